@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0
+//! One rnwblk device: its state shared with the I/O path ([`Device`]) and the registered
+//! disk that owns it ([`LiveDevice`]).
+
+use crate::{
+    config::DeviceConfig,
+    counters::Counters,
+    debugfs,
+    disk::{Disk, DiskSpec},
+    ffi,
+    knobs::Knobs,
+    status_files,
+    store::Store,
+    tag_set::{TagSet, TagSpec},
+    workqueue::Workqueue,
+};
+use core::{
+    ffi::c_void,
+    sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, Ordering::Relaxed},
+};
+use kernel::{fmt, prelude::*, str::CString, sync::Arc};
+
+/// Requests in flight against the `max_inflight` budget.
+#[derive(Default)]
+pub(crate) struct Budget {
+    inflight: AtomicU32,
+    /// A blocking request was requeued for lack of budget: rerun the queues on release.
+    waiting: AtomicBool,
+}
+
+/// What [`Budget::admit`] decided.
+pub(crate) enum Admit {
+    Ok,
+    /// Over budget, nowait request: BLK_STS_AGAIN.
+    Again,
+    /// Over budget, blocking request: requeue it until a request ends.
+    Wait,
+}
+
+impl Budget {
+    pub(crate) fn admit(&self, max: u32, nowait: bool) -> Admit {
+        if max == 0 {
+            self.inflight.fetch_add(1, Relaxed);
+            return Admit::Ok;
+        }
+        if self.inflight.fetch_add(1, Relaxed) < max {
+            return Admit::Ok;
+        }
+        self.inflight.fetch_sub(1, Relaxed);
+        if nowait {
+            return Admit::Again;
+        }
+        // Flag first, then look again: a release between our check and the flag would
+        // otherwise leave the requeued request with nobody to rerun the queue.
+        self.waiting.store(true, Relaxed);
+        if self.inflight.fetch_add(1, Relaxed) < max {
+            return Admit::Ok;
+        }
+        self.inflight.fetch_sub(1, Relaxed);
+        Admit::Wait
+    }
+
+    /// A request ended; true if a requeued one is waiting for the room.
+    pub(crate) fn release(&self) -> bool {
+        self.inflight.fetch_sub(1, Relaxed);
+        self.waiting.load(Relaxed) && self.waiting.swap(false, Relaxed)
+    }
+
+    pub(crate) fn inflight(&self) -> u32 {
+        self.inflight.load(Relaxed)
+    }
+}
+
+/// The state the I/O path uses. Outlives the disk and tag set (see [`LiveDevice`]).
+pub(crate) struct Device {
+    pub(crate) cfg: DeviceConfig,
+    pub(crate) knobs: Knobs,
+    pub(crate) counters: Counters,
+    pub(crate) store: Store,
+    pub(crate) budget: Budget,
+    /// Sequence numbers for `fail_every` (all requests) and `again_every` (nowait ones).
+    pub(crate) seq_all: AtomicU64,
+    pub(crate) seq_nowait: AtomicU64,
+    /// Runs blocking requests that must sleep (page allocation, congestion).
+    pub(crate) worker: Workqueue,
+    queue: AtomicPtr<ffi::bindings::request_queue>,
+}
+
+impl Device {
+    /// Reruns the hardware queues (asynchronously) after a budget wait.
+    pub(crate) fn rerun_queues(&self) {
+        let q = self.queue.load(Relaxed);
+        if !q.is_null() {
+            // SAFETY: the queue lives as long as the disk, which ends before the Device.
+            unsafe { ffi::bindings::blk_mq_run_hw_queues(q, true) };
+        }
+    }
+}
+
+/// A registered device. Field order is teardown order: the disk goes first (draining I/O),
+/// then the tag set, the debugfs files, and last the state they all point at.
+pub(crate) struct LiveDevice {
+    _disk: Disk,
+    _tag_set: TagSet,
+    _debugfs: debugfs::Dir,
+    _dev: Arc<Device>,
+}
+
+/// Module-wide things every device needs.
+pub(crate) struct DriverCtx<'a> {
+    pub(crate) module: &'static ThisModule,
+    pub(crate) major: u32,
+    pub(crate) fops: *const ffi::bindings::block_device_operations,
+    pub(crate) debugfs_root: &'a debugfs::Dir,
+}
+
+impl LiveDevice {
+    /// Creates device `index` (`rnwblk<index>`) and makes it visible.
+    pub(crate) fn create(ctx: &DriverCtx<'_>, index: u32, cfg: DeviceConfig) -> Result<Self> {
+        cfg.validate()?;
+        let name = CString::try_from_fmt(fmt!("rnwblk{}", index))?;
+        let dev = Arc::new(
+            Device {
+                knobs: Knobs::new(&cfg.knobs),
+                counters: Counters::default(),
+                store: Store::new()?,
+                budget: Budget::default(),
+                seq_all: AtomicU64::new(0),
+                seq_nowait: AtomicU64::new(0),
+                worker: Workqueue::new(&name)?,
+                queue: AtomicPtr::new(core::ptr::null_mut()),
+                cfg,
+            },
+            GFP_KERNEL,
+        )?;
+        let data = &*dev as *const Device as *const c_void;
+        let cfg = &dev.cfg;
+        let tag_set = TagSet::new(
+            &TagSpec {
+                submit_queues: cfg.submit_queues,
+                poll_queues: cfg.poll_queues,
+                queue_depth: cfg.hw_queue_depth,
+            },
+            data,
+        )?;
+        let spec = DiskSpec {
+            name: name.as_bytes(),
+            major: ctx.major,
+            first_minor: index,
+            capacity_sectors: cfg.size_mib << (20 - ffi::SECTOR_SHIFT),
+            block_size: cfg.block_size,
+            discard: cfg.discard,
+            fops: ctx.fops,
+        };
+        let mut disk = Disk::new(&tag_set, &spec, data)?;
+        dev.queue.store(disk.queue(), Relaxed);
+        let debugfs = status_files::create(ctx.debugfs_root, &name, ctx.module, &dev)?;
+        disk.add()?;
+        Ok(Self { _disk: disk, _tag_set: tag_set, _debugfs: debugfs, _dev: dev })
+    }
+}

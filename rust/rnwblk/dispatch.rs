@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0
+//! What rnwblk does with a request: the nowait policy, fault injection, the budget, the data
+//! transfer and the completion mode. Safe Rust over the request/store/worker wrappers.
+//!
+//! `queue_rq` runs in blk-mq's non-blocking dispatch context: nothing here sleeps, for any
+//! request. What would sleep (a GFP_NOIO page allocation; serving a blocking request while
+//! congested) goes to the device's worker for blocking requests; a REQ_NOWAIT request gets
+//! BLK_STS_AGAIN instead, before it is started.
+
+use crate::{
+    config::IrqMode,
+    counters::Counter,
+    device::{Admit, Device},
+    ffi::{self, BlkStatus},
+    hw_queue::PollList,
+    request::Request,
+    store::Backing,
+};
+use core::sync::atomic::Ordering::Relaxed;
+
+/// True every `n`th time `seq` is bumped (never when `n == 0`).
+fn every(seq: &core::sync::atomic::AtomicU64, n: u32) -> bool {
+    n != 0 && (seq.fetch_add(1, Relaxed) + 1) % u64::from(n) == 0
+}
+
+fn again(dev: &Device, cause: Counter) -> BlkStatus {
+    dev.counters.inc(cause);
+    ffi::BLK_STS_AGAIN
+}
+
+/// `->queue_rq`. `poll_list` is the queue's list if it is a poll queue. A status other
+/// than OK ends the (unstarted) request in blk-mq; BLK_STS_DEV_RESOURCE requeues it.
+pub(crate) fn queue_rq(dev: &Device, poll_list: Option<&PollList>, rq: Request) -> BlkStatus {
+    let nowait = rq.nowait();
+    let knobs = &dev.knobs;
+
+    if every(&dev.seq_all, knobs.fail_every()) {
+        dev.counters.inc(Counter::EioInjected);
+        return ffi::BLK_STS_IOERR;
+    }
+    if nowait {
+        dev.counters.inc(Counter::NowaitRequests);
+        if every(&dev.seq_nowait, knobs.again_every()) {
+            return again(dev, Counter::AgainInjected);
+        }
+        if knobs.congested() {
+            return again(dev, Counter::AgainCongested);
+        }
+        if rq.op() == ffi::REQ_OP_WRITE
+            && !matches!(
+                dev.store.backing(rq.pos(), rq.bytes().into(), knobs.nowait_alloc(), false),
+                Backing::Ready
+            )
+        {
+            return again(dev, Counter::AgainAlloc);
+        }
+    }
+    match dev.budget.admit(knobs.max_inflight(), nowait) {
+        Admit::Ok => {}
+        Admit::Again => return again(dev, Counter::AgainBudget),
+        Admit::Wait => {
+            dev.counters.inc(Counter::BudgetWaits);
+            return ffi::BLK_STS_DEV_RESOURCE;
+        }
+    }
+
+    count(dev, &rq);
+    rq.start();
+    rq.cmd().set_poll_list(poll_list);
+    if !nowait && knobs.congested() {
+        return punt(dev, rq);
+    }
+    match execute(dev, &rq, false) {
+        Ok(status) => finish(dev, rq, status),
+        Err(NeedsSleep) if nowait => {
+            // A page went away (discard) since the check above.
+            dev.counters.inc(Counter::AgainAlloc);
+            end_now(dev, rq, ffi::BLK_STS_AGAIN);
+        }
+        Err(NeedsSleep) => return punt(dev, rq),
+    }
+    ffi::BLK_STS_OK
+}
+
+fn count(dev: &Device, rq: &Request) {
+    let c = &dev.counters;
+    match rq.op() {
+        ffi::REQ_OP_READ => {
+            c.inc(Counter::Reads);
+            c.add(Counter::ReadBytes, rq.bytes().into());
+        }
+        ffi::REQ_OP_WRITE => {
+            c.inc(Counter::Writes);
+            c.add(Counter::WriteBytes, rq.bytes().into());
+        }
+        ffi::REQ_OP_FLUSH => c.inc(Counter::Flushes),
+        ffi::REQ_OP_DISCARD => c.inc(Counter::Discards),
+        ffi::REQ_OP_WRITE_ZEROES => c.inc(Counter::WriteZeroes),
+        _ => {}
+    }
+}
+
+/// Serving the request needs a sleeping allocation.
+struct NeedsSleep;
+
+/// Moves the data. `may_sleep` only in the worker.
+fn execute(dev: &Device, rq: &Request, may_sleep: bool) -> Result<BlkStatus, NeedsSleep> {
+    let store = &dev.store;
+    let (pos, len) = (rq.pos(), u64::from(rq.bytes()));
+    match rq.op() {
+        ffi::REQ_OP_READ => {
+            let _ = rq.for_each_segment(|at, seg| {
+                store.read(at, seg);
+                Ok(())
+            });
+            Ok(ffi::BLK_STS_OK)
+        }
+        ffi::REQ_OP_WRITE => {
+            // Blocking requests may always allocate; nowait ones were checked in queue_rq.
+            let may_alloc = !rq.nowait() || dev.knobs.nowait_alloc();
+            match store.backing(pos, len, may_alloc, may_sleep) {
+                Backing::Ready => {}
+                Backing::NeedsSleep if may_sleep => return Ok(ffi::BLK_STS_IOERR),
+                _ => return Err(NeedsSleep),
+            }
+            match rq.for_each_segment(|at, seg| store.write(at, seg)) {
+                Ok(()) => Ok(ffi::BLK_STS_OK),
+                Err(_) => Err(NeedsSleep),
+            }
+        }
+        ffi::REQ_OP_FLUSH => Ok(ffi::BLK_STS_OK),
+        ffi::REQ_OP_DISCARD | ffi::REQ_OP_WRITE_ZEROES if dev.cfg.discard => {
+            store.discard(pos, len);
+            Ok(ffi::BLK_STS_OK)
+        }
+        _ => Ok(ffi::BLK_STS_NOTSUPP),
+    }
+}
+
+/// Hands a started blocking request to the worker, which may sleep.
+fn punt(dev: &Device, rq: Request) -> BlkStatus {
+    dev.counters.inc(Counter::Punted);
+    let cmd: *const _ = rq.cmd();
+    let _ = rq.into_raw(); // the worker owns it now
+    // SAFETY: the command belongs to the request the worker now owns.
+    dev.worker.queue(unsafe { &*cmd });
+    ffi::BLK_STS_OK
+}
+
+/// The worker's half of a punted request (process context: may sleep).
+pub(crate) fn run_punted(dev: &Device, rq: Request) {
+    let status = match execute(dev, &rq, true) {
+        Ok(status) => status,
+        Err(NeedsSleep) => ffi::BLK_STS_IOERR, // a page vanished twice: give up
+    };
+    finish(dev, rq, status);
+}
+
+/// Delivers the completion the way the device is configured to.
+fn finish(dev: &Device, rq: Request, status: BlkStatus) {
+    rq.cmd().set_status(status);
+    if let Some(list) = rq.cmd().poll_list() {
+        list.add(rq);
+        return;
+    }
+    match dev.knobs.irqmode() {
+        IrqMode::Inline => end_now(dev, rq, status),
+        IrqMode::Softirq => rq.complete_softirq(),
+        IrqMode::Timer => rq.complete_after(dev.knobs.completion_nsec()),
+    }
+}
+
+/// Ends a started request: releases its budget, then completes it.
+pub(crate) fn end_now(dev: &Device, rq: Request, status: BlkStatus) {
+    release(dev);
+    rq.end(status);
+}
+
+/// Ends a polled request through the poller's batch.
+pub(crate) fn end_polled(dev: &Device, rq: Request, iob: *mut ffi::bindings::io_comp_batch) {
+    release(dev);
+    dev.counters.inc(Counter::Polled);
+    rq.end_polled(iob);
+}
+
+fn release(dev: &Device) {
+    if dev.budget.release() {
+        dev.rerun_queues();
+    }
+}

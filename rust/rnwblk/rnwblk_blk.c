@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Wrappers for the block layer's macros and static inlines, timers and work items, for
+ * rnwblk's Rust code (declared in rnwblk_ffi.h). Each is a one-liner or a loop the C macros
+ * express best; decisions are made in Rust.
+ */
+#include <linux/blk-mq.h>
+#include <linux/blkdev.h>
+#include <linux/highmem.h>
+#include "rnwblk_ffi.h"
+
+int rnwblk_register_major(const char *name)
+{
+	return register_blkdev(0, name);
+}
+
+void rnwblk_unregister_major(unsigned int major, const char *name)
+{
+	unregister_blkdev(major, name);
+}
+
+struct gendisk *rnwblk_alloc_disk(struct blk_mq_tag_set *set, struct queue_limits *lim,
+				  void *queuedata)
+{
+	return blk_mq_alloc_disk(set, lim, queuedata);
+}
+
+int rnwblk_add_disk(struct gendisk *disk)
+{
+	return add_disk(disk);
+}
+
+void *rnwblk_rq_pdu(struct request *rq)
+{
+	return blk_mq_rq_to_pdu(rq);
+}
+
+struct request *rnwblk_pdu_rq(void *pdu)
+{
+	return blk_mq_rq_from_pdu(pdu);
+}
+
+u64 rnwblk_rq_pos(struct request *rq)
+{
+	return (u64)blk_rq_pos(rq) << SECTOR_SHIFT;
+}
+
+unsigned int rnwblk_rq_bytes(struct request *rq)
+{
+	return blk_rq_bytes(rq);
+}
+
+unsigned int rnwblk_rq_op(struct request *rq)
+{
+	return req_op(rq);
+}
+
+bool rnwblk_rq_nowait(struct request *rq)
+{
+	return rq->cmd_flags & REQ_NOWAIT;
+}
+
+bool rnwblk_rq_is_poll(struct request *rq)
+{
+	return rq->cmd_flags & REQ_POLLED;
+}
+
+int rnwblk_rq_for_each_segment(struct request *rq,
+			       int (*fn)(void *ctx, void *buf, unsigned int len, u64 pos),
+			       void *ctx)
+{
+	u64 pos = rnwblk_rq_pos(rq);
+	struct req_iterator iter;
+	struct bio_vec bv;
+	int ret;
+
+	rq_for_each_segment(bv, rq, iter) {
+		void *buf = bvec_kmap_local(&bv);
+
+		ret = fn(ctx, buf, bv.bv_len, pos);
+		kunmap_local(buf);
+		if (ret)
+			return ret;
+		pos += bv.bv_len;
+	}
+	return 0;
+}
+
+unsigned int rnwblk_hctx_type(struct blk_mq_hw_ctx *hctx)
+{
+	return hctx->type;
+}
+
+void *rnwblk_hctx_data(struct blk_mq_hw_ctx *hctx)
+{
+	return hctx->driver_data;
+}
+
+void rnwblk_hctx_set_data(struct blk_mq_hw_ctx *hctx, void *data)
+{
+	hctx->driver_data = data;
+}
+
+void *rnwblk_queue_data(struct request_queue *q)
+{
+	return q->queuedata;
+}
+
+void *rnwblk_rq_queue_data(struct request *rq)
+{
+	return rq->q->queuedata;
+}
+
+void rnwblk_map_queues(struct blk_mq_tag_set *set, unsigned int submit_queues,
+		       unsigned int poll_queues)
+{
+	unsigned int offset = 0;
+	int i;
+
+	for (i = 0; i < set->nr_maps; i++) {
+		struct blk_mq_queue_map *map = &set->map[i];
+
+		switch (i) {
+		case HCTX_TYPE_DEFAULT:
+			map->nr_queues = submit_queues;
+			break;
+		case HCTX_TYPE_POLL:
+			map->nr_queues = poll_queues;
+			break;
+		default:
+			map->nr_queues = 0;
+			continue;
+		}
+		map->queue_offset = offset;
+		offset += map->nr_queues;
+		blk_mq_map_queues(map);
+	}
+}
+
+void rnwblk_end_polled(struct request *rq, struct io_comp_batch *iob, blk_status_t status)
+{
+	if (!blk_mq_add_to_batch(rq, iob, (__force int)status, blk_mq_end_request_batch))
+		blk_mq_end_request(rq, status);
+}
+
+void rnwblk_poll_list_init(struct rnwblk_poll_list *pl)
+{
+	spin_lock_init(&pl->lock);
+	INIT_LIST_HEAD(&pl->rqs);
+}
+
+void rnwblk_poll_list_add(struct rnwblk_poll_list *pl, struct request *rq)
+{
+	spin_lock(&pl->lock);
+	list_add_tail(&rq->queuelist, &pl->rqs);
+	spin_unlock(&pl->lock);
+}
+
+void rnwblk_poll_list_take(struct rnwblk_poll_list *pl, struct list_head *out)
+{
+	struct request *rq;
+
+	INIT_LIST_HEAD(out);
+	spin_lock(&pl->lock);
+	list_splice_init(&pl->rqs, out);
+	list_for_each_entry(rq, out, queuelist)
+		blk_mq_set_request_complete(rq);
+	spin_unlock(&pl->lock);
+}
+
+struct request *rnwblk_poll_list_next(struct list_head *taken)
+{
+	struct request *rq = list_first_entry_or_null(taken, struct request, queuelist);
+
+	if (rq)
+		list_del_init(&rq->queuelist);
+	return rq;
+}
+
+void rnwblk_timer_init(struct hrtimer *timer, enum hrtimer_restart (*fn)(struct hrtimer *))
+{
+	hrtimer_init(timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	timer->function = fn;
+}
+
+void rnwblk_timer_start(struct hrtimer *timer, u64 nsec)
+{
+	hrtimer_start(timer, ns_to_ktime(nsec), HRTIMER_MODE_REL);
+}
+
+void rnwblk_work_init(struct work_struct *work, void (*fn)(struct work_struct *))
+{
+	INIT_WORK(work, fn);
+}
+
+struct workqueue_struct *rnwblk_alloc_workqueue(const char *name)
+{
+	/* WQ_MEM_RECLAIM: it allocates backing pages for writeback of the device's users. */
+	return alloc_workqueue("%s", WQ_MEM_RECLAIM | WQ_UNBOUND, 0, name);
+}
+
+bool rnwblk_queue_work(struct workqueue_struct *wq, struct work_struct *work)
+{
+	return queue_work(wq, work);
+}

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The C side of rnwblk that Rust calls: wrappers for kernel macros and static inlines, the
+ * module parameters, and the RCU-protected page store primitives. bindgen reads this header
+ * (see Kbuild) so Rust never restates a C layout by hand. No policy lives in C.
+ */
+#ifndef RNWBLK_FFI_H
+#define RNWBLK_FFI_H
+
+#include <linux/blk-mq.h>
+#include <linux/configfs.h>
+#include <linux/hrtimer.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
+
+/* ---- module parameters (rnwblk_params.c), as given at load time ---- */
+struct rnwblk_module_params {
+	unsigned int nr_devices;
+	unsigned long size;		/* MiB */
+	unsigned int bs;
+	unsigned int submit_queues;
+	unsigned int poll_queues;
+	unsigned int hw_queue_depth;
+	unsigned int irqmode;
+	unsigned long completion_nsec;
+	unsigned int max_inflight;
+	unsigned int fail_every;
+	unsigned int again_every;
+	bool discard;
+};
+void rnwblk_get_module_params(struct rnwblk_module_params *p);
+
+/* ---- block layer (rnwblk_blk.c) ---- */
+int rnwblk_register_major(const char *name);
+void rnwblk_unregister_major(unsigned int major, const char *name);
+struct gendisk *rnwblk_alloc_disk(struct blk_mq_tag_set *set, struct queue_limits *lim,
+				  void *queuedata);
+int rnwblk_add_disk(struct gendisk *disk);
+void *rnwblk_rq_pdu(struct request *rq);
+struct request *rnwblk_pdu_rq(void *pdu);
+u64 rnwblk_rq_pos(struct request *rq);		/* bytes */
+unsigned int rnwblk_rq_bytes(struct request *rq);
+unsigned int rnwblk_rq_op(struct request *rq);
+bool rnwblk_rq_nowait(struct request *rq);
+bool rnwblk_rq_is_poll(struct request *rq);
+/* Calls fn(ctx, buf, len, pos) for each mapped segment until fn returns non-zero. */
+int rnwblk_rq_for_each_segment(struct request *rq,
+			       int (*fn)(void *ctx, void *buf, unsigned int len, u64 pos),
+			       void *ctx);
+unsigned int rnwblk_hctx_type(struct blk_mq_hw_ctx *hctx);
+void *rnwblk_hctx_data(struct blk_mq_hw_ctx *hctx);
+void rnwblk_hctx_set_data(struct blk_mq_hw_ctx *hctx, void *data);
+void *rnwblk_queue_data(struct request_queue *q);
+void *rnwblk_rq_queue_data(struct request *rq);
+/* Maps default and poll queues; nr_maps tells which exist. */
+void rnwblk_map_queues(struct blk_mq_tag_set *set, unsigned int submit_queues,
+		       unsigned int poll_queues);
+/* Ends rq through the poller's completion batch if it can, else on its own. */
+void rnwblk_end_polled(struct request *rq, struct io_comp_batch *iob, blk_status_t status);
+
+/* Requests a poll queue holds until ->poll reaps them. */
+struct rnwblk_poll_list {
+	spinlock_t lock;
+	struct list_head rqs;
+};
+void rnwblk_poll_list_init(struct rnwblk_poll_list *pl);
+void rnwblk_poll_list_add(struct rnwblk_poll_list *pl, struct request *rq);
+/* Moves every held request to out (marking them complete); returns them one by one. */
+void rnwblk_poll_list_take(struct rnwblk_poll_list *pl, struct list_head *out);
+struct request *rnwblk_poll_list_next(struct list_head *taken);
+
+/* ---- timers and work (rnwblk_blk.c) ---- */
+void rnwblk_timer_init(struct hrtimer *timer, enum hrtimer_restart (*fn)(struct hrtimer *));
+void rnwblk_timer_start(struct hrtimer *timer, u64 nsec);
+void rnwblk_work_init(struct work_struct *work, void (*fn)(struct work_struct *));
+struct workqueue_struct *rnwblk_alloc_workqueue(const char *name);
+bool rnwblk_queue_work(struct workqueue_struct *wq, struct work_struct *work);
+
+/* ---- sparse page store (rnwblk_store.c): one page per PAGE_SIZE of the device ---- */
+void rnwblk_store_init(struct xarray *xa);
+/* Copies len bytes at pos (within one page) out; a missing page reads as zeros. */
+void rnwblk_store_read(struct xarray *xa, u64 pos, void *dst, unsigned int len);
+/* Copies into an existing page; -ENOENT if pos has no page yet. */
+int rnwblk_store_write(struct xarray *xa, u64 pos, const void *src, unsigned int len);
+/* Whether pos has a page. */
+bool rnwblk_store_present(struct xarray *xa, u64 pos);
+/*
+ * Makes sure pos has a page: GFP_NOIO if may_sleep, else GFP_NOWAIT. 1 if it inserted one,
+ * 0 if one was there, -errno.
+ */
+int rnwblk_store_populate(struct xarray *xa, u64 pos, bool may_sleep);
+/* Zeroes [pos, pos+len); frees the pages it covers whole (after an RCU grace period) and
+ * returns how many it freed. */
+unsigned long rnwblk_store_discard(struct xarray *xa, u64 pos, u64 len);
+void rnwblk_store_destroy(struct xarray *xa);
+
+#endif

@@ -1,0 +1,25 @@
+# Sourced by the scripts: where the test kernel lives and what keys its cache.
+# RNW_CACHE   cache root (default ~/.cache/rnw)
+# KDIR        use this kernel build tree instead of the cached test kernel
+RNW_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+RNW_CACHE=${RNW_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rnw}
+RNW_KCONFIG_FRAGMENT=$RNW_ROOT/scripts/config/rnw-guest.config
+RNW_KERNEL_PKG=linux-source-6.12
+# Bump when scripts/build-kernel.sh changes what it builds (not for cosmetic edits).
+RNW_KBUILD_RECIPE=1
+export PATH="$HOME/.cargo/bin:$PATH"
+
+# The archive's current patch level of the kernel source package (needs `apt-get update`).
+rnw_kernel_pkg_version() {
+	apt-cache show "$RNW_KERNEL_PKG" 2>/dev/null |
+		awk '/^Version:/ {print $2}' | sort -V | tail -n 1
+}
+
+# The cached tree: keyed by package version, config fragment and build recipe version.
+rnw_cached_kdir() {
+	local ver hash
+	ver=$(rnw_kernel_pkg_version)
+	[ -n "$ver" ] || { echo "rnw: cannot find $RNW_KERNEL_PKG in apt (run apt-get update)" >&2; return 1; }
+	hash=$({ cat "$RNW_KCONFIG_FRAGMENT"; echo "recipe=$RNW_KBUILD_RECIPE"; } | sha256sum | cut -c1-12)
+	echo "$RNW_CACHE/linux-$ver-$hash"
+}

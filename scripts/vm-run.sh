@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Boot the test kernel under QEMU (virtme-ng, host root over 9p, this repo as the working
+# directory), run CMD in the guest, then scan the guest's kernel log.
+#   vm-run.sh [--timeout SEC] [--out DIR] [--interactive] -- CMD [ARG...]
+# The guest sees $RNW_OUT: a host directory it may write (results, dmesg). The run fails if
+# CMD fails, if the guest does not power off within --timeout (hung or panicked guest), or if
+# the kernel log shows a lockdep report, BUG, WARNING, Oops, atomic sleep or a call trace.
+# RNW_KVM=1 uses KVM (off by default: nested KVM does not boot Linux on our machines).
+set -euo pipefail
+here=$(dirname "$0")
+. "$here/kernel-env.sh"
+
+timeout_s=900
+out=
+interactive=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--timeout) timeout_s=$2; shift 2 ;;
+	--out) out=$2; shift 2 ;;
+	--interactive) interactive=1; shift ;;
+	--) shift; break ;;
+	*) echo "vm-run: unknown option $1" >&2; exit 2 ;;
+	esac
+done
+[ $# -gt 0 ] || [ "$interactive" = 1 ] || { echo "vm-run: no guest command" >&2; exit 2; }
+
+kdir=$("$here/build-kernel.sh")
+[ -n "$out" ] || out=$(mktemp -d /tmp/rnw-vm.XXXXXX)
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+
+accel=(--disable-kvm)
+[ "${RNW_KVM:-0}" = 1 ] && accel=()
+vng_args=(
+	--run "$kdir" "${accel[@]}" --force-9p --disable-microvm
+	--cpus 2 --memory 2G --cwd "$RNW_ROOT" --rwdir "$out"
+	# A panic (oops=panic) reboots at once, and QEMU exits on reboot: a crashed guest fails
+	# fast instead of waiting for the timeout.
+	--append "oops=panic panic=-1 loglevel=7"
+)
+
+if [ "$interactive" = 1 ]; then
+	exec vng "${vng_args[@]}"
+fi
+
+# CMD runs with RNW_OUT set and its output also kept in $out/guest.log.
+guest_cmd="export RNW_OUT=$out; $(printf '%q ' "$@")"
+echo "vm-run: booting $(basename "$kdir") (timeout ${timeout_s}s, output in $out)"
+set +e
+timeout --kill-after=15 "$timeout_s" \
+	vng "${vng_args[@]}" --verbose --exec "$guest_cmd" </dev/null >"$out/console.log" 2>&1
+rc=$?
+set -e
+# --verbose interleaves the kernel console with CMD's output; show CMD's lines.
+grep -v '^\[ *[0-9]*\.[0-9]*\]' "$out/console.log" | grep -v '^virtme-ng-init:' || true
+
+status=0
+if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+	echo "vm-run: FAIL: guest did not finish within ${timeout_s}s (hung or crashed)"
+	status=1
+elif [ "$rc" != 0 ]; then
+	echo "vm-run: FAIL: guest command exited with $rc"
+	status=1
+fi
+if ! "$here/scan-kernel-log.sh" "$out/console.log" "$out"/dmesg*.txt; then
+	echo "vm-run: FAIL: kernel log shows a problem (full log: $out/console.log)"
+	status=1
+fi
+exit $status

@@ -1,0 +1,14 @@
+# SPDX-License-Identifier: GPL-2.0
+# Minimal KTAP emitter for host-side shell tests: ktap_plan N; ktap_result NAME CMD...
+ktap_n=0
+ktap_plan() { echo "KTAP version 1"; echo "1..$1"; }
+# Runs CMD; ok if it exits 0. Its output is shown as KTAP diagnostics.
+ktap_result() {
+	local name=$1 output rc
+	shift
+	ktap_n=$((ktap_n + 1))
+	output=$("$@" 2>&1)
+	rc=$?
+	[ -z "$output" ] || printf '%s\n' "$output" | sed 's/^/# /'
+	if [ "$rc" = 0 ]; then echo "ok $ktap_n $name"; else echo "not ok $ktap_n $name"; fi
+}

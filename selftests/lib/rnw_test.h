@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Small helpers shared by rnw's selftests (header-only: each test is one program). */
+#ifndef RNW_TEST_H
+#define RNW_TEST_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The repository root, where the built .ko files are (set by the guest runner). */
+static inline const char *rnw_root(void)
+{
+	const char *root = getenv("RNW_ROOT");
+
+	return root ? root : ".";
+}
+
+/* Reads a whole (small) file as a NUL-terminated string; 0 or -errno. */
+static inline int rnw_read_file(const char *path, char *buf, size_t size)
+{
+	ssize_t n = 0, total = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	while ((size_t)total < size - 1 && (n = read(fd, buf + total, size - 1 - total)) > 0)
+		total += n;
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[total] = '\0';
+	return 0;
+}
+
+static inline int rnw_file_contains(const char *path, const char *needle)
+{
+	static char buf[1 << 16];
+
+	return rnw_read_file(path, buf, sizeof(buf)) == 0 && strstr(buf, needle) != NULL;
+}
+
+/* ---- data patterns: position-dependent, so misplaced data is caught too ---- */
+static inline void rnw_fill(void *buf, size_t len, unsigned long long pos, unsigned int seed)
+{
+	unsigned long long *p = buf;
+
+	for (size_t i = 0; i < len / 8; i++)
+		p[i] = (pos + i * 8) * 0x9E3779B97F4A7C15ULL ^ seed;
+}
+
+/* Offset of the first mismatching 8 bytes, or -1 if buf holds the pattern. */
+static inline long rnw_check(const void *buf, size_t len, unsigned long long pos, unsigned int seed)
+{
+	const unsigned long long *p = buf;
+
+	for (size_t i = 0; i < len / 8; i++)
+		if (p[i] != ((pos + i * 8) * 0x9E3779B97F4A7C15ULL ^ seed))
+			return i * 8;
+	return -1;
+}
+
+static inline int rnw_all_zero(const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+
+	for (size_t i = 0; i < len; i++)
+		if (p[i])
+			return 0;
+	return 1;
+}
+
+/* ---- rnwblk debugfs: /sys/kernel/debug/rnwblk/<dev>/{counters,config,<knob>} ---- */
+#define RNWBLK_DEBUGFS "/sys/kernel/debug/rnwblk"
+
+static inline int rnwblk_knob_set(const char *dev, const char *knob, unsigned long long v)
+{
+	char path[256], val[32];
+	int fd, n, ret = 0;
+
+	snprintf(path, sizeof(path), RNWBLK_DEBUGFS "/%s/%s", dev, knob);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = snprintf(val, sizeof(val), "%llu\n", v);
+	if (write(fd, val, n) != n)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static inline long long rnwblk_knob_get(const char *dev, const char *knob)
+{
+	char path[256], val[32];
+
+	snprintf(path, sizeof(path), RNWBLK_DEBUGFS "/%s/%s", dev, knob);
+	if (rnw_read_file(path, val, sizeof(val)))
+		return -1;
+	return strtoll(val, NULL, 0);
+}
+
+/* A named line of a `name value` file; -1 if absent. */
+static inline long long rnw_named_value(const char *path, const char *name)
+{
+	static char buf[8192];
+	size_t n = strlen(name);
+	char *line;
+
+	if (rnw_read_file(path, buf, sizeof(buf)))
+		return -1;
+	for (line = buf; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
+		if (!strncmp(line, name, n) && line[n] == ' ')
+			return strtoll(line + n + 1, NULL, 0);
+	return -1;
+}
+
+static inline long long rnwblk_counter(const char *dev, const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), RNWBLK_DEBUGFS "/%s/counters", dev);
+	return rnw_named_value(path, name);
+}
+
+#endif

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The modules load, show up where the kernel lists modules, refuse to unload while in use,
+ * and unload and reload cleanly. Runs as root in the guest with the modules loaded;
+ * RNW_ROOT names the repository (where the .ko files are).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "rnw_test.h"
+
+static int load_module(const char *name)
+{
+	char path[512];
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "%s/%s.ko", rnw_root(), name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, "", 0);
+	ret = ret ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+static int unload_module(const char *name)
+{
+	return syscall(SYS_delete_module, name, O_NONBLOCK) ? -errno : 0;
+}
+
+static int module_present(const char *name)
+{
+	char path[256];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/sys/module/%s", name);
+	return stat(path, &st) == 0;
+}
+
+TEST(both_modules_listed)
+{
+	ASSERT_TRUE(module_present("rnwblk"));
+	ASSERT_TRUE(module_present("rnwfs"));
+	ASSERT_TRUE(rnw_file_contains("/proc/modules", "rnwblk "));
+	ASSERT_TRUE(rnw_file_contains("/proc/modules", "rnwfs "));
+}
+
+/* debugfs shows the major the driver registered, the same one /proc/devices lists. */
+TEST(rnwblk_major_matches_proc_devices)
+{
+	char version[128], want[64];
+	unsigned int major;
+
+	ASSERT_EQ(0, rnw_read_file("/sys/kernel/debug/rnwblk/version", version, sizeof(version)));
+	ASSERT_EQ(1, sscanf(strstr(version, "major") ?: "", "major %u", &major)) TH_LOG("version: %s", version);
+	snprintf(want, sizeof(want), "\n%u rnwblk\n", major);
+	ASSERT_TRUE(rnw_file_contains("/proc/devices", want + 1));
+}
+
+/* An open debugfs file pins its module: unloading must be refused, not pulled away. */
+TEST(unload_refused_while_in_use)
+{
+	int fd = open("/sys/kernel/debug/rnwblk/version", O_RDONLY);
+
+	ASSERT_GE(fd, 0);
+	EXPECT_EQ(-EWOULDBLOCK, unload_module("rnwblk"));
+	EXPECT_TRUE(module_present("rnwblk"));
+	close(fd);
+}
+
+TEST(unload_and_reload)
+{
+	const char *names[] = { "rnwfs", "rnwblk" };
+
+	for (int i = 0; i < 2; i++) {
+		ASSERT_EQ(0, unload_module(names[i])) TH_LOG("rmmod %s", names[i]);
+		ASSERT_FALSE(module_present(names[i]));
+		ASSERT_EQ(0, load_module(names[i])) TH_LOG("insmod %s", names[i]);
+		ASSERT_TRUE(module_present(names[i]));
+	}
+}
+
+TEST_HARNESS_MAIN
