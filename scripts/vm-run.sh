@@ -43,16 +43,16 @@ if [ "$interactive" = 1 ]; then
 	exec vng "${vng_args[@]}"
 fi
 
-# CMD runs with RNW_OUT set and its output also kept in $out/guest.log.
-guest_cmd="export RNW_OUT=$out; $(printf '%q ' "$@")"
+# CMD runs with RNW_OUT set; its output goes to $out/guest.log (the console log has the
+# kernel's messages interleaved), shown below once the guest is done.
+guest_cmd="export RNW_OUT=$out; $(printf '%q ' "$@") >$out/guest.log 2>&1"
 echo "vm-run: booting $(basename "$kdir") (timeout ${timeout_s}s, output in $out)"
 set +e
 timeout --kill-after=15 "$timeout_s" \
 	vng "${vng_args[@]}" --verbose --exec "$guest_cmd" </dev/null >"$out/console.log" 2>&1
 rc=$?
 set -e
-# --verbose interleaves the kernel console with CMD's output; show CMD's lines.
-grep -v '^\[ *[0-9]*\.[0-9]*\]' "$out/console.log" | grep -v '^virtme-ng-init:' || true
+cat "$out/guest.log" 2>/dev/null || true
 
 status=0
 if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then

@@ -10,13 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/klog.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
 #include "rnw_test.h"
 
-static int load_module(const char *name)
+static int load_module_params(const char *name, const char *params)
 {
 	char path[512];
 	int fd, ret;
@@ -25,10 +26,15 @@ static int load_module(const char *name)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	ret = syscall(SYS_finit_module, fd, "", 0);
+	ret = syscall(SYS_finit_module, fd, params, 0);
 	ret = ret ? -errno : 0;
 	close(fd);
 	return ret;
+}
+
+static int load_module(const char *name)
+{
+	return load_module_params(name, "");
 }
 
 static int unload_module(const char *name)
@@ -74,6 +80,43 @@ TEST(unload_refused_while_in_use)
 	EXPECT_EQ(-EWOULDBLOCK, unload_module("rnwblk"));
 	EXPECT_TRUE(module_present("rnwblk"));
 	close(fd);
+}
+
+/* An open block device pins the driver: rmmod is refused and the device keeps working. */
+TEST(unload_refused_while_device_open)
+{
+	char buf[512];
+	int fd = open("/dev/rnwblk0", O_RDONLY);
+
+	ASSERT_GE(fd, 0);
+	EXPECT_EQ(-EWOULDBLOCK, unload_module("rnwblk"));
+	EXPECT_EQ(512, pread(fd, buf, sizeof(buf), 0));
+	close(fd);
+}
+
+/* Each bad parameter refuses the load with EINVAL and a message naming it; the module is
+ * not left behind. */
+TEST(bad_parameters_refuse_to_load)
+{
+	static const char *const bad[][2] = {
+		{ "bs=1000", "bs=1000: must be" },
+		{ "irqmode=3", "irqmode=3: must be" },
+		{ "nr_devices=65", "nr_devices=65: must be" },
+		{ "hw_queue_depth=0", "hw_queue_depth=0: must be" },
+		{ "size=0", "size=0: must be" },
+		{ "completion_nsec=2000000000", "completion_nsec=2000000000: must be" },
+	};
+	static char log[1 << 20];
+
+	ASSERT_EQ(0, unload_module("rnwblk"));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		EXPECT_EQ(-EINVAL, load_module_params("rnwblk", bad[i][0])) TH_LOG("%s", bad[i][0]);
+		EXPECT_FALSE(module_present("rnwblk"));
+		ASSERT_GT(klogctl(3 /* SYSLOG_ACTION_READ_ALL */, log, sizeof(log) - 1), 0);
+		log[sizeof(log) - 1] = 0;
+		EXPECT_NE(NULL, strstr(log, bad[i][1])) TH_LOG("no message for %s", bad[i][0]);
+	}
+	ASSERT_EQ(0, load_module("rnwblk"));
 }
 
 TEST(unload_and_reload)

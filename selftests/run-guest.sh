@@ -18,7 +18,9 @@ for m in rnwblk rnwfs; do
 done
 lsmod | grep -E '^rnw' || true
 
-for t in selftests/build/*_test; do
+# Compiled tests (selftests/build/*_test) and shell tests (selftests/*_test.sh), each a
+# KTAP document of its own.
+for t in selftests/build/*_test selftests/*_test.sh; do
 	[ -x "$t" ] || continue
 	echo "# selftest: $(basename "$t")"
 	"$t" || status=1

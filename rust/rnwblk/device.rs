@@ -7,6 +7,7 @@ use crate::{
     counters::Counters,
     debugfs,
     disk::{Disk, DiskSpec},
+    driver::Driver,
     ffi,
     knobs::Knobs,
     status_files,
@@ -76,7 +77,8 @@ pub(crate) struct Device {
     pub(crate) cfg: DeviceConfig,
     pub(crate) knobs: Knobs,
     pub(crate) counters: Counters,
-    pub(crate) store: Store,
+    /// The data; a configfs device's outlives power cycles (its item owns it too).
+    pub(crate) store: Arc<Store>,
     pub(crate) budget: Budget,
     /// Sequence numbers for `fail_every` (all requests) and `again_every` (nowait ones).
     pub(crate) seq_all: AtomicU64,
@@ -103,27 +105,20 @@ pub(crate) struct LiveDevice {
     _disk: Disk,
     _tag_set: TagSet,
     _debugfs: debugfs::Dir,
-    _dev: Arc<Device>,
-}
-
-/// Module-wide things every device needs.
-pub(crate) struct DriverCtx<'a> {
-    pub(crate) module: &'static ThisModule,
-    pub(crate) major: u32,
-    pub(crate) fops: *const ffi::bindings::block_device_operations,
-    pub(crate) debugfs_root: &'a debugfs::Dir,
+    dev: Arc<Device>,
 }
 
 impl LiveDevice {
-    /// Creates device `index` (`rnwblk<index>`) and makes it visible.
-    pub(crate) fn create(ctx: &DriverCtx<'_>, index: u32, cfg: DeviceConfig) -> Result<Self> {
+    /// Creates device `index` (`rnwblk<index>`, claimed by the caller) on `store` and
+    /// makes it visible.
+    pub(crate) fn create(drv: &Driver, index: u32, cfg: DeviceConfig, store: Arc<Store>) -> Result<Self> {
         cfg.validate()?;
         let name = CString::try_from_fmt(fmt!("rnwblk{}", index))?;
         let dev = Arc::new(
             Device {
                 knobs: Knobs::new(&cfg.knobs),
                 counters: Counters::default(),
-                store: Store::new()?,
+                store,
                 budget: Budget::default(),
                 seq_all: AtomicU64::new(0),
                 seq_nowait: AtomicU64::new(0),
@@ -145,17 +140,21 @@ impl LiveDevice {
         )?;
         let spec = DiskSpec {
             name: name.as_bytes(),
-            major: ctx.major,
+            major: drv.major.number(),
             first_minor: index,
             capacity_sectors: cfg.size_mib << (20 - ffi::SECTOR_SHIFT),
             block_size: cfg.block_size,
             discard: cfg.discard,
-            fops: ctx.fops,
+            fops: drv.ops.as_ptr(),
         };
         let mut disk = Disk::new(&tag_set, &spec, data)?;
         dev.queue.store(disk.queue(), Relaxed);
-        let debugfs = status_files::create(ctx.debugfs_root, &name, ctx.module, &dev)?;
+        let debugfs = status_files::create(&drv.debugfs, &name, drv.module, &dev)?;
         disk.add()?;
-        Ok(Self { _disk: disk, _tag_set: tag_set, _debugfs: debugfs, _dev: dev })
+        Ok(Self { _disk: disk, _tag_set: tag_set, _debugfs: debugfs, dev })
+    }
+
+    pub(crate) fn device(&self) -> &Device {
+        &self.dev
     }
 }

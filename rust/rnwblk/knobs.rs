@@ -55,6 +55,14 @@ impl KnobId {
         }
     }
 
+    /// EINVAL if `v` is out of the knob's range.
+    pub(crate) fn check(self, v: u64) -> Result {
+        if v > self.max() {
+            return Err(EINVAL);
+        }
+        Ok(())
+    }
+
     /// The largest value the knob takes.
     fn max(self) -> u64 {
         match self {
@@ -67,6 +75,33 @@ impl KnobId {
 }
 
 impl KnobValues {
+    pub(crate) fn get(&self, id: KnobId) -> u64 {
+        match id {
+            KnobId::IrqMode => self.irqmode.as_u32().into(),
+            KnobId::CompletionNsec => self.completion_nsec,
+            KnobId::MaxInflight => self.max_inflight.into(),
+            KnobId::FailEvery => self.fail_every.into(),
+            KnobId::AgainEvery => self.again_every.into(),
+            KnobId::Congested => self.congested.into(),
+            KnobId::NowaitAlloc => self.nowait_alloc.into(),
+        }
+    }
+
+    /// Sets a value; EINVAL (nothing changed) if out of range.
+    pub(crate) fn set(&mut self, id: KnobId, v: u64) -> Result {
+        id.check(v)?;
+        match id {
+            KnobId::IrqMode => self.irqmode = IrqMode::from_u32(v as u32).ok_or(EINVAL)?,
+            KnobId::CompletionNsec => self.completion_nsec = v,
+            KnobId::MaxInflight => self.max_inflight = v as u32,
+            KnobId::FailEvery => self.fail_every = v as u32,
+            KnobId::AgainEvery => self.again_every = v as u32,
+            KnobId::Congested => self.congested = v != 0,
+            KnobId::NowaitAlloc => self.nowait_alloc = v != 0,
+        }
+        Ok(())
+    }
+
     pub(crate) fn validate(&self) -> Result {
         if self.completion_nsec > KnobId::CompletionNsec.max() {
             pr_err!("completion_nsec={}: must be at most 1000000000 (1 s)\n", self.completion_nsec);
@@ -137,9 +172,7 @@ impl Knobs {
 
     /// Sets a knob; EINVAL (nothing changed) if the value is out of its range.
     pub(crate) fn set(&self, id: KnobId, v: u64) -> Result {
-        if v > id.max() {
-            return Err(EINVAL);
-        }
+        id.check(v)?;
         match id {
             KnobId::IrqMode => self.irqmode.store(v as u32, Relaxed),
             KnobId::CompletionNsec => self.completion_nsec.store(v, Relaxed),

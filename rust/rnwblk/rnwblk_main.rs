@@ -12,10 +12,12 @@ mod debugfs;
 mod version;
 
 mod config;
+mod configfs;
 mod counters;
 mod device;
 mod disk;
 mod dispatch;
+mod driver;
 mod ffi;
 mod hw_queue;
 mod knobs;
@@ -28,7 +30,8 @@ mod store;
 mod tag_set;
 mod workqueue;
 
-use device::{DriverCtx, LiveDevice};
+use device::LiveDevice;
+use driver::Driver;
 use kernel::{c_str, prelude::*, sync::Arc};
 
 module! {
@@ -39,13 +42,13 @@ module! {
     license: "GPL",
 }
 
-/// Field order is teardown order: devices first (deleting a disk waits for its I/O in
-/// flight; disks use the ops, the debugfs root and the major), the rest after.
+/// Field order is teardown order: configfs first (no item exists then: each pins the
+/// module), the load-time devices next (deleting a disk waits for its I/O in flight), the
+/// driver (major, block device operations, debugfs root) last.
 struct RnwBlk {
+    _configfs: configfs::Registration,
     _devices: KVec<LiveDevice>,
-    _ops: disk::DiskOps,
-    _debugfs: debugfs::Dir,
-    _major: major::Major,
+    _driver: KBox<Driver>,
 }
 
 /// debugfs `version`.
@@ -66,13 +69,15 @@ impl kernel::Module for RnwBlk {
         let major = major::Major::register(c_str!("rnwblk"))?;
         let mut root = debugfs::Dir::new(c_str!("rnwblk"), None)?;
         root.add_file(c_str!("version"), module, Arc::new(Version { major: major.number() }, GFP_KERNEL)?)?;
-        let ops = disk::DiskOps::new(module)?;
-        let ctx = DriverCtx { module, major: major.number(), fops: ops.as_ptr(), debugfs_root: &root };
+        let driver = Driver::new(module, major, root, params.device.clone())?;
         let mut devices = KVec::with_capacity(params.nr_devices as usize, GFP_KERNEL)?;
-        for index in 0..params.nr_devices {
-            devices.push(LiveDevice::create(&ctx, index, params.device.clone())?, GFP_KERNEL)?;
+        for _ in 0..params.nr_devices {
+            let index = driver.indices.claim()?;
+            let dev = LiveDevice::create(&driver, index, params.device.clone(), store::Store::new()?)?;
+            devices.push(dev, GFP_KERNEL)?;
         }
-        pr_info!("{} device(s), major {}\n", devices.len(), major.number());
-        Ok(Self { _devices: devices, _ops: ops, _debugfs: root, _major: major })
+        let configfs = configfs::Registration::new(&driver)?;
+        pr_info!("{} device(s), major {}\n", devices.len(), driver.major.number());
+        Ok(Self { _configfs: configfs, _devices: devices, _driver: driver })
     }
 }

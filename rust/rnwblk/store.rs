@@ -3,7 +3,7 @@
 
 use crate::ffi;
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use kernel::{page::PAGE_SIZE, prelude::*, types::Opaque};
+use kernel::{page::PAGE_SIZE, prelude::*, sync::Arc, types::Opaque};
 
 /// A mapped piece of a request's data (one bio segment), valid while the segment callback
 /// runs. Only ever copied with memcpy: user pages of O_DIRECT I/O may change underneath.
@@ -40,11 +40,11 @@ unsafe impl Send for Store {}
 unsafe impl Sync for Store {}
 
 impl Store {
-    pub(crate) fn new() -> Result<Self> {
+    pub(crate) fn new() -> Result<Arc<Self>> {
         let xa = KBox::new(Opaque::uninit(), GFP_KERNEL)?;
         // SAFETY: the xarray sits in its final (boxed) place and is initialised once here.
         unsafe { ffi::rnwblk_store_init(xa.get()) };
-        Ok(Self { xa, pages: AtomicU64::new(0) })
+        Ok(Arc::new(Self { xa, pages: AtomicU64::new(0) }, GFP_KERNEL)?)
     }
 
     /// Backing pages in use.
@@ -120,7 +120,7 @@ impl Store {
 
 impl Drop for Store {
     fn drop(&mut self) {
-        // SAFETY: the disk is gone (a Device outlives its disk), so nothing else uses it.
+        // SAFETY: the last reference is gone, so no disk uses the store any more.
         unsafe { ffi::rnwblk_store_destroy(self.xa.get()) };
     }
 }

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-2.0
+//! What every device needs from the module: the block major, the block device operations,
+//! the debugfs root, the device index map and the default configuration (the module
+//! parameters, which new configfs devices start from).
+
+use crate::{config::DeviceConfig, debugfs, disk::DiskOps, major::Major};
+use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use kernel::prelude::*;
+
+/// Device indices (rnwblk<N>, minor N) in use.
+pub(crate) struct Indices([AtomicU64; 4]);
+
+pub(crate) const MAX_INDEX: u32 = 256;
+
+impl Indices {
+    const fn new() -> Self {
+        Self([AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0)])
+    }
+
+    fn try_claim(&self, i: u32) -> bool {
+        let bit = 1u64 << (i % 64);
+        self.0[(i / 64) as usize].fetch_or(bit, Relaxed) & bit == 0
+    }
+
+    /// Claims the lowest free index; ENOSPC if all are taken.
+    pub(crate) fn claim(&self) -> Result<u32> {
+        (0..MAX_INDEX).find(|&i| self.try_claim(i)).ok_or(ENOSPC)
+    }
+
+    pub(crate) fn release(&self, i: u32) {
+        self.0[(i / 64) as usize].fetch_and(!(1u64 << (i % 64)), Relaxed);
+    }
+}
+
+pub(crate) struct Driver {
+    pub(crate) module: &'static ThisModule,
+    pub(crate) major: Major,
+    pub(crate) ops: DiskOps,
+    pub(crate) debugfs: debugfs::Dir,
+    pub(crate) indices: Indices,
+    pub(crate) defaults: DeviceConfig,
+}
+
+impl Driver {
+    pub(crate) fn new(
+        module: &'static ThisModule,
+        major: Major,
+        debugfs: debugfs::Dir,
+        defaults: DeviceConfig,
+    ) -> Result<KBox<Self>> {
+        let ops = DiskOps::new(module)?;
+        Ok(KBox::new(
+            Self { module, major, ops, debugfs, indices: Indices::new(), defaults },
+            GFP_KERNEL,
+        )?)
+    }
+}
