@@ -23,8 +23,11 @@ fn every(seq: &core::sync::atomic::AtomicU64, n: u32) -> bool {
     n != 0 && (seq.fetch_add(1, Relaxed) + 1) % u64::from(n) == 0
 }
 
-fn again(dev: &Device, cause: Counter) -> BlkStatus {
+/// Refuses a nowait request (not started yet): counted by cause, and not logged as an
+/// I/O error, since AGAIN is what the submitter asked for.
+fn again(dev: &Device, rq: &Request, cause: Counter) -> BlkStatus {
     dev.counters.inc(cause);
+    rq.set_quiet();
     ffi::BLK_STS_AGAIN
 }
 
@@ -41,10 +44,10 @@ pub(crate) fn queue_rq(dev: &Device, poll_list: Option<&PollList>, rq: Request) 
     if nowait {
         dev.counters.inc(Counter::NowaitRequests);
         if every(&dev.seq_nowait, knobs.again_every()) {
-            return again(dev, Counter::AgainInjected);
+            return again(dev, &rq, Counter::AgainInjected);
         }
         if knobs.congested() {
-            return again(dev, Counter::AgainCongested);
+            return again(dev, &rq, Counter::AgainCongested);
         }
         if rq.op() == ffi::REQ_OP_WRITE
             && !matches!(
@@ -52,12 +55,12 @@ pub(crate) fn queue_rq(dev: &Device, poll_list: Option<&PollList>, rq: Request) 
                 Backing::Ready
             )
         {
-            return again(dev, Counter::AgainAlloc);
+            return again(dev, &rq, Counter::AgainAlloc);
         }
     }
     match dev.budget.admit(knobs.max_inflight(), nowait) {
         Admit::Ok => {}
-        Admit::Again => return again(dev, Counter::AgainBudget),
+        Admit::Again => return again(dev, &rq, Counter::AgainBudget),
         Admit::Wait => {
             dev.counters.inc(Counter::BudgetWaits);
             return ffi::BLK_STS_DEV_RESOURCE;
@@ -74,8 +77,8 @@ pub(crate) fn queue_rq(dev: &Device, poll_list: Option<&PollList>, rq: Request) 
         Ok(status) => finish(dev, rq, status),
         Err(NeedsSleep) if nowait => {
             // A page went away (discard) since the check above.
-            dev.counters.inc(Counter::AgainAlloc);
-            end_now(dev, rq, ffi::BLK_STS_AGAIN);
+            let status = again(dev, &rq, Counter::AgainAlloc);
+            end_now(dev, rq, status);
         }
         Err(NeedsSleep) => return punt(dev, rq),
     }

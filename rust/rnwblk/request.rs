@@ -140,6 +140,12 @@ impl Request {
         unsafe { ffi::rnwblk_rq_nowait(self.raw()) }
     }
 
+    /// Ends without a kernel log line ("nonblocking retry error" for AGAIN).
+    pub(crate) fn set_quiet(&self) {
+        // SAFETY: the request is ours; only its flags change.
+        unsafe { ffi::rnwblk_rq_set_quiet(self.raw()) };
+    }
+
     pub(crate) fn start(&self) {
         // SAFETY: the request is live and not started yet.
         unsafe { ffi::bindings::blk_mq_start_request(self.raw()) };

@@ -60,9 +60,9 @@ bool rnwblk_rq_nowait(struct request *rq)
 	return rq->cmd_flags & REQ_NOWAIT;
 }
 
-bool rnwblk_rq_is_poll(struct request *rq)
+void rnwblk_rq_set_quiet(struct request *rq)
 {
-	return rq->cmd_flags & REQ_POLLED;
+	rq->rq_flags |= RQF_QUIET;
 }
 
 int rnwblk_rq_for_each_segment(struct request *rq,

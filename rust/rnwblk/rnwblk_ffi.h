@@ -42,7 +42,8 @@ u64 rnwblk_rq_pos(struct request *rq);		/* bytes */
 unsigned int rnwblk_rq_bytes(struct request *rq);
 unsigned int rnwblk_rq_op(struct request *rq);
 bool rnwblk_rq_nowait(struct request *rq);
-bool rnwblk_rq_is_poll(struct request *rq);
+/* AGAIN is the nowait contract, not an I/O error: keep blk_update_request from logging it. */
+void rnwblk_rq_set_quiet(struct request *rq);
 /* Calls fn(ctx, buf, len, pos) for each mapped segment until fn returns non-zero. */
 int rnwblk_rq_for_each_segment(struct request *rq,
 			       int (*fn)(void *ctx, void *buf, unsigned int len, u64 pos),
