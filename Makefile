@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # rnw: build the modules against the test kernel, run them in a guest, test them.
-#   make            the modules, against KDIR (default: the cached test kernel, built if missing)
+#   make            the modules, against KDIR (default: the cached test kernel, built if missing),
+#                   and the userspace tools (mkfs.rnwfs, fsck.rnwfs in target/bin)
 #   make check      everything: toolchain, kernel, modules, host tests, guest selftests
 #   make run        the main job: boot the test kernel, load the modules, show them working
 #   make vm         an interactive shell in the guest, modules built
@@ -10,12 +11,15 @@
 # KDIR=/path/to/linux overrides the test kernel (a Rust-enabled, built tree).
 # (kbuild itself reads ./Kbuild, not this file.)
 
-.PHONY: all modules check run vm kernel toolchain clean distclean
+.PHONY: all modules tools check run vm kernel toolchain clean distclean
 
-all: modules
+all: modules tools
 
 modules:
 	scripts/build-modules.sh
+
+tools:
+	scripts/build-tools.sh
 
 check:
 	scripts/check.sh
@@ -23,7 +27,7 @@ check:
 run:
 	scripts/demo.sh
 
-vm: modules
+vm: modules tools
 	scripts/vm-run.sh --interactive
 
 kernel:
@@ -34,6 +38,7 @@ toolchain:
 
 clean:
 	scripts/build-modules.sh clean
+	rm -rf target
 
 distclean: clean
 	rm -rf "$${RNW_CACHE:-$${XDG_CACHE_HOME:-$$HOME/.cache}/rnw}"

@@ -19,9 +19,12 @@ kdir=$("$here/build-kernel.sh") || die "test kernel build failed"
 echo "kernel tree: $kdir"
 stage modules
 "$here/build-modules.sh" || die "module build failed"
+stage "userspace tools"
+"$here/build-tools.sh" || die "tool build failed"
 
 results=$(mktemp -d /tmp/rnw-check.XXXXXX)
 stage "host tests"
+"$here/cargo-ktap.sh" | tee "$results/ktap-cargo.txt"
 runner_args=()
 [ "${RNW_CHECK_QUICK:-0}" = 1 ] && runner_args=(--no-guest)
 selftests/host/runner_test.sh "${runner_args[@]}" | tee "$results/ktap-runner.txt"
@@ -34,4 +37,5 @@ fi
 { echo "KTAP version 1"; echo "1..1"; echo "$vm_status"; } | tee "$results/ktap-vm.txt"
 
 stage "summary ($((SECONDS - start)) s, results in $results)"
-"$here/ktap-summary.sh" "$results/ktap-runner.txt" "$results/guest/ktap-guest.txt" "$results/ktap-vm.txt"
+"$here/ktap-summary.sh" "$results/ktap-cargo.txt" "$results/ktap-runner.txt" \
+	"$results/guest/ktap-guest.txt" "$results/ktap-vm.txt"

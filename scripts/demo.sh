@@ -5,4 +5,5 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 "$here/setup-toolchain.sh"
 "$here/build-modules.sh"
+"$here/build-tools.sh"
 exec "$here/vm-run.sh" --timeout 900 -- scripts/guest-demo.sh

@@ -19,12 +19,17 @@ done
 lsmod | grep -E '^rnw' || true
 
 # Compiled tests (selftests/build/*_test) and shell tests (selftests/*_test.sh), each a
-# KTAP document of its own.
-for t in selftests/build/*_test selftests/*_test.sh; do
-	[ -x "$t" ] || continue
-	echo "# selftest: $(basename "$t")"
-	"$t" || status=1
-done 2>&1 | tee "$out/ktap-guest.txt"
+# KTAP document of its own. The loop runs in the pipeline's subshell: it reports failure
+# through its exit status.
+{
+	failed=0
+	for t in selftests/build/*_test selftests/*_test.sh; do
+		[ -x "$t" ] || continue
+		echo "# selftest: $(basename "$t")"
+		"$t" || failed=1
+	done
+	exit $failed
+} 2>&1 | tee "$out/ktap-guest.txt"
 [ "${PIPESTATUS[0]}" = 0 ] || status=1
 
 for m in rnwfs rnwblk; do

@@ -9,6 +9,11 @@ mod debugfs;
 #[path = "../common/version.rs"]
 mod version;
 
+// The on-disk format, shared with mkfs/fsck (tools/rnwfs-format compiles the same files):
+// `pub` there is the tools' API, and the mount path that reads it is not written yet.
+#[allow(unreachable_pub, dead_code, unused_imports)]
+mod format;
+
 use kernel::{c_str, prelude::*, sync::Arc};
 
 module! {

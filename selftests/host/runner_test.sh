@@ -7,7 +7,7 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-. "$here/ktap.sh"
+. "$here/../lib/ktap.sh"
 scan=$root/scripts/scan-kernel-log.sh
 vmrun=$root/scripts/vm-run.sh
 trigger=selftests/kmod/rnw_logscan_trigger.ko
@@ -56,3 +56,4 @@ if [ "$guest" = 1 ]; then
 	ktap_result guest_hang_fails_within_timeout \
 		guest_run_fails 'did not finish within' 120 sleep 3600
 fi
+ktap_exit

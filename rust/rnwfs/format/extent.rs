@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0
+//! Extents map file blocks to device blocks: seven in the inode, up to
+//! [`EXTENTS_PER_BLOCK`] more in one extent block.
+
+use super::{bytes::*, crc32c, FormatError, Result, BLOCK_SIZE};
+
+pub const EXTENT_SIZE: usize = 24;
+/// Allocated but never written: reads as zeros (fallocate preallocation).
+pub const EXTENT_UNWRITTEN: u32 = 1;
+pub const EXTENT_BLOCK_MAGIC: u32 = 0x584E_5752; // "RWNX"
+const HEADER: usize = 16;
+pub const EXTENTS_PER_BLOCK: usize = (BLOCK_SIZE - HEADER) / EXTENT_SIZE;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Extent {
+    /// First file block.
+    pub logical: u64,
+    /// First device block.
+    pub physical: u64,
+    /// Blocks (never 0 in a used slot).
+    pub len: u32,
+    pub flags: u32,
+}
+
+impl Extent {
+    pub fn end_logical(&self) -> u64 {
+        self.logical + self.len as u64
+    }
+
+    pub fn end_physical(&self) -> u64 {
+        self.physical + self.len as u64
+    }
+
+    pub fn unwritten(&self) -> bool {
+        self.flags & EXTENT_UNWRITTEN != 0
+    }
+
+    pub(crate) fn encode(&self, b: &mut [u8]) {
+        put_u64(b, 0, self.logical);
+        put_u64(b, 8, self.physical);
+        put_u32(b, 16, self.len);
+        put_u32(b, 20, self.flags);
+    }
+
+    pub(crate) fn decode(b: &[u8]) -> Self {
+        Self { logical: get_u64(b, 0), physical: get_u64(b, 8), len: get_u32(b, 16), flags: get_u32(b, 20) }
+    }
+
+    /// Checks one extent against the data region [data_start, total_blocks).
+    pub fn validate(&self, data_start: u64, total_blocks: u64) -> Result {
+        if self.len == 0 {
+            return Err(FormatError::BadField("empty extent"));
+        }
+        if self.flags & !EXTENT_UNWRITTEN != 0 {
+            return Err(FormatError::BadField("unknown extent flags"));
+        }
+        if self.physical < data_start || self.end_physical() > total_blocks {
+            return Err(FormatError::BadField("extent outside the data region"));
+        }
+        if self.logical.checked_add(self.len as u64).is_none() {
+            return Err(FormatError::BadField("extent overflows the file offset"));
+        }
+        Ok(())
+    }
+}
+
+/// Checks that extents are sorted by file block and do not overlap in the file.
+pub fn validate_order(extents: &[Extent]) -> Result {
+    for w in extents.windows(2) {
+        if w[1].logical < w[0].end_logical() {
+            return Err(FormatError::BadField("extents overlap or are out of order"));
+        }
+    }
+    Ok(())
+}
+
+/// The overflow block of an inode's extents.
+pub struct ExtentBlock;
+
+impl ExtentBlock {
+    /// Encodes `extents` (at most [`EXTENTS_PER_BLOCK`]) owned by inode `ino`.
+    pub fn encode(ino: u32, extents: &[Extent], block: &mut [u8; BLOCK_SIZE]) -> Result {
+        if extents.len() > EXTENTS_PER_BLOCK {
+            return Err(FormatError::BadField("too many extents for an extent block"));
+        }
+        block.fill(0);
+        put_u32(block, 0, EXTENT_BLOCK_MAGIC);
+        put_u32(block, 4, extents.len() as u32);
+        put_u32(block, 8, ino);
+        for (i, e) in extents.iter().enumerate() {
+            e.encode(&mut block[HEADER + i * EXTENT_SIZE..]);
+        }
+        let crc = crc32c::update(!ino, &block[HEADER..]);
+        put_u32(block, 12, !crc);
+        Ok(())
+    }
+
+    /// Decodes the extents of inode `ino` into `out`; returns how many.
+    pub fn decode(ino: u32, block: &[u8; BLOCK_SIZE], out: &mut [Extent; EXTENTS_PER_BLOCK]) -> Result<usize> {
+        if get_u32(block, 0) != EXTENT_BLOCK_MAGIC {
+            return Err(FormatError::BadField("extent block: bad magic"));
+        }
+        if get_u32(block, 8) != ino {
+            return Err(FormatError::BadField("extent block belongs to another inode"));
+        }
+        if get_u32(block, 12) != !crc32c::update(!ino, &block[HEADER..]) {
+            return Err(FormatError::BadChecksum);
+        }
+        let n = get_u32(block, 4) as usize;
+        if n > EXTENTS_PER_BLOCK {
+            return Err(FormatError::BadField("extent block: count too large"));
+        }
+        for (i, slot) in out.iter_mut().enumerate().take(n) {
+            *slot = Extent::decode(&block[HEADER + i * EXTENT_SIZE..]);
+        }
+        Ok(n)
+    }
+}

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Build the userspace tools (Cargo workspace) and install them under target/bin with the
+# names fsck(8) and mount helpers expect: mkfs.rnwfs, fsck.rnwfs.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+export PATH="$HOME/.cargo/bin:$PATH"
+cd "$root"
+cargo build --release --locked -q
+mkdir -p target/bin
+for t in mkfs fsck; do
+	ln -sfn "../release/$t-rnwfs" "target/bin/$t.rnwfs"
+done

@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: GPL-2.0
+//! The rnwfs on-disk format for userspace: the very file the kernel module compiles
+//! (rust/rnwfs/format/), included here so that one definition serves both.
+#![cfg_attr(not(test), no_std)]
+
+#[path = "../../../rust/rnwfs/format/mod.rs"]
+mod format;
+
+pub use format::*;
+
+#[cfg(feature = "std")]
+extern crate std;
+#[cfg(feature = "std")]
+pub mod device;
+
+#[cfg(test)]
+mod tests;
