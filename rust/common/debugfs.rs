@@ -188,11 +188,24 @@ unsafe fn file_data<'a, T>(file: *mut bindings::file) -> &'a T {
     unsafe { &*((*file).private_data as *const T) }
 }
 
-/// Copies rendered text to the reader at `*ppos`.
+/// Renders the file's text with `render` and copies it to the reader at `*ppos`.
 ///
 /// # Safety
-/// `buf`, `count` and `ppos` come from the VFS read path.
-unsafe fn read_out(text: &TextBuf, buf: *mut u8, count: usize, ppos: *mut bindings::loff_t) -> isize {
+/// `file` is an open file of a `Dir` whose data is a `T`; `buf`, `count` and `ppos` come
+/// from the VFS read path.
+unsafe fn read_rendered<T>(
+    file: *mut bindings::file,
+    buf: *mut u8,
+    count: usize,
+    ppos: *mut bindings::loff_t,
+    render: impl FnOnce(&T, &mut TextBuf) -> fmt::Result,
+) -> isize {
+    // SAFETY: per the contract.
+    let data: &T = unsafe { file_data(file) };
+    let mut text = TextBuf(KVec::new());
+    if render(data, &mut text).is_err() {
+        return ENOMEM.to_errno() as isize;
+    }
     // SAFETY: per the contract; the source is our buffer.
     unsafe {
         bindings::simple_read_from_buffer(buf.cast(), count, ppos, text.0.as_ptr().cast(), text.0.len())
@@ -205,14 +218,8 @@ unsafe extern "C" fn read_text<T: Show>(
     count: usize,
     ppos: *mut bindings::loff_t,
 ) -> isize {
-    // SAFETY: installed by `add_file::<T>`.
-    let data: &T = unsafe { file_data(file) };
-    let mut text = TextBuf(KVec::new());
-    if data.show(&mut text).is_err() {
-        return ENOMEM.to_errno() as isize;
-    }
-    // SAFETY: the VFS read path's arguments.
-    unsafe { read_out(&text, buf, count, ppos) }
+    // SAFETY: installed by `add_file::<T>` for the VFS read path.
+    unsafe { read_rendered(file, buf, count, ppos, |data: &T, out| data.show(out)) }
 }
 
 #[allow(dead_code)]
@@ -222,14 +229,8 @@ unsafe extern "C" fn read_knob<T: Knob>(
     count: usize,
     ppos: *mut bindings::loff_t,
 ) -> isize {
-    // SAFETY: installed by `add_knob::<T>`.
-    let data: &T = unsafe { file_data(file) };
-    let mut text = TextBuf(KVec::new());
-    if writeln!(text, "{}", data.get()).is_err() {
-        return ENOMEM.to_errno() as isize;
-    }
-    // SAFETY: the VFS read path's arguments.
-    unsafe { read_out(&text, buf, count, ppos) }
+    // SAFETY: installed by `add_knob::<T>` for the VFS read path.
+    unsafe { read_rendered(file, buf, count, ppos, |data: &T, out| writeln!(out, "{}", data.get())) }
 }
 
 #[allow(dead_code)]

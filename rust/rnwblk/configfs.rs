@@ -166,41 +166,26 @@ impl Attr {
     }
 
     fn store(&self, st: &mut ItemState, drv: &Driver, v: u64) -> Result {
-        let geometry = |st: &mut ItemState, set: &dyn Fn(&mut DeviceConfig)| -> Result {
+        // Geometry: only while powered off, and only to a configuration that validates.
+        let geometry = |st: &mut ItemState, set: &dyn Fn(&mut DeviceConfig) -> Result| -> Result {
             if st.live.is_some() {
                 return Err(EBUSY); // power off first
             }
             let mut cfg = st.cfg.clone();
-            set(&mut cfg);
+            set(&mut cfg)?;
             cfg.validate()?;
             st.cfg = cfg;
             Ok(())
         };
-        let small = |v: u64| u32::try_from(v).map_err(|_| EINVAL);
+        let small = || u32::try_from(v).map_err(|_| EINVAL);
         match self {
-            Self::Size => geometry(st, &|c| c.size_mib = v),
-            Self::BlockSize => {
-                let v = small(v)?;
-                geometry(st, &|c| c.block_size = v)
-            }
-            Self::SubmitQueues => {
-                let v = small(v)?;
-                geometry(st, &|c| c.submit_queues = v)
-            }
-            Self::PollQueues => {
-                let v = small(v)?;
-                geometry(st, &|c| c.poll_queues = v)
-            }
-            Self::HwQueueDepth => {
-                let v = small(v)?;
-                geometry(st, &|c| c.hw_queue_depth = v)
-            }
-            Self::Discard => {
-                if v > 1 {
-                    return Err(EINVAL);
-                }
-                geometry(st, &|c| c.discard = v == 1)
-            }
+            Self::Size => geometry(st, &|c| Ok(c.size_mib = v)),
+            Self::BlockSize => geometry(st, &|c| Ok(c.block_size = small()?)),
+            Self::SubmitQueues => geometry(st, &|c| Ok(c.submit_queues = small()?)),
+            Self::PollQueues => geometry(st, &|c| Ok(c.poll_queues = small()?)),
+            Self::HwQueueDepth => geometry(st, &|c| Ok(c.hw_queue_depth = small()?)),
+            Self::Discard if v > 1 => Err(EINVAL),
+            Self::Discard => geometry(st, &|c| Ok(c.discard = v == 1)),
             Self::Knob(id) => {
                 st.cfg.knobs.set(*id, v)?;
                 if let Some((_, dev)) = &st.live {
