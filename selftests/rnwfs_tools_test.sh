@@ -10,7 +10,7 @@ mkfs=$root/target/bin/mkfs.rnwfs
 fsck=$root/target/bin/fsck.rnwfs
 dev=/dev/rnwblk0
 
-fresh() { blkdiscard "$dev" && "$mkfs" -q -L ktest "$dev"; }
+fresh() { blkdiscard -f "$dev" && "$mkfs" -q -L ktest "$dev"; }
 
 mkfs_then_fsck_clean() {
 	fresh || return 1

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 //! rnwfs: a small block-based filesystem on iomap that honors IOCB_NOWAIT.
 //!
-//! This first version only sets up the module's debugfs root (per-superblock statistics
-//! will live there); the filesystem type is registered once the on-disk format exists.
+//! This version mounts read-only: the superblock is validated through the shared format
+//! (corrupt or foreign images are refused with a message), the root and its directories
+//! can be listed and looked up, statfs reports the counts. Files' data, the write path
+//! and nowait come next. The debugfs root will hold per-superblock statistics.
 
 #[path = "../common/debugfs.rs"]
 mod debugfs;
@@ -10,10 +12,15 @@ mod debugfs;
 mod version;
 
 // The on-disk format, shared with mkfs/fsck (tools/rnwfs-format compiles the same files):
-// `pub` there is the tools' API, and the mount path that reads it is not written yet.
+// `pub` there is the tools' API, and not all of it is used by the kernel yet.
 #[allow(unreachable_pub, dead_code, unused_imports)]
 mod format;
 
+mod dir;
+mod disk;
+mod ffi;
+mod inode;
+mod super_block;
 use kernel::{c_str, prelude::*, sync::Arc};
 
 module! {
@@ -24,8 +31,28 @@ module! {
     license: "GPL",
 }
 
+/// Unregistered (refusing new mounts) before the debugfs root goes.
 struct RnwFs {
+    _fs: Registration,
     _debugfs: debugfs::Dir,
+}
+
+/// The registered filesystem type.
+struct Registration(());
+
+impl Registration {
+    fn new() -> Result<Self> {
+        // SAFETY: registers the static file_system_type of rnwfs_vfs.c once.
+        kernel::error::to_result(unsafe { ffi::rnwfs_register() })?;
+        Ok(Self(()))
+    }
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        // SAFETY: registered in `new`; no mount exists (each pins the module).
+        unsafe { ffi::rnwfs_unregister() };
+    }
 }
 
 /// `version`: what this build of the module is.
@@ -34,7 +61,7 @@ struct Version;
 impl debugfs::Show for Version {
     fn show(&self, out: &mut debugfs::TextBuf) -> core::fmt::Result {
         use core::fmt::Write;
-        writeln!(out, "rnwfs {} (no filesystem type registered yet)", version::RNW_VERSION)
+        writeln!(out, "rnwfs {} (read-only: the write path is not implemented yet)", version::RNW_VERSION)
     }
 }
 
@@ -42,6 +69,6 @@ impl kernel::Module for RnwFs {
     fn init(module: &'static ThisModule) -> Result<Self> {
         let mut dir = debugfs::Dir::new(c_str!("rnwfs"), None)?;
         dir.add_file(c_str!("version"), module, Arc::new(Version, GFP_KERNEL)?)?;
-        Ok(Self { _debugfs: dir })
+        Ok(Self { _fs: Registration::new()?, _debugfs: dir })
     }
 }
