@@ -36,10 +36,20 @@ echo 0 >"$dbg/congested"
 say "counters"
 cat "$dbg/counters"
 
-say "unload"
-rmmod rnwblk
+say "make an rnwfs on the device and mount it (read-only for now), then check it"
+blkdiscard -f /dev/rnwblk0
+target/bin/mkfs.rnwfs -L demo /dev/rnwblk0
 insmod rnwfs.ko
-cat /sys/kernel/debug/rnwfs/version
+mnt=$(mktemp -d)
+mount -t rnwfs /dev/rnwblk0 "$mnt"
+findmnt -no SOURCE,FSTYPE,OPTIONS "$mnt"
+df -h "$mnt" | tail -1
+ls -la "$mnt"
+umount "$mnt"
+target/bin/fsck.rnwfs /dev/rnwblk0
+
+say "unload"
 rmmod rnwfs
+rmmod rnwblk
 dmesg >"${RNW_OUT:-/tmp}/dmesg-demo.txt"
 echo "demo done"
