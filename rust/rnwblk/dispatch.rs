@@ -37,12 +37,14 @@ pub(crate) fn queue_rq(dev: &Device, poll_list: Option<&PollList>, rq: Request) 
     let nowait = rq.nowait();
     let knobs = &dev.knobs;
 
+    if nowait {
+        dev.counters.inc(Counter::NowaitRequests);
+    }
     if every(&dev.seq_all, knobs.fail_every()) {
         dev.counters.inc(Counter::EioInjected);
         return ffi::BLK_STS_IOERR;
     }
     if nowait {
-        dev.counters.inc(Counter::NowaitRequests);
         if every(&dev.seq_nowait, knobs.again_every()) {
             return again(dev, &rq, Counter::AgainInjected);
         }
