@@ -21,6 +21,18 @@ if [ -f "$kdir/.rnw-built" ]; then
 	echo "$kdir"
 	exit 0
 fi
+# One build at a time: a second caller (say, a module build started meanwhile) waits for the
+# first instead of deleting its tree, then finds the finished kernel.
+mkdir -p "$RNW_CACHE"
+exec 9>"$RNW_CACHE/.build.lock"
+if ! flock -n 9; then
+	log "another build of the test kernel is running: waiting for it"
+	flock 9
+fi
+if [ -f "$kdir/.rnw-built" ]; then
+	echo "$kdir"
+	exit 0
+fi
 
 ver=$(rnw_kernel_pkg_version)
 log "building $RNW_KERNEL_PKG $ver into $kdir"
@@ -28,8 +40,9 @@ start=$SECONDS
 work="$kdir.tmp"
 rm -rf "$work" "$kdir"
 mkdir -p "$work/deb"
-chmod 0777 "$work/deb" # lets apt download as _apt instead of warning
-(cd "$work/deb" && apt-get download -q "$RNW_KERNEL_PKG=$ver" >&2 && dpkg -x ./*.deb x)
+# The cache is under root's 0700 home: download as root rather than apt's sandbox user.
+(cd "$work/deb" && apt-get download -q -o APT::Sandbox::User=root "$RNW_KERNEL_PKG=$ver" >&2 &&
+	dpkg -x ./*.deb x)
 tar -xf "$work/deb/x/usr/src/$RNW_KERNEL_PKG.tar.xz" -C "$work"
 rm -rf "$work/deb"
 mv "$work/$RNW_KERNEL_PKG" "$kdir"

@@ -34,7 +34,7 @@ pub(crate) enum Admit {
     Ok,
     /// Over budget, nowait request: BLK_STS_AGAIN.
     Again,
-    /// Over budget, blocking request: requeue it until a request ends.
+    /// Over budget, blocking request: requeue it (BLK_STS_RESOURCE) until a request ends.
     Wait,
 }
 

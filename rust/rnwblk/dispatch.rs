@@ -32,7 +32,7 @@ fn again(dev: &Device, rq: &Request, cause: Counter) -> BlkStatus {
 }
 
 /// `->queue_rq`. `poll_list` is the queue's list if it is a poll queue. A status other
-/// than OK ends the (unstarted) request in blk-mq; BLK_STS_DEV_RESOURCE requeues it.
+/// than OK ends the (unstarted) request in blk-mq; BLK_STS_RESOURCE requeues it.
 pub(crate) fn queue_rq(dev: &Device, poll_list: Option<&PollList>, rq: Request) -> BlkStatus {
     let nowait = rq.nowait();
     let knobs = &dev.knobs;
@@ -64,8 +64,10 @@ pub(crate) fn queue_rq(dev: &Device, poll_list: Option<&PollList>, rq: Request) 
         Admit::Ok => {}
         Admit::Again => return again(dev, &rq, Counter::AgainBudget),
         Admit::Wait => {
+            // RESOURCE rather than DEV_RESOURCE: besides our rerun when a request ends,
+            // blk-mq schedules its own, so a rerun racing the requeue cannot be lost.
             dev.counters.inc(Counter::BudgetWaits);
-            return ffi::BLK_STS_DEV_RESOURCE;
+            return ffi::BLK_STS_RESOURCE;
         }
     }
 
@@ -121,7 +123,12 @@ fn execute(dev: &Device, rq: &Request, may_sleep: bool) -> Result<BlkStatus, Nee
             Ok(ffi::BLK_STS_OK)
         }
         ffi::REQ_OP_WRITE => {
-            // Blocking requests may always allocate; nowait ones were checked in queue_rq.
+            // Usually every page exists: one lookup per page. A nowait write only gets here
+            // after queue_rq found its pages, so it never writes in part.
+            if rq.for_each_segment(|at, seg| store.write(at, seg)).is_ok() {
+                return Ok(ffi::BLK_STS_OK);
+            }
+            // A page is missing: blocking requests may allocate (and then write it all).
             let may_alloc = !rq.nowait() || dev.knobs.nowait_alloc();
             match store.backing(pos, len, may_alloc, may_sleep) {
                 Backing::Ready => {}

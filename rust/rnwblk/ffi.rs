@@ -25,7 +25,7 @@ pub(crate) const BLK_STS_OK: BlkStatus = 0;
 pub(crate) const BLK_STS_NOTSUPP: BlkStatus = 1;
 pub(crate) const BLK_STS_IOERR: BlkStatus = 10;
 pub(crate) const BLK_STS_AGAIN: BlkStatus = 12;
-pub(crate) const BLK_STS_DEV_RESOURCE: BlkStatus = 13;
+pub(crate) const BLK_STS_RESOURCE: BlkStatus = 9;
 
 /// `enum req_op` values.
 pub(crate) const REQ_OP_READ: u32 = 0;

@@ -43,7 +43,7 @@ pub(crate) fn load() -> Result<Params> {
             fail_every: p.fail_every,
             again_every: p.again_every,
             congested: false,
-            nowait_alloc: false,
+            nowait_alloc: p.nowait_alloc,
         },
     };
     device.validate()?;

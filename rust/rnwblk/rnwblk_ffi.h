@@ -26,6 +26,7 @@ struct rnwblk_module_params {
 	unsigned int max_inflight;
 	unsigned int fail_every;
 	unsigned int again_every;
+	bool nowait_alloc;
 	bool discard;
 };
 void rnwblk_get_module_params(struct rnwblk_module_params *p);

@@ -51,6 +51,10 @@ static unsigned int again_every;
 module_param(again_every, uint, 0444);
 MODULE_PARM_DESC(again_every, "Fault injection: BLK_STS_AGAIN for every Nth nowait request. Default: 0 (off)");
 
+static bool nowait_alloc;
+module_param(nowait_alloc, bool, 0444);
+MODULE_PARM_DESC(nowait_alloc, "Let nowait writes allocate backing pages without sleeping (GFP_NOWAIT) instead of failing with BLK_STS_AGAIN. Default: false");
+
 static bool discard = true;
 module_param(discard, bool, 0444);
 MODULE_PARM_DESC(discard, "Support discard and write-zeroes (frees backing pages). Default: true");
@@ -69,6 +73,7 @@ void rnwblk_get_module_params(struct rnwblk_module_params *p)
 		.max_inflight = max_inflight,
 		.fail_every = fail_every,
 		.again_every = again_every,
+		.nowait_alloc = nowait_alloc,
 		.discard = discard,
 	};
 }
