@@ -6,6 +6,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 export PATH="$HOME/.cargo/bin:$PATH"
 cd "$root"
 cargo build --release --locked -q
+# Test helper for the guest tests (not installed as a tool).
+cargo build --release --locked -q -p rnwfs-format --features std --examples
 mkdir -p target/bin
 for t in mkfs fsck; do
 	ln -sfn "../release/$t-rnwfs" "target/bin/$t.rnwfs"

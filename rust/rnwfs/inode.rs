@@ -20,7 +20,16 @@ pub(crate) fn iget(sb: *mut bindings::super_block, ino: u32) -> Result<*mut bind
     if !unsafe { ffi::rnwfs_inode_is_new(inode) } {
         return Ok(inode);
     }
-    let d = match disk::read_inode(sb, &info.sb.layout, ino) {
+    // Only directories have operations yet: a regular file or symlink inode would reach the
+    // VFS without file operations or get_link (a WARN on open, a NULL call on follow).
+    let d = match disk::read_inode(sb, &info.sb.layout, ino).and_then(|d| {
+        if d.is_dir() {
+            Ok(d)
+        } else {
+            pr_warn!("inode {}: files and symlinks are not supported yet\n", ino);
+            Err(Error::from_errno(-(bindings::EOPNOTSUPP as i32)))
+        }
+    }) {
         Ok(d) => d,
         Err(e) => {
             // SAFETY: a new, locked inode that we give up on.
