@@ -70,15 +70,11 @@ unsafe impl Send for Dir {}
 // SAFETY: `&Dir` gives access to nothing mutable.
 unsafe impl Sync for Dir {}
 
-/// `IS_ERR_OR_NULL` for debugfs return values (debugfs returns ERR_PTR or, if disabled, NULL).
+/// debugfs returns ERR_PTR on failure (and NULL from the stubs when it is compiled out).
 fn check(dentry: *mut bindings::dentry) -> Result<*mut bindings::dentry> {
-    let v = dentry as isize;
-    if dentry.is_null() {
-        Err(ENODEV)
-    } else if (-4095..0).contains(&v) {
-        Err(Error::from_errno(v as i32))
-    } else {
-        Ok(dentry)
+    match kernel::error::from_err_ptr(dentry)? {
+        d if d.is_null() => Err(ENODEV),
+        d => Ok(d),
     }
 }
 

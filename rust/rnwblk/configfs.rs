@@ -14,7 +14,6 @@ use crate::{
     store::Store,
 };
 use core::{
-    ffi::c_void,
     fmt::{self, Write},
     pin::Pin,
     sync::atomic::{AtomicPtr, Ordering},
@@ -268,10 +267,10 @@ unsafe extern "C" fn rnwblk_cfs_store(
 
 #[no_mangle]
 unsafe extern "C" fn rnwblk_cfs_make_item(name: *const u8) -> *mut ffi::config_item {
-    let Some(drv) = driver() else { return err_ptr(ENODEV) };
+    let Some(drv) = driver() else { return ENODEV.to_ptr() };
     let store = match Store::new() {
         Ok(s) => s,
-        Err(e) => return err_ptr(e),
+        Err(e) => return e.to_ptr(),
     };
     let init = pin_init!(DevItem {
         // Zeroed, not uninit: config_item_init_type_name frees a non-inline old name.
@@ -280,7 +279,7 @@ unsafe extern "C" fn rnwblk_cfs_make_item(name: *const u8) -> *mut ffi::config_i
     });
     let boxed: Pin<KBox<DevItem>> = match KBox::pin_init(init, GFP_KERNEL) {
         Ok(b) => b,
-        Err(e) => return err_ptr(e),
+        Err(e) => return e.to_ptr(),
     };
     // SAFETY: the item is never moved out of its allocation: configfs owns it until
     // `rnwblk_cfs_release_item` turns the pointer back into the box.
@@ -307,7 +306,3 @@ unsafe extern "C" fn rnwblk_cfs_release_item(item: *mut ffi::config_item) {
     drop(unsafe { KBox::from_raw(item.cast::<DevItem>()) });
 }
 
-/// `ERR_PTR(-errno)`, what configfs' `make_item` returns on failure.
-fn err_ptr<T>(e: Error) -> *mut T {
-    e.to_errno() as isize as *mut c_void as *mut T
-}

@@ -112,6 +112,6 @@ unsafe extern "C" fn rnwfs_lookup(
     match result {
         // SAFETY: splice the (possibly null: negative) inode into the caller's dentry.
         Ok(child) => unsafe { bindings::d_splice_alias(child.unwrap_or(core::ptr::null_mut()), dentry) },
-        Err(e) => e.to_errno() as isize as *mut bindings::dentry,
+        Err(e) => e.to_ptr(),
     }
 }
