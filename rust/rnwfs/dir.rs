@@ -1,15 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
-//! Directory reading: readdir (`iterate_shared`) and `lookup`, from the 64-byte entries of
-//! the directory's blocks. The readdir position is the entry slot number.
+//! Directory contents: arrays of 64-byte entries in the directory's blocks (read and
+//! edited through the buffer cache), "." and ".." in the first two slots. The readdir
+//! position is the slot number. Callers hold the directory's i_rwsem (shared for reading,
+//! exclusive for edits), as the VFS does for every namespace operation.
 
 use crate::{
+    buffer::Buffer,
     disk,
     ffi::{self, bindings},
-    format::{dirent::DIRENTS_PER_BLOCK, DirEntry, FileType, BLOCK_SIZE},
+    format::{
+        dirent::{DIRENTS_PER_BLOCK, DIRENT_SIZE},
+        extent_map::{self, Lookup},
+        DirEntry, FileType, BLOCK_SIZE,
+    },
     inode,
-    super_block::SbInfo,
+    vfs::Inode,
 };
 use kernel::prelude::*;
+
+const PER_BLOCK: u64 = DIRENTS_PER_BLOCK as u64;
 
 fn d_type(t: FileType) -> u32 {
     match t {
@@ -19,67 +28,165 @@ fn d_type(t: FileType) -> u32 {
     }
 }
 
-/// Calls `f(slot, entry)` for each used entry from `first_slot` on, until `f` says stop.
-fn for_each_entry(
-    sb: *mut bindings::super_block,
-    ino: u32,
-    first_slot: u64,
-    mut f: impl FnMut(u64, &DirEntry) -> bool,
-) -> Result {
-    let info = SbInfo::of(sb);
-    let layout = &info.sb.layout;
-    let d = disk::read_inode(sb, layout, ino)?;
-    let extents = disk::extents(sb, layout, ino, &d)?;
-    let slots = d.size / BLOCK_SIZE as u64 * DIRENTS_PER_BLOCK as u64;
-    let mut buf = disk::block_buf()?;
-    let mut loaded = None;
-    for slot in first_slot..slots {
-        let logical = slot / DIRENTS_PER_BLOCK as u64;
-        if loaded != Some(logical) {
-            let block = disk::map(&extents, logical).ok_or(disk::corrupted())?;
-            disk::read_block(sb, block, &mut buf)?;
-            loaded = Some(logical);
-        }
-        let at = (slot % DIRENTS_PER_BLOCK as u64) as usize * 64;
-        match DirEntry::decode(&buf[at..at + 64]) {
-            Ok(Some(e)) => {
-                if !f(slot, &e) {
-                    return Ok(());
-                }
-            }
-            Ok(None) => {}
-            Err(err) => {
-                pr_err!("directory {}: entry {}: {}\n", ino, slot, err);
-                return Err(disk::corrupted());
-            }
+/// The device block holding block `logical` of `dir` (directories have no holes).
+fn dir_block(dir: Inode, logical: u64) -> Result<u64> {
+    match extent_map::lookup(dir.info().map.read().list(), logical) {
+        Lookup::Mapped(e) if !e.unwritten() => Ok(e.physical + (logical - e.logical)),
+        _ => {
+            pr_err!("directory {}: block {} is not mapped\n", dir.ino(), logical);
+            Err(disk::corrupted())
         }
     }
+}
+
+/// One entry slot, loaded.
+pub(crate) struct Slot {
+    buf: Buffer,
+    at: usize,
+    pub(crate) number: u64,
+}
+
+impl Slot {
+    pub(crate) fn write(&mut self, e: Option<&DirEntry>) {
+        let b = &mut self.buf.data_mut()[self.at..self.at + DIRENT_SIZE];
+        match e {
+            Some(e) => e.encode(b),
+            None => b.fill(0),
+        }
+        self.buf.mark_dirty();
+    }
+}
+
+/// Calls `f(slot, entry)` for each slot from `first` on (None: a free slot), until `f`
+/// returns Some; returns that and the slot.
+fn scan<R>(
+    dir: Inode,
+    first: u64,
+    mut f: impl FnMut(&mut Slot, Option<&DirEntry>) -> Option<R>,
+) -> Result<Option<(R, Slot)>> {
+    let slots = dir.size() / BLOCK_SIZE as u64 * PER_BLOCK;
+    let mut number = first;
+    while number < slots {
+        let logical = number / PER_BLOCK;
+        let buf = dir.sb().read(dir_block(dir, logical)?)?;
+        let mut slot = Slot { buf, at: 0, number };
+        while slot.number < slots && slot.number / PER_BLOCK == logical {
+            slot.at = (slot.number % PER_BLOCK) as usize * DIRENT_SIZE;
+            let decoded = DirEntry::decode(&slot.buf.data()[slot.at..slot.at + DIRENT_SIZE]);
+            let entry = match decoded {
+                Ok(e) => e,
+                Err(err) => {
+                    pr_err!("directory {}: entry {}: {}\n", dir.ino(), slot.number, err);
+                    return Err(disk::corrupted());
+                }
+            };
+            if let Some(r) = f(&mut slot, entry.as_ref()) {
+                return Ok(Some((r, slot)));
+            }
+            slot.number += 1;
+        }
+        number = slot.number;
+    }
+    Ok(None)
+}
+
+/// The entry named `name` (never "." or ".."): its inode, type and slot.
+pub(crate) fn find(dir: Inode, name: &[u8]) -> Result<Option<(u32, FileType, Slot)>> {
+    let hit = scan(dir, 2, |_, e| match e {
+        Some(e) if e.name() == name => Some((e.ino, e.file_type)),
+        _ => None,
+    })?;
+    Ok(hit.map(|((ino, t), slot)| (ino, t, slot)))
+}
+
+/// Adds `name` → `ino` to `dir`, growing it by a block if every slot is taken.
+pub(crate) fn add(dir: Inode, name: &[u8], ino: u32, t: FileType) -> Result {
+    let entry = DirEntry::new(ino, t, name).map_err(|_| EINVAL)?;
+    let placed = scan(dir, 2, |slot, e| {
+        if e.is_none() {
+            slot.write(Some(&entry));
+            Some(())
+        } else {
+            None
+        }
+    })?;
+    if placed.is_none() {
+        let logical = dir.size() / BLOCK_SIZE as u64;
+        let e = dir.info().map.write().allocate(dir, logical, 1, false)?;
+        let mut buf = dir.sb().new_block(e.physical);
+        entry.encode(&mut buf.data_mut()[..DIRENT_SIZE]);
+        buf.mark_dirty();
+        dir.set_size(dir.size() + BLOCK_SIZE as u64);
+    }
+    dir.touch_mtime();
+    dir.mark_dirty();
     Ok(())
+}
+
+/// Writes the first block of a new directory: "." and "..".
+pub(crate) fn init(dir: Inode, parent: u32) -> Result {
+    let e = dir.info().map.write().allocate(dir, 0, 1, false)?;
+    let mut buf = dir.sb().new_block(e.physical);
+    DirEntry::dot(dir.ino()).encode(&mut buf.data_mut()[..DIRENT_SIZE]);
+    DirEntry::dotdot(parent).encode(&mut buf.data_mut()[DIRENT_SIZE..2 * DIRENT_SIZE]);
+    buf.mark_dirty();
+    dir.set_size(BLOCK_SIZE as u64);
+    dir.mark_dirty();
+    Ok(())
+}
+
+/// Points ".." of `dir` at `parent` (a directory moved elsewhere).
+pub(crate) fn set_parent(dir: Inode, parent: u32) -> Result {
+    let mut buf = dir.sb().read(dir_block(dir, 0)?)?;
+    DirEntry::dotdot(parent).encode(&mut buf.data_mut()[DIRENT_SIZE..2 * DIRENT_SIZE]);
+    buf.mark_dirty();
+    Ok(())
+}
+
+/// Whether `dir` holds nothing but "." and "..".
+pub(crate) fn is_empty(dir: Inode) -> Result<bool> {
+    Ok(scan(dir, 2, |_, e| e.map(|_| ()))?.is_none())
 }
 
 #[no_mangle]
 unsafe extern "C" fn rnwfs_iterate(file: *mut bindings::file, ctx: *mut bindings::dir_context) -> i32 {
     // SAFETY: the VFS passes an open directory file of ours and its readdir context.
-    let (dir, pos) = unsafe { ((*file).f_inode, (*ctx).pos) };
-    // SAFETY: the file's inode is live while the file is open.
-    let (sb, ino) = unsafe { ((*dir).i_sb, (*dir).i_ino as u32) };
+    let (dir, pos) = unsafe { (Inode::new(ffi::rnwfs_file_inode(file)), (*ctx).pos) };
     let first = u64::try_from(pos).unwrap_or(u64::MAX);
-    let result = for_each_entry(sb, ino, first, |slot, e| {
+    let result = scan(dir, first, |slot, e| {
+        let Some(e) = e else {
+            // SAFETY: `ctx` is the caller's context.
+            unsafe { (*ctx).pos = slot.number as i64 + 1 };
+            return None;
+        };
         let name = e.name();
         // SAFETY: `ctx` is the caller's context; emit copies the name.
         let more = unsafe {
-            (*ctx).pos = slot as i64;
+            (*ctx).pos = slot.number as i64;
             ffi::rnwfs_dir_emit(ctx, name.as_ptr(), name.len() as i32, e.ino.into(), d_type(e.file_type))
         };
         if more {
             // SAFETY: as above.
-            unsafe { (*ctx).pos = slot as i64 + 1 };
+            unsafe { (*ctx).pos = slot.number as i64 + 1 };
+            None
+        } else {
+            Some(())
         }
-        more
     });
     match result {
-        Ok(()) => 0,
+        Ok(_) => 0,
         Err(e) => e.to_errno(),
+    }
+}
+
+/// A dentry's name.
+pub(crate) fn dentry_name<'a>(dentry: *mut bindings::dentry) -> &'a [u8] {
+    let mut len = 0u32;
+    // SAFETY: the VFS passes a live dentry whose name is stable during the operation (the
+    // parent's i_rwsem is held).
+    unsafe {
+        let p = ffi::rnwfs_dentry_name(dentry, &mut len);
+        core::slice::from_raw_parts(p, len as usize)
     }
 }
 
@@ -89,29 +196,19 @@ unsafe extern "C" fn rnwfs_lookup(
     dentry: *mut bindings::dentry,
     _flags: u32,
 ) -> *mut bindings::dentry {
-    let mut len = 0u32;
-    // SAFETY: the VFS passes a live dentry whose name is stable during lookup.
-    let name = unsafe {
-        let p = ffi::rnwfs_dentry_name(dentry, &mut len);
-        core::slice::from_raw_parts(p, len as usize)
-    };
+    let name = dentry_name(dentry);
     // SAFETY: `dir` is a live directory inode of ours.
-    let (sb, ino) = unsafe { ((*dir).i_sb, (*dir).i_ino as u32) };
-    let mut found = None;
+    let dir = unsafe { Inode::new(dir) };
     let result = if name.len() > crate::format::dirent::NAME_MAX {
         Err(Error::from_errno(-(bindings::ENAMETOOLONG as i32)))
     } else {
-        for_each_entry(sb, ino, 2, |_, e| {
-            if e.name() == name {
-                found = Some(e.ino);
-            }
-            found.is_none()
-        })
-        .and_then(|()| found.map(|child| inode::iget(sb, child)).transpose())
+        find(dir, name).and_then(|hit| hit.map(|(ino, _, _)| inode::iget(dir.sb(), ino)).transpose())
     };
     match result {
         // SAFETY: splice the (possibly null: negative) inode into the caller's dentry.
-        Ok(child) => unsafe { bindings::d_splice_alias(child.unwrap_or(core::ptr::null_mut()), dentry) },
+        Ok(child) => unsafe {
+            bindings::d_splice_alias(child.map_or(core::ptr::null_mut(), |c| c.raw()), dentry)
+        },
         Err(e) => e.to_ptr(),
     }
 }

@@ -1,43 +1,221 @@
 // SPDX-License-Identifier: GPL-2.0
-//! Loading inodes into the inode cache.
+//! In-core inodes: the Rust part every rnwfs inode carries (its extent map, behind the
+//! mapping lock, kept in memory so the data path never reads metadata), loading inodes,
+//! writing them back, and freeing the space of unlinked ones.
 
 use crate::{
-    disk,
+    alloc::Allocator,
     ffi::{self, bindings},
-    super_block::SbInfo,
+    format::{
+        extent::EXTENTS_PER_BLOCK,
+        extent_map::{self, ExtentList, MapError},
+        inode::{Timestamp, INLINE_EXTENTS},
+        Extent, ExtentBlock, Inode as DiskInode,
+    },
+    sync::RwSem,
+    vfs::{Inode, Sb},
 };
+use core::sync::atomic::{AtomicU32, Ordering};
 use kernel::prelude::*;
 
+/// A file's extents, sorted (see format::extent_map).
+pub(crate) struct Extents(KVec<Extent>);
+
+impl ExtentList for Extents {
+    fn extents(&self) -> &[Extent] {
+        &self.0
+    }
+    fn extents_mut(&mut self) -> &mut [Extent] {
+        &mut self.0
+    }
+    fn insert(&mut self, at: usize, e: Extent) -> core::result::Result<(), MapError> {
+        self.0.push(e, GFP_KERNEL).map_err(|_| MapError::NoMemory)?;
+        self.0[at..].rotate_right(1);
+        Ok(())
+    }
+    fn remove(&mut self, at: usize) {
+        let len = self.0.len();
+        self.0[at..].rotate_left(1);
+        // SAFETY: shrinking a vector of `Copy` elements; the dropped one was moved last.
+        unsafe { self.0.set_len(len - 1) };
+    }
+}
+
+pub(crate) fn map_error(e: MapError) -> Error {
+    match e {
+        MapError::NoMemory => ENOMEM,
+        MapError::TooManyExtents => {
+            pr_warn!("file too fragmented: more than {} extents\n", crate::format::inode::MAX_EXTENTS);
+            ENOSPC
+        }
+    }
+}
+
+/// Where a file's blocks are: extents and the block that holds those beyond the inline ones.
+pub(crate) struct Mapping {
+    pub(crate) extents: Extents,
+    pub(crate) extent_block: u64,
+}
+
+impl Mapping {
+    pub(crate) fn list(&self) -> &[Extent] {
+        &self.extents.0
+    }
+
+    /// Blocks the file uses, for i_blocks.
+    pub(crate) fn blocks(&self) -> u64 {
+        extent_map::mapped_blocks(self.list()) + (self.extent_block != 0) as u64
+    }
+
+    /// Makes sure `extra` more extents can be stored (allocates the extent block).
+    fn reserve(&mut self, sb: Sb, alloc: &mut Allocator, extra: usize) -> Result {
+        if self.list().len() + extra > INLINE_EXTENTS && self.extent_block == 0 {
+            let (b, _) = alloc.alloc_blocks(0, 1)?;
+            drop(sb.new_block(b));
+            self.extent_block = b;
+        }
+        Ok(())
+    }
+
+    /// Frees the extent block once the inline extents suffice.
+    fn settle(&mut self, alloc: &mut Allocator) {
+        if self.list().len() <= INLINE_EXTENTS && self.extent_block != 0 {
+            alloc.free_blocks(self.extent_block, 1);
+            self.extent_block = 0;
+        }
+    }
+
+    /// The device block of the file block before `logical`, plus one: where an
+    /// allocation continuing it should go.
+    fn goal(&self, logical: u64) -> u64 {
+        let i = self.list().partition_point(|e| e.logical < logical);
+        i.checked_sub(1).map(|p| {
+            let e = self.list()[p];
+            e.physical + (logical - e.logical).min(e.len as u64)
+        }).unwrap_or(0)
+    }
+
+    /// Allocates up to `want` blocks for file block `logical` (a hole); returns the extent.
+    pub(crate) fn allocate(&mut self, inode: Inode, logical: u64, want: u32, unwritten: bool) -> Result<Extent> {
+        let sb = inode.sb();
+        let mut alloc = sb.info().alloc.write();
+        self.reserve(sb, &mut alloc, 1)?;
+        let (physical, len) = alloc.alloc_blocks(self.goal(logical), want)?;
+        let flags = if unwritten { crate::format::extent::EXTENT_UNWRITTEN } else { 0 };
+        let e = Extent { logical, physical, len, flags };
+        if let Err(err) = extent_map::insert(&mut self.extents, e) {
+            alloc.free_blocks(physical, len as u64);
+            self.settle(&mut alloc);
+            return Err(map_error(err));
+        }
+        drop(alloc);
+        if unwritten {
+            sb.forget_aliases(physical, len as u64);
+        }
+        inode.set_blocks(self.blocks());
+        inode.mark_dirty();
+        Ok(e)
+    }
+
+    /// Marks [start, end) (file blocks) written after their data reached the device.
+    pub(crate) fn mark_written(&mut self, inode: Inode, start: u64, end: u64) -> Result {
+        let sb = inode.sb();
+        let mut alloc = sb.info().alloc.write();
+        self.reserve(sb, &mut alloc, 2)?;
+        let r = extent_map::mark_written(&mut self.extents, start, end).map_err(map_error);
+        self.settle(&mut alloc);
+        drop(alloc);
+        inode.set_blocks(self.blocks());
+        inode.mark_dirty();
+        r
+    }
+
+    /// Frees the file blocks in [start, end) (`u64::MAX`: to the end).
+    pub(crate) fn punch(&mut self, inode: Inode, start: u64, end: u64) -> Result {
+        let sb = inode.sb();
+        let mut alloc = sb.info().alloc.write();
+        self.reserve(sb, &mut alloc, 1)?;
+        let r = extent_map::punch(&mut self.extents, start, end, |p, n| alloc.free_blocks(p, n as u64))
+            .map_err(map_error);
+        self.settle(&mut alloc);
+        drop(alloc);
+        inode.set_blocks(self.blocks());
+        inode.mark_dirty();
+        r
+    }
+}
+
+/// The Rust part of an in-core inode.
+pub(crate) struct InodeInfo {
+    pub(crate) map: KBox<RwSem<Mapping>>,
+    /// On-disk inode flags (format::inode::INODE_FLAG_*).
+    pub(crate) flags: AtomicU32,
+}
+
+#[no_mangle]
+unsafe extern "C" fn rnwfs_inode_info_new() -> *mut core::ffi::c_void {
+    let mapping = Mapping { extents: Extents(KVec::new()), extent_block: 0 };
+    match RwSem::new_boxed(mapping, crate::sync::RNWFS_LOCK_MAP)
+        .and_then(|map| Ok(KBox::new(InodeInfo { map, flags: AtomicU32::new(0) }, GFP_KERNEL)?))
+    {
+        Ok(info) => KBox::into_raw(info).cast(),
+        Err(_) => core::ptr::null_mut(),
+    }
+}
+
+#[no_mangle]
+unsafe extern "C" fn rnwfs_inode_info_free(info: *mut core::ffi::c_void) {
+    // SAFETY: the box made by rnwfs_inode_info_new, freed once with its inode.
+    drop(unsafe { KBox::from_raw(info.cast::<InodeInfo>()) });
+}
+
+fn ts(sec: i64, nsec: u32) -> Timestamp {
+    Timestamp { sec, nsec }
+}
+
 /// The in-core inode for `ino`, read from disk if not cached.
-pub(crate) fn iget(sb: *mut bindings::super_block, ino: u32) -> Result<*mut bindings::inode> {
-    let info = SbInfo::of(sb);
+pub(crate) fn iget(sb: Sb, ino: u32) -> Result<Inode> {
     // SAFETY: `sb` is live; iget_locked returns a referenced inode, new ones locked.
-    let inode = unsafe { bindings::iget_locked(sb, ino as usize) };
-    if inode.is_null() {
+    let raw = unsafe { bindings::iget_locked(sb.raw(), ino as usize) };
+    if raw.is_null() {
         return Err(ENOMEM);
     }
-    // SAFETY: `inode` is a live inode we hold a reference to.
-    if !unsafe { ffi::rnwfs_inode_is_new(inode) } {
+    // SAFETY: a referenced rnwfs inode.
+    let inode = unsafe { Inode::new(raw) };
+    // SAFETY: as above.
+    if !unsafe { ffi::rnwfs_inode_is_new(raw) } {
         return Ok(inode);
     }
-    // Only directories have operations yet: a regular file or symlink inode would reach the
-    // VFS without file operations or get_link (a WARN on open, a NULL call on follow).
-    let d = match disk::read_inode(sb, &info.sb.layout, ino).and_then(|d| {
-        if d.is_dir() {
-            Ok(d)
-        } else {
-            pr_warn!("inode {}: files and symlinks are not supported yet\n", ino);
-            Err(Error::from_errno(-(bindings::EOPNOTSUPP as i32)))
+    match load(sb, inode) {
+        Ok(attrs) => {
+            // SAFETY: a new, locked inode: ours to fill, then unlock.
+            unsafe {
+                ffi::rnwfs_inode_init(raw, &attrs);
+                bindings::unlock_new_inode(raw);
+            }
+            Ok(inode)
         }
-    }) {
-        Ok(d) => d,
         Err(e) => {
             // SAFETY: a new, locked inode that we give up on.
-            unsafe { bindings::iget_failed(inode) };
-            return Err(e);
+            unsafe { bindings::iget_failed(raw) };
+            Err(e)
         }
-    };
-    let attrs = ffi::rnwfs_inode_attrs {
+    }
+}
+
+fn load(sb: Sb, inode: Inode) -> Result<ffi::rnwfs_inode_attrs> {
+    let ino = inode.ino();
+    let layout = &sb.info().layout;
+    let d = crate::disk::read_inode(sb, layout, ino)?;
+    let extents = crate::disk::extents(sb, layout, ino, &d)?;
+    let info = inode.info();
+    let mut map = info.map.write();
+    map.extents = Extents(extents);
+    map.extent_block = d.extent_block;
+    inode.set_blocks(map.blocks());
+    drop(map);
+    info.flags.store(d.flags, Ordering::Relaxed);
+    Ok(ffi::rnwfs_inode_attrs {
         mode: d.mode,
         uid: d.uid,
         gid: d.gid,
@@ -50,11 +228,90 @@ pub(crate) fn iget(sb: *mut bindings::super_block, ino: u32) -> Result<*mut bind
         ctime_sec: d.ctime.sec,
         ctime_nsec: d.ctime.nsec,
         generation: d.generation,
-    };
-    // SAFETY: a new, locked inode: ours to fill, then unlock.
-    unsafe {
-        ffi::rnwfs_inode_init(inode, &attrs);
-        bindings::unlock_new_inode(inode);
+    })
+}
+
+/// The on-disk form of an in-core inode.
+pub(crate) fn to_disk(inode: Inode, map: &Mapping) -> DiskInode {
+    let a = inode.attrs();
+    let list = map.list();
+    let mut extents = [Extent::default(); INLINE_EXTENTS];
+    let inline = list.len().min(INLINE_EXTENTS);
+    extents[..inline].copy_from_slice(&list[..inline]);
+    DiskInode {
+        mode: a.mode,
+        links: a.nlink.min(u16::MAX as u32) as u16,
+        uid: a.uid,
+        gid: a.gid,
+        flags: inode.info().flags.load(Ordering::Relaxed),
+        size: a.size,
+        atime: ts(a.atime_sec, a.atime_nsec),
+        mtime: ts(a.mtime_sec, a.mtime_nsec),
+        ctime: ts(a.ctime_sec, a.ctime_nsec),
+        generation: a.generation,
+        nextents: list.len() as u32,
+        extent_block: map.extent_block,
+        extents,
     }
-    Ok(inode)
+}
+
+fn write_inode(inode: Inode, sync: bool) -> Result {
+    let sb = inode.sb();
+    let ino = inode.ino();
+    let (blk, off) = sb.info().layout.inode_location(ino).ok_or(EINVAL)?;
+    let map = inode.info().map.read();
+    let list = map.list();
+    if list.len() > INLINE_EXTENTS {
+        let more = &list[INLINE_EXTENTS..];
+        let mut eb = sb.read(map.extent_block)?;
+        ExtentBlock::encode(ino, &more[..more.len().min(EXTENTS_PER_BLOCK)], eb.data_mut()).map_err(|_| EINVAL)?;
+        eb.mark_dirty();
+        if sync {
+            eb.sync()?;
+        }
+    }
+    let d = to_disk(inode, &map);
+    drop(map);
+    let mut buf = sb.read(blk)?;
+    d.encode(ino, &mut buf.data_mut()[off..]);
+    buf.mark_dirty();
+    if sync {
+        buf.sync()?;
+    }
+    Ok(())
+}
+
+#[no_mangle]
+unsafe extern "C" fn rnwfs_write_inode(inode: *mut bindings::inode, sync: bool) -> i32 {
+    // SAFETY: the VFS writes back a live inode of ours.
+    let inode = unsafe { Inode::new(inode) };
+    match write_inode(inode, sync) {
+        Ok(()) => 0,
+        Err(e) => {
+            pr_err!("inode {}: write-back failed: {:?}\n", inode.ino(), e);
+            e.to_errno()
+        }
+    }
+}
+
+/// Frees an unlinked inode's blocks and slot (its last reference is gone).
+#[no_mangle]
+unsafe extern "C" fn rnwfs_evict_unlinked(inode: *mut bindings::inode) {
+    // SAFETY: the VFS evicts a live inode of ours; nobody else can reach it.
+    let inode = unsafe { Inode::new(inode) };
+    let ino = inode.ino();
+    if ino == 0 {
+        return; // never got a slot (creation failed before)
+    }
+    let sb = inode.sb();
+    let mut map = inode.info().map.write();
+    let mut alloc = sb.info().alloc.write();
+    extent_map::truncate(&mut map.extents, 0, |p, n| alloc.free_blocks(p, n as u64));
+    if map.extent_block != 0 {
+        alloc.free_blocks(map.extent_block, 1);
+        map.extent_block = 0;
+    }
+    if let Err(e) = alloc.free_inode(sb, ino) {
+        pr_err!("inode {}: could not free its slot: {:?}\n", ino, e);
+    }
 }

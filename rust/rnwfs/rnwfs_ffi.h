@@ -1,28 +1,74 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The C side of rnwfs that Rust calls: the VFS tables' registration and wrappers for VFS
- * macros and static inlines. bindgen reads this header (see Kbuild). No policy in C.
+ * The C side of rnwfs that Rust calls: the VFS and iomap tables' registration and wrappers
+ * for VFS macros and static inlines. bindgen reads this header (see Kbuild). No policy in C:
+ * every decision (locking under IOCB_NOWAIT, allocation, mapping) is made in Rust.
  */
 #ifndef RNWFS_FFI_H
 #define RNWFS_FFI_H
 
+#include <linux/buffer_head.h>
+#include <linux/falloc.h>
 #include <linux/fs.h>
 #include <linux/fs_context.h>
+#include <linux/iomap.h>
+#include <linux/pagemap.h>
 
 #define RNWFS_MAGIC 0x524e5746 /* "RNWF" */
+
+/* Flag macros bindgen cannot evaluate (they carry __force casts). */
+enum {
+	RNWFS_IOCB_NOWAIT = IOCB_NOWAIT,
+	RNWFS_IOCB_DIRECT = IOCB_DIRECT,
+	RNWFS_IOCB_DSYNC = IOCB_DSYNC,
+	RNWFS_IOCB_APPEND = IOCB_APPEND,
+	RNWFS_FALLOC_KEEP_SIZE = FALLOC_FL_KEEP_SIZE,
+	RNWFS_FALLOC_PUNCH_HOLE = FALLOC_FL_PUNCH_HOLE,
+	RNWFS_RENAME_NOREPLACE = RENAME_NOREPLACE,
+	RNWFS_ATTR_SIZE = ATTR_SIZE,
+	RNWFS_SEEK_DATA = SEEK_DATA,
+	RNWFS_SEEK_HOLE = SEEK_HOLE,
+};
 
 /* ---- registration (rnwfs_vfs.c) ---- */
 int rnwfs_register(void);
 void rnwfs_unregister(void);
 
 /* ---- super block ---- */
-void rnwfs_sb_setup(struct super_block *sb, void *fs_info);
+/* Attaches the Rust info and the C-side completion queue; 0 or -errno. */
+int rnwfs_sb_setup(struct super_block *sb, void *fs_info, bool read_only);
+/* Detaches and frees the C side (after all I/O ended); returns the Rust info. */
+void *rnwfs_sb_teardown(struct super_block *sb);
 void *rnwfs_sb_info(struct super_block *sb);
 u64 rnwfs_device_blocks(struct super_block *sb);
-/* Reads whole block `block` (4096 bytes) of the filesystem into buf. */
-int rnwfs_read_block(struct super_block *sb, u64 block, void *buf);
 /* A mount error for the mount(2)/fsconfig(2) caller (and the kernel log). */
 void rnwfs_mount_error(struct fs_context *fc, const char *msg, int len);
+bool rnwfs_fc_wants_rdonly(struct fs_context *fc);
+struct super_block *rnwfs_fc_sb(struct fs_context *fc);
+
+/* ---- buffer cache: metadata blocks ---- */
+struct buffer_head *rnwfs_bread(struct super_block *sb, u64 block);
+/* A zeroed, uptodate, dirty buffer for a newly allocated block (never read). */
+struct buffer_head *rnwfs_getblk_zeroed(struct super_block *sb, u64 block);
+void *rnwfs_bh_data(struct buffer_head *bh);
+void rnwfs_brelse(struct buffer_head *bh);
+void rnwfs_bh_dirty(struct buffer_head *bh);
+int rnwfs_bh_sync(struct buffer_head *bh);
+/* Drops stale buffer-cache copies of blocks that now hold file data. */
+void rnwfs_forget_aliases(struct super_block *sb, u64 block, u64 len);
+int rnwfs_sync_device(struct super_block *sb);
+
+/* ---- locks ---- */
+enum rnwfs_lock_class { RNWFS_LOCK_MAP, RNWFS_LOCK_ALLOC };
+void rnwfs_init_rwsem(struct rw_semaphore *sem, enum rnwfs_lock_class class);
+/* Allocations in the scope do not recurse into filesystem reclaim. */
+unsigned int rnwfs_nofs_save(void);
+void rnwfs_nofs_restore(unsigned int flags);
+void rnwfs_inode_lock(struct inode *inode, bool shared);
+bool rnwfs_inode_trylock(struct inode *inode, bool shared);
+void rnwfs_inode_unlock(struct inode *inode, bool shared);
+void rnwfs_invalidate_lock(struct inode *inode);
+void rnwfs_invalidate_unlock(struct inode *inode);
 
 /* ---- inodes ---- */
 struct rnwfs_inode_attrs {
@@ -33,15 +79,45 @@ struct rnwfs_inode_attrs {
 	u32 atime_nsec, mtime_nsec, ctime_nsec;
 	u32 generation;
 };
-/* Fills a new inode's attributes and, for directories, rnwfs' directory operations. */
+/* Fills an inode's attributes and the operations for its type. */
 void rnwfs_inode_init(struct inode *inode, const struct rnwfs_inode_attrs *attrs);
+void rnwfs_inode_set_ops(struct inode *inode);
+void rnwfs_inode_get_attrs(struct inode *inode, struct rnwfs_inode_attrs *attrs);
 bool rnwfs_inode_is_new(struct inode *inode);
+void *rnwfs_inode_info(struct inode *inode);
+void rnwfs_inode_set_blocks(struct inode *inode, u64 fs_blocks);
+u64 rnwfs_i_size(struct inode *inode);
+void rnwfs_set_i_size(struct inode *inode, u64 size);
+/* Raises i_size to `size` if smaller (under i_lock: completions race); true if raised. */
+bool rnwfs_extend_i_size(struct inode *inode, u64 size);
+void rnwfs_mark_dirty(struct inode *inode);
+/* Sets mtime and ctime to now if they differ from it; true if they changed. */
+bool rnwfs_touch_mtime(struct inode *inode);
+void rnwfs_touch_ctime(struct inode *inode);
+int rnwfs_dio_count(struct inode *inode);
+bool rnwfs_inode_dirty_datasync(struct inode *inode);
+struct inode *rnwfs_file_inode(struct file *file);
+struct inode *rnwfs_d_inode(struct dentry *dentry);
 
-/* ---- directories ---- */
+/* ---- data path (iomap with rnwfs' ops) ---- */
+ssize_t rnwfs_dio_rw(struct kiocb *iocb, struct iov_iter *iter, unsigned int dio_flags);
+ssize_t rnwfs_buffered_write(struct kiocb *iocb, struct iov_iter *from);
+int rnwfs_zero_range(struct inode *inode, u64 pos, u64 len);
+int rnwfs_truncate_page(struct inode *inode, u64 pos);
+int rnwfs_write_and_wait(struct inode *inode, u64 start, u64 end_inclusive);
+loff_t rnwfs_seek_data_hole(struct inode *inode, loff_t offset, int whence);
+size_t rnwfs_iter_count(struct iov_iter *iter);
+ssize_t rnwfs_write_sync(struct kiocb *iocb, ssize_t count);
+void rnwfs_set_iomap(struct iomap *iomap, struct super_block *sb, u16 type, u16 flags,
+		     u64 offset, u64 length, u64 addr);
+
+/* ---- directories and links ---- */
 bool rnwfs_dir_emit(struct dir_context *ctx, const char *name, int len, u64 ino,
 		    unsigned int type);
 /* dentry name (not NUL-terminated) and its length. */
 const unsigned char *rnwfs_dentry_name(struct dentry *dentry, unsigned int *len);
+/* Hands a kmalloc'ed symlink body to the VFS, which kfrees it when done. */
+void rnwfs_set_link_kfree(struct delayed_call *done, void *body);
 
 struct rnwfs_statfs {
 	u64 blocks, bfree, files, ffree;
@@ -50,10 +126,41 @@ struct rnwfs_statfs {
 #ifndef __BINDGEN__
 /* Implemented in Rust. */
 int rnwfs_fill_super(struct super_block *sb, struct fs_context *fc);
+int rnwfs_reconfigure(struct fs_context *fc);
 void rnwfs_put_super(struct super_block *sb);
+int rnwfs_sync_fs(struct super_block *sb, int wait);
 void rnwfs_statfs_info(struct super_block *sb, struct rnwfs_statfs *out);
+void *rnwfs_inode_info_new(void);
+void rnwfs_inode_info_free(void *info);
+int rnwfs_write_inode(struct inode *inode, bool sync);
+void rnwfs_evict_unlinked(struct inode *inode);
 int rnwfs_iterate(struct file *file, struct dir_context *ctx);
 struct dentry *rnwfs_lookup(struct inode *dir, struct dentry *dentry, unsigned int flags);
+int rnwfs_create(struct mnt_idmap *idmap, struct inode *dir, struct dentry *dentry,
+		 umode_t mode, bool excl);
+int rnwfs_mkdir(struct mnt_idmap *idmap, struct inode *dir, struct dentry *dentry,
+		umode_t mode);
+int rnwfs_symlink(struct mnt_idmap *idmap, struct inode *dir, struct dentry *dentry,
+		  const char *target);
+int rnwfs_link(struct dentry *old, struct inode *dir, struct dentry *dentry);
+int rnwfs_unlink(struct inode *dir, struct dentry *dentry);
+int rnwfs_rmdir(struct inode *dir, struct dentry *dentry);
+int rnwfs_rename(struct mnt_idmap *idmap, struct inode *old_dir, struct dentry *old_dentry,
+		 struct inode *new_dir, struct dentry *new_dentry, unsigned int flags);
+int rnwfs_setattr(struct mnt_idmap *idmap, struct dentry *dentry, struct iattr *attr);
+const char *rnwfs_get_link(struct dentry *dentry, struct inode *inode,
+			   struct delayed_call *done);
+ssize_t rnwfs_read_iter(struct kiocb *iocb, struct iov_iter *to);
+ssize_t rnwfs_write_iter(struct kiocb *iocb, struct iov_iter *from);
+int rnwfs_fsync(struct file *file, loff_t start, loff_t end, int datasync);
+long rnwfs_fallocate(struct file *file, int mode, loff_t offset, loff_t len);
+loff_t rnwfs_llseek(struct file *file, loff_t offset, int whence);
+int rnwfs_iomap_begin(struct inode *inode, loff_t pos, loff_t length, unsigned int flags,
+		      struct iomap *iomap, struct iomap *srcmap);
+int rnwfs_map_blocks(struct iomap_writepage_ctx *wpc, struct inode *inode, loff_t offset,
+		     unsigned int len);
+int rnwfs_dio_end_io(struct kiocb *iocb, ssize_t size, int error, unsigned int flags);
+int rnwfs_convert_unwritten(struct inode *inode, loff_t offset, u64 size);
 #endif
 
 #endif

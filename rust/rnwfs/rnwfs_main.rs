@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 //! rnwfs: a small block-based filesystem on iomap that honors IOCB_NOWAIT.
 //!
-//! This version mounts read-only: the superblock is validated through the shared format
-//! (corrupt or foreign images are refused with a message), the root and its directories
-//! can be listed and looked up, statfs reports the counts. Files' data, the write path
-//! and nowait come next. The debugfs root will hold per-superblock statistics.
+//! Documentation/rnwfs.rst describes the format and the design. In short: extent-mapped
+//! files on iomap (buffered, direct and mmap I/O), allocation as unwritten extents that
+//! become written when their data is on the device, metadata through the buffer cache, and
+//! every step of a nowait read or write either done without sleeping or refused with
+//! EAGAIN.
 
 #[path = "../common/debugfs.rs"]
 mod debugfs;
@@ -16,11 +17,18 @@ mod version;
 #[allow(unreachable_pub, dead_code, unused_imports)]
 mod format;
 
+mod alloc;
+mod buffer;
 mod dir;
 mod disk;
 mod ffi;
+mod file;
 mod inode;
+mod iomap;
+mod namei;
 mod super_block;
+mod sync;
+mod vfs;
 use kernel::{c_str, prelude::*, sync::Arc};
 
 module! {
@@ -61,7 +69,7 @@ struct Version;
 impl debugfs::Show for Version {
     fn show(&self, out: &mut debugfs::TextBuf) -> core::fmt::Result {
         use core::fmt::Write;
-        writeln!(out, "rnwfs {} (read-only: the write path is not implemented yet)", version::RNW_VERSION)
+        writeln!(out, "rnwfs {}", version::RNW_VERSION)
     }
 }
 

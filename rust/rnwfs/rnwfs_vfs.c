@@ -1,15 +1,98 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rnwfs' VFS tables (static operation tables are what C states best) and wrappers for VFS
- * macros and static inlines. Every operation forwards to Rust; no policy lives here.
+ * rnwfs' VFS and iomap tables (static operation tables are what C states best), the inode
+ * cache, and the super block's C side: the queue on which writeback of unwritten blocks
+ * completes. Every operation that decides anything forwards to Rust.
  */
 #include <linux/blkdev.h>
 #include <linux/buffer_head.h>
 #include <linux/fs.h>
 #include <linux/fs_context.h>
+#include <linux/iomap.h>
 #include <linux/module.h>
+#include <linux/mm.h>
+#include <linux/pagemap.h>
+#include <linux/slab.h>
 #include <linux/statfs.h>
+#include <linux/workqueue.h>
 #include "rnwfs_ffi.h"
+
+/* ---- in-core inodes: the VFS inode plus the Rust part ---- */
+
+struct rnwfs_inode {
+	void *info; /* Rust InodeInfo */
+	struct inode vfs_inode;
+};
+
+static struct kmem_cache *rnwfs_inode_cachep;
+
+static struct rnwfs_inode *RNWFS_I(struct inode *inode)
+{
+	return container_of(inode, struct rnwfs_inode, vfs_inode);
+}
+
+void *rnwfs_inode_info(struct inode *inode)
+{
+	return RNWFS_I(inode)->info;
+}
+
+static void rnwfs_inode_init_once(void *p)
+{
+	struct rnwfs_inode *ri = p;
+
+	inode_init_once(&ri->vfs_inode);
+}
+
+static struct inode *rnwfs_alloc_inode(struct super_block *sb)
+{
+	struct rnwfs_inode *ri = alloc_inode_sb(sb, rnwfs_inode_cachep, GFP_KERNEL);
+
+	if (!ri)
+		return NULL;
+	ri->info = rnwfs_inode_info_new();
+	if (!ri->info) {
+		kmem_cache_free(rnwfs_inode_cachep, ri);
+		return NULL;
+	}
+	return &ri->vfs_inode;
+}
+
+static void rnwfs_free_inode(struct inode *inode)
+{
+	struct rnwfs_inode *ri = RNWFS_I(inode);
+
+	rnwfs_inode_info_free(ri->info);
+	kmem_cache_free(rnwfs_inode_cachep, ri);
+}
+
+static int rnwfs_write_inode_c(struct inode *inode, struct writeback_control *wbc)
+{
+	return rnwfs_write_inode(inode, wbc->sync_mode == WB_SYNC_ALL);
+}
+
+static void rnwfs_evict_inode(struct inode *inode)
+{
+	truncate_inode_pages_final(&inode->i_data);
+	if (!inode->i_nlink && !is_bad_inode(inode))
+		rnwfs_evict_unlinked(inode);
+	clear_inode(inode);
+}
+
+/* ---- super block ---- */
+
+struct rnwfs_sb {
+	void *info; /* Rust SbInfo */
+	/* Writeback ioends over unwritten blocks, converted in process context. */
+	spinlock_t ioend_lock;
+	struct list_head ioends;
+	struct work_struct ioend_work;
+	struct workqueue_struct *wq;
+};
+
+static struct rnwfs_sb *RNWFS_SB(struct super_block *sb)
+{
+	return sb->s_fs_info;
+}
 
 static int rnwfs_statfs_c(struct dentry *dentry, struct kstatfs *buf)
 {
@@ -30,19 +113,276 @@ static int rnwfs_statfs_c(struct dentry *dentry, struct kstatfs *buf)
 }
 
 static const struct super_operations rnwfs_super_ops = {
+	.alloc_inode = rnwfs_alloc_inode,
+	.free_inode = rnwfs_free_inode,
+	.write_inode = rnwfs_write_inode_c,
+	.evict_inode = rnwfs_evict_inode,
 	.put_super = rnwfs_put_super,
+	.sync_fs = rnwfs_sync_fs,
 	.statfs = rnwfs_statfs_c,
+};
+
+static void rnwfs_ioend_work(struct work_struct *work)
+{
+	struct rnwfs_sb *rsb = container_of(work, struct rnwfs_sb, ioend_work);
+	struct iomap_ioend *ioend;
+	LIST_HEAD(done);
+
+	spin_lock_irq(&rsb->ioend_lock);
+	list_splice_init(&rsb->ioends, &done);
+	spin_unlock_irq(&rsb->ioend_lock);
+	while ((ioend = list_first_entry_or_null(&done, struct iomap_ioend, io_list))) {
+		int error = blk_status_to_errno(ioend->io_bio.bi_status);
+
+		list_del_init(&ioend->io_list);
+		if (!error)
+			error = rnwfs_convert_unwritten(ioend->io_inode, ioend->io_offset,
+							ioend->io_size);
+		iomap_finish_ioends(ioend, error);
+	}
+}
+
+static void rnwfs_unwritten_end_bio(struct bio *bio)
+{
+	struct iomap_ioend *ioend = iomap_ioend_from_bio(bio);
+	struct rnwfs_sb *rsb = RNWFS_SB(ioend->io_inode->i_sb);
+	unsigned long flags;
+
+	spin_lock_irqsave(&rsb->ioend_lock, flags);
+	list_add_tail(&ioend->io_list, &rsb->ioends);
+	spin_unlock_irqrestore(&rsb->ioend_lock, flags);
+	queue_work(rsb->wq, &rsb->ioend_work);
+}
+
+int rnwfs_sb_setup(struct super_block *sb, void *fs_info, bool read_only)
+{
+	struct rnwfs_sb *rsb = kzalloc(sizeof(*rsb), GFP_KERNEL);
+
+	if (!rsb)
+		return -ENOMEM;
+	rsb->wq = alloc_workqueue("rnwfs-endio/%s", WQ_MEM_RECLAIM | WQ_FREEZABLE, 0, sb->s_id);
+	if (!rsb->wq) {
+		kfree(rsb);
+		return -ENOMEM;
+	}
+	rsb->info = fs_info;
+	spin_lock_init(&rsb->ioend_lock);
+	INIT_LIST_HEAD(&rsb->ioends);
+	INIT_WORK(&rsb->ioend_work, rnwfs_ioend_work);
+	sb->s_fs_info = rsb;
+	sb->s_op = &rnwfs_super_ops;
+	sb->s_magic = RNWFS_MAGIC;
+	sb->s_maxbytes = MAX_LFS_FILESIZE;
+	sb->s_time_gran = 1;
+	sb->s_max_links = 65000;
+	if (read_only)
+		sb->s_flags |= SB_RDONLY;
+	return 0;
+}
+
+void *rnwfs_sb_teardown(struct super_block *sb)
+{
+	struct rnwfs_sb *rsb = RNWFS_SB(sb);
+	void *info;
+
+	if (!rsb)
+		return NULL;
+	destroy_workqueue(rsb->wq);
+	info = rsb->info;
+	kfree(rsb);
+	sb->s_fs_info = NULL;
+	return info;
+}
+
+void *rnwfs_sb_info(struct super_block *sb)
+{
+	return RNWFS_SB(sb) ? RNWFS_SB(sb)->info : NULL;
+}
+
+/* ---- data path: iomap ---- */
+
+static const struct iomap_ops rnwfs_iomap_ops = {
+	.iomap_begin = rnwfs_iomap_begin,
+};
+
+static const struct iomap_dio_ops rnwfs_dio_ops = {
+	.end_io = rnwfs_dio_end_io,
+};
+
+static int rnwfs_prepare_ioend(struct iomap_ioend *ioend, int status)
+{
+	if (!status && ioend->io_type == IOMAP_UNWRITTEN)
+		ioend->io_bio.bi_end_io = rnwfs_unwritten_end_bio;
+	return status;
+}
+
+static const struct iomap_writeback_ops rnwfs_writeback_ops = {
+	.map_blocks = rnwfs_map_blocks,
+	.prepare_ioend = rnwfs_prepare_ioend,
+};
+
+ssize_t rnwfs_dio_rw(struct kiocb *iocb, struct iov_iter *iter, unsigned int dio_flags)
+{
+	return iomap_dio_rw(iocb, iter, &rnwfs_iomap_ops, &rnwfs_dio_ops, dio_flags, NULL, 0);
+}
+
+ssize_t rnwfs_buffered_write(struct kiocb *iocb, struct iov_iter *from)
+{
+	return iomap_file_buffered_write(iocb, from, &rnwfs_iomap_ops, NULL);
+}
+
+int rnwfs_zero_range(struct inode *inode, u64 pos, u64 len)
+{
+	return iomap_zero_range(inode, pos, len, NULL, &rnwfs_iomap_ops);
+}
+
+int rnwfs_truncate_page(struct inode *inode, u64 pos)
+{
+	bool did_zero;
+
+	return iomap_truncate_page(inode, pos, &did_zero, &rnwfs_iomap_ops);
+}
+
+loff_t rnwfs_seek_data_hole(struct inode *inode, loff_t offset, int whence)
+{
+	if (whence == SEEK_DATA)
+		return iomap_seek_data(inode, offset, &rnwfs_iomap_ops);
+	return iomap_seek_hole(inode, offset, &rnwfs_iomap_ops);
+}
+
+static int rnwfs_read_folio(struct file *file, struct folio *folio)
+{
+	return iomap_read_folio(folio, &rnwfs_iomap_ops);
+}
+
+static void rnwfs_readahead(struct readahead_control *rac)
+{
+	iomap_readahead(rac, &rnwfs_iomap_ops);
+}
+
+static int rnwfs_writepages(struct address_space *mapping, struct writeback_control *wbc)
+{
+	struct iomap_writepage_ctx wpc = {};
+
+	return iomap_writepages(mapping, wbc, &wpc, &rnwfs_writeback_ops);
+}
+
+static sector_t rnwfs_bmap(struct address_space *mapping, sector_t block)
+{
+	return iomap_bmap(mapping, block, &rnwfs_iomap_ops);
+}
+
+static const struct address_space_operations rnwfs_aops = {
+	.read_folio = rnwfs_read_folio,
+	.readahead = rnwfs_readahead,
+	.writepages = rnwfs_writepages,
+	.dirty_folio = iomap_dirty_folio,
+	.release_folio = iomap_release_folio,
+	.invalidate_folio = iomap_invalidate_folio,
+	.migrate_folio = filemap_migrate_folio,
+	.is_partially_uptodate = iomap_is_partially_uptodate,
+	.error_remove_folio = generic_error_remove_folio,
+	.bmap = rnwfs_bmap,
+};
+
+/* The standard iomap write fault: freeze protection, then allocate under the shared
+ * invalidate lock so that truncate and hole punching cannot race with it. */
+static vm_fault_t rnwfs_page_mkwrite(struct vm_fault *vmf)
+{
+	struct inode *inode = file_inode(vmf->vma->vm_file);
+	vm_fault_t ret;
+
+	sb_start_pagefault(inode->i_sb);
+	file_update_time(vmf->vma->vm_file);
+	filemap_invalidate_lock_shared(inode->i_mapping);
+	ret = iomap_page_mkwrite(vmf, &rnwfs_iomap_ops);
+	filemap_invalidate_unlock_shared(inode->i_mapping);
+	sb_end_pagefault(inode->i_sb);
+	return ret;
+}
+
+static const struct vm_operations_struct rnwfs_vm_ops = {
+	.fault = filemap_fault,
+	.map_pages = filemap_map_pages,
+	.page_mkwrite = rnwfs_page_mkwrite,
+};
+
+static int rnwfs_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	file_accessed(file);
+	vma->vm_ops = &rnwfs_vm_ops;
+	return 0;
+}
+
+static int rnwfs_file_open(struct inode *inode, struct file *file)
+{
+	file->f_mode |= FMODE_NOWAIT | FMODE_CAN_ODIRECT;
+	return generic_file_open(inode, file);
+}
+
+/* ---- operation tables ---- */
+
+static const struct file_operations rnwfs_file_ops = {
+	.llseek = rnwfs_llseek,
+	.read_iter = rnwfs_read_iter,
+	.write_iter = rnwfs_write_iter,
+	.splice_read = filemap_splice_read,
+	.splice_write = iter_file_splice_write,
+	.mmap = rnwfs_mmap,
+	.open = rnwfs_file_open,
+	.fsync = rnwfs_fsync,
+	.fallocate = rnwfs_fallocate,
+	.fop_flags = FOP_BUFFER_RASYNC | FOP_BUFFER_WASYNC | FOP_DIO_PARALLEL_WRITE,
+};
+
+static const struct inode_operations rnwfs_file_inode_ops = {
+	.setattr = rnwfs_setattr,
 };
 
 static const struct inode_operations rnwfs_dir_inode_ops = {
 	.lookup = rnwfs_lookup,
+	.create = rnwfs_create,
+	.mkdir = rnwfs_mkdir,
+	.symlink = rnwfs_symlink,
+	.link = rnwfs_link,
+	.unlink = rnwfs_unlink,
+	.rmdir = rnwfs_rmdir,
+	.rename = rnwfs_rename,
+	.setattr = rnwfs_setattr,
 };
 
 static const struct file_operations rnwfs_dir_file_ops = {
 	.llseek = generic_file_llseek,
 	.read = generic_read_dir,
 	.iterate_shared = rnwfs_iterate,
+	.fsync = rnwfs_fsync,
 };
+
+static const struct inode_operations rnwfs_symlink_inode_ops = {
+	.get_link = rnwfs_get_link,
+	.setattr = rnwfs_setattr,
+};
+
+void rnwfs_inode_set_ops(struct inode *inode)
+{
+	switch (inode->i_mode & S_IFMT) {
+	case S_IFDIR:
+		inode->i_op = &rnwfs_dir_inode_ops;
+		inode->i_fop = &rnwfs_dir_file_ops;
+		break;
+	case S_IFLNK:
+		inode->i_op = &rnwfs_symlink_inode_ops;
+		inode_nohighmem(inode);
+		break;
+	default:
+		inode->i_op = &rnwfs_file_inode_ops;
+		inode->i_fop = &rnwfs_file_ops;
+		inode->i_mapping->a_ops = &rnwfs_aops;
+		break;
+	}
+}
+
+/* ---- filesystem type ---- */
 
 static int rnwfs_get_tree(struct fs_context *fc)
 {
@@ -51,6 +391,7 @@ static int rnwfs_get_tree(struct fs_context *fc)
 
 static const struct fs_context_operations rnwfs_context_ops = {
 	.get_tree = rnwfs_get_tree,
+	.reconfigure = rnwfs_reconfigure,
 };
 
 static int rnwfs_init_fs_context(struct fs_context *fc)
@@ -70,81 +411,23 @@ MODULE_ALIAS_FS("rnwfs");
 
 int rnwfs_register(void)
 {
-	return register_filesystem(&rnwfs_fs_type);
+	int ret;
+
+	rnwfs_inode_cachep = kmem_cache_create("rnwfs_inode", sizeof(struct rnwfs_inode), 0,
+					       SLAB_RECLAIM_ACCOUNT | SLAB_ACCOUNT,
+					       rnwfs_inode_init_once);
+	if (!rnwfs_inode_cachep)
+		return -ENOMEM;
+	ret = register_filesystem(&rnwfs_fs_type);
+	if (ret)
+		kmem_cache_destroy(rnwfs_inode_cachep);
+	return ret;
 }
 
 void rnwfs_unregister(void)
 {
 	unregister_filesystem(&rnwfs_fs_type);
-}
-
-void rnwfs_sb_setup(struct super_block *sb, void *fs_info)
-{
-	sb->s_fs_info = fs_info;
-	sb->s_op = &rnwfs_super_ops;
-	sb->s_magic = RNWFS_MAGIC;
-	sb->s_maxbytes = MAX_LFS_FILESIZE;
-	sb->s_time_gran = 1;
-	/* Read-only until the write path exists. */
-	sb->s_flags |= SB_RDONLY;
-}
-
-void *rnwfs_sb_info(struct super_block *sb)
-{
-	return sb->s_fs_info;
-}
-
-u64 rnwfs_device_blocks(struct super_block *sb)
-{
-	return bdev_nr_bytes(sb->s_bdev) >> 12;
-}
-
-int rnwfs_read_block(struct super_block *sb, u64 block, void *buf)
-{
-	struct buffer_head *bh = sb_bread(sb, block);
-
-	if (!bh)
-		return -EIO;
-	memcpy(buf, bh->b_data, 4096);
-	brelse(bh);
-	return 0;
-}
-
-void rnwfs_mount_error(struct fs_context *fc, const char *msg, int len)
-{
-	errorf(fc, "rnwfs: %s: %.*s", fc->source ?: "?", len, msg);
-}
-
-void rnwfs_inode_init(struct inode *inode, const struct rnwfs_inode_attrs *a)
-{
-	inode->i_mode = a->mode;
-	i_uid_write(inode, a->uid);
-	i_gid_write(inode, a->gid);
-	set_nlink(inode, a->nlink);
-	i_size_write(inode, a->size);
-	inode_set_atime(inode, a->atime_sec, a->atime_nsec);
-	inode_set_mtime(inode, a->mtime_sec, a->mtime_nsec);
-	inode_set_ctime(inode, a->ctime_sec, a->ctime_nsec);
-	inode->i_generation = a->generation;
-	if (S_ISDIR(a->mode)) {
-		inode->i_op = &rnwfs_dir_inode_ops;
-		inode->i_fop = &rnwfs_dir_file_ops;
-	}
-}
-
-bool rnwfs_inode_is_new(struct inode *inode)
-{
-	return inode->i_state & I_NEW;
-}
-
-bool rnwfs_dir_emit(struct dir_context *ctx, const char *name, int len, u64 ino,
-		    unsigned int type)
-{
-	return dir_emit(ctx, name, len, ino, type);
-}
-
-const unsigned char *rnwfs_dentry_name(struct dentry *dentry, unsigned int *len)
-{
-	*len = dentry->d_name.len;
-	return dentry->d_name.name;
+	/* Inodes are freed after an RCU grace period. */
+	rcu_barrier();
+	kmem_cache_destroy(rnwfs_inode_cachep);
 }

@@ -1,27 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
-//! Mounting: validating the superblock (through the shared format), the root inode,
-//! statfs, and releasing the in-core superblock.
+//! Mounting: validating the superblock (through the shared format), the allocator, the
+//! root inode; recording the state (dirty while mounted read-write, clean after a clean
+//! unmount) and the free counts; statfs.
 
 use crate::{
-    disk,
+    alloc::Allocator,
     ffi::{self, bindings},
-    format::{superblock::ROOT_INO, Superblock, State, BLOCK_SIZE},
+    format::{superblock::ROOT_INO, State, Superblock, BLOCK_SIZE},
     inode,
+    sync::RwSem,
+    vfs::Sb,
 };
 use kernel::prelude::*;
 
-/// The in-core superblock (`s_fs_info`).
+/// The in-core superblock (the Rust part of `s_fs_info`).
 pub(crate) struct SbInfo {
-    pub(crate) sb: Superblock,
-}
-
-impl SbInfo {
-    /// The info of a mounted (or mounting, after `rnwfs_sb_setup`) rnwfs superblock.
-    pub(crate) fn of<'a>(sb: *mut bindings::super_block) -> &'a SbInfo {
-        // SAFETY: every rnwfs super block has a boxed SbInfo in s_fs_info from setup until
-        // put_super, and the VFS calls us only in between.
-        unsafe { &*ffi::rnwfs_sb_info(sb).cast::<SbInfo>() }
-    }
+    pub(crate) layout: crate::format::Layout,
+    /// The superblock as mounted; the free counts live in `alloc`.
+    disk: Superblock,
+    pub(crate) alloc: KBox<RwSem<Allocator>>,
+    pub(crate) read_only: bool,
 }
 
 /// Reports why the image cannot be mounted, to the mount caller and the log.
@@ -31,59 +29,93 @@ fn refuse(fc: *mut bindings::fs_context, why: &str) -> Error {
     EINVAL
 }
 
-fn read_superblock(sb: *mut bindings::super_block, fc: *mut bindings::fs_context) -> Result<Superblock> {
+fn read_superblock(sb: Sb, fc: *mut bindings::fs_context) -> Result<Superblock> {
     // SAFETY: a super block being set up for our mount.
-    if unsafe { bindings::sb_set_blocksize(sb, BLOCK_SIZE as i32) } == 0 {
+    if unsafe { bindings::sb_set_blocksize(sb.raw(), BLOCK_SIZE as i32) } == 0 {
         return Err(refuse(fc, "the device's block size is larger than 4096 bytes"));
     }
-    let mut buf = disk::block_buf()?;
-    disk::read_block(sb, 0, &mut buf)?;
-    // SAFETY: `sb` has its block device.
-    let device_blocks = unsafe { ffi::rnwfs_device_blocks(sb) };
-    Superblock::decode(&buf, device_blocks).map_err(|e| refuse(fc, e.describe()))
+    let buf = sb.read(0)?;
+    Superblock::decode(buf.data(), sb.device_blocks()).map_err(|e| refuse(fc, e.describe()))
 }
 
-fn fill_super(sb: *mut bindings::super_block, fc: *mut bindings::fs_context) -> Result {
-    let disk_sb = read_superblock(sb, fc)?;
-    if disk_sb.state == State::Dirty {
-        pr_warn!("not cleanly unmounted: mounting read-only; run fsck.rnwfs\n");
+/// Writes the superblock with the current free counts in `state`.
+fn write_super(sb: Sb, state: State, sync: bool) -> Result {
+    let info = sb.info();
+    let mut s = info.disk;
+    {
+        let a = info.alloc.read();
+        s.free_blocks = a.free_blocks;
+        s.free_inodes = a.free_inodes;
     }
-    let info = KBox::new(SbInfo { sb: disk_sb }, GFP_KERNEL)?;
-    // SAFETY: our super block; put_super (or the failure path below) frees the info.
-    unsafe { ffi::rnwfs_sb_setup(sb, KBox::into_raw(info).cast()) };
+    s.state = state;
+    // SAFETY: reads the clock.
+    s.write_time = unsafe { bindings::ktime_get_real_seconds() };
+    let mut buf = sb.read(0)?;
+    s.encode(buf.data_mut());
+    buf.mark_dirty();
+    if sync {
+        buf.sync()?;
+    }
+    Ok(())
+}
+
+fn fill_super(sb: Sb, fc: *mut bindings::fs_context) -> Result {
+    let mut disk = read_superblock(sb, fc)?;
+    // SAFETY: the mount's live context.
+    let mut read_only = unsafe { ffi::rnwfs_fc_wants_rdonly(fc.cast()) };
+    if disk.state == State::Dirty && !read_only {
+        pr_warn!("not cleanly unmounted: mounting read-only; run fsck.rnwfs\n");
+        read_only = true;
+    }
+    if !read_only {
+        disk.mount_count = disk.mount_count.wrapping_add(1);
+    }
+    let alloc = Allocator::load(sb, disk.layout, disk.free_blocks, disk.free_inodes)?;
+    let info = KBox::new(
+        SbInfo { layout: disk.layout, disk, alloc: RwSem::new_boxed(alloc, crate::sync::RNWFS_LOCK_ALLOC)?, read_only },
+        GFP_KERNEL,
+    )?;
+    let raw = KBox::into_raw(info);
+    // SAFETY: our super block; put_super (or `release` below) frees the info.
+    if let Err(e) = kernel::error::to_result(unsafe { ffi::rnwfs_sb_setup(sb.raw(), raw.cast(), read_only) }) {
+        // SAFETY: not attached: still ours.
+        drop(unsafe { KBox::from_raw(raw) });
+        return Err(e);
+    }
     let root = inode::iget(sb, ROOT_INO).and_then(|root| {
         // SAFETY: d_make_root consumes the inode reference, also on failure.
-        let dentry = unsafe { bindings::d_make_root(root) };
+        let dentry = unsafe { bindings::d_make_root(root.raw()) };
         if dentry.is_null() { Err(ENOMEM) } else { Ok(dentry) }
     });
-    match root {
-        Ok(dentry) => {
-            // SAFETY: our super block, being set up.
-            unsafe { (*sb).s_root = dentry };
-            Ok(())
-        }
-        Err(e) => {
-            // put_super only runs for a super block with a root: free the info here.
-            release(sb);
-            Err(e)
-        }
+    let result = root.and_then(|dentry| {
+        // SAFETY: our super block, being set up.
+        unsafe { (*sb.raw()).s_root = dentry };
+        if read_only { Ok(()) } else { write_super(sb, State::Dirty, true) }
+    });
+    // SAFETY: our super block, being set up.
+    let has_root = unsafe { !(*sb.raw()).s_root.is_null() };
+    if result.is_err() && !has_root {
+        // put_super only runs for a super block with a root: free the info here.
+        release(sb);
     }
+    result
 }
 
-fn release(sb: *mut bindings::super_block) {
-    // SAFETY: s_fs_info is the box from fill_super (or null), freed once.
+fn release(sb: Sb) {
+    // SAFETY: all I/O has ended (the VFS synced and evicted everything, or nothing
+    // started); the returned pointer is the box from fill_super, freed once.
     unsafe {
-        let info = ffi::rnwfs_sb_info(sb).cast::<SbInfo>();
+        let info = ffi::rnwfs_sb_teardown(sb.raw()).cast::<SbInfo>();
         if !info.is_null() {
             drop(KBox::from_raw(info));
-            ffi::rnwfs_sb_setup(sb, core::ptr::null_mut());
         }
     }
 }
 
 #[no_mangle]
 unsafe extern "C" fn rnwfs_fill_super(sb: *mut bindings::super_block, fc: *mut bindings::fs_context) -> i32 {
-    match fill_super(sb, fc) {
+    // SAFETY: the VFS passes the super block it is setting up.
+    match fill_super(unsafe { Sb::new(sb) }, fc) {
         Ok(()) => 0,
         Err(e) => e.to_errno(),
     }
@@ -91,19 +123,51 @@ unsafe extern "C" fn rnwfs_fill_super(sb: *mut bindings::super_block, fc: *mut b
 
 #[no_mangle]
 unsafe extern "C" fn rnwfs_put_super(sb: *mut bindings::super_block) {
+    // SAFETY: the VFS releases a mounted rnwfs super block.
+    let sb = unsafe { Sb::new(sb) };
+    if !sb.info().read_only {
+        if let Err(e) = write_super(sb, State::Clean, true) {
+            pr_err!("could not record the clean unmount: {:?}\n", e);
+        }
+    }
     release(sb);
 }
 
 #[no_mangle]
+unsafe extern "C" fn rnwfs_sync_fs(sb: *mut bindings::super_block, wait: i32) -> i32 {
+    // SAFETY: the VFS syncs a mounted rnwfs super block.
+    let sb = unsafe { Sb::new(sb) };
+    if sb.info().read_only {
+        return 0;
+    }
+    match write_super(sb, State::Dirty, wait != 0) {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}
+
+#[no_mangle]
+unsafe extern "C" fn rnwfs_reconfigure(fc: *mut bindings::fs_context) -> i32 {
+    // SAFETY: a remount of a mounted rnwfs: the context has its root.
+    let (sb, want_ro) = unsafe { (Sb::new(ffi::rnwfs_fc_sb(fc.cast())), ffi::rnwfs_fc_wants_rdonly(fc.cast())) };
+    if want_ro != sb.info().read_only {
+        return refuse(fc, "switching between read-only and read-write needs a new mount").to_errno();
+    }
+    0
+}
+
+#[no_mangle]
 unsafe extern "C" fn rnwfs_statfs_info(sb: *mut bindings::super_block, out: *mut ffi::rnwfs_statfs) {
-    let s = &SbInfo::of(sb).sb;
+    // SAFETY: statfs on a mounted rnwfs super block.
+    let info = unsafe { Sb::new(sb) }.info();
+    let a = info.alloc.read();
     // SAFETY: `out` is the caller's struct.
     unsafe {
         *out = ffi::rnwfs_statfs {
-            blocks: s.layout.total_blocks,
-            bfree: s.free_blocks,
-            files: s.layout.inode_count.into(),
-            ffree: s.free_inodes.into(),
+            blocks: info.layout.total_blocks,
+            bfree: a.free_blocks,
+            files: info.layout.inode_count.into(),
+            ffree: a.free_inodes.into(),
         };
     }
 }

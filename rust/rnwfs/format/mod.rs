@@ -13,6 +13,7 @@ mod bytes;
 pub mod crc32c;
 pub mod dirent;
 pub mod extent;
+pub mod extent_map;
 pub mod inode;
 pub mod layout;
 pub mod superblock;

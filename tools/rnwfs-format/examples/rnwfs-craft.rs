@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 //! Test helper (not a user tool): adds a regular file "file" (inode 2) and a symlink "link"
 //! (inode 3) to the root of a freshly made rnwfs, consistently (fsck stays clean), so that
-//! tests can check what the kernel does with inodes it does not support yet.
+//! tests can check that the kernel reads an image it did not write itself.
 //!   rnwfs-craft DEVICE
 
 use rnwfs_format::{

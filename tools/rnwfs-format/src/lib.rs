@@ -15,3 +15,5 @@ pub mod device;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod extent_map_tests;

@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: GPL-2.0
+//! File I/O: read_iter and write_iter (buffered and direct), fsync, llseek with
+//! SEEK_DATA/SEEK_HOLE, fallocate, and size changes. Nowait-first: under IOCB_NOWAIT each
+//! step that could sleep is tried and gives EAGAIN instead (i_rwsem, the mapping lock,
+//! allocation, zeroing past EOF, dirty page cache under a direct write); everything else
+//! (timestamps included: they are updated in memory) proceeds.
+
+use crate::{
+    ffi::{self, bindings},
+    format::{BLOCK_SHIFT, BLOCK_SIZE},
+    vfs::Inode,
+};
+use kernel::prelude::*;
+
+const BS: u64 = BLOCK_SIZE as u64;
+
+fn isize_result(r: Result<isize>) -> isize {
+    match r {
+        Ok(n) => n,
+        Err(e) => e.to_errno() as isize,
+    }
+}
+
+fn check(ret: isize) -> Result<isize> {
+    if ret < 0 { Err(Error::from_errno(ret as i32)) } else { Ok(ret) }
+}
+
+/// What a kiocb asks for.
+struct Io {
+    iocb: *mut bindings::kiocb,
+    inode: Inode,
+    nowait: bool,
+    direct: bool,
+}
+
+impl Io {
+    /// # Safety
+    /// `iocb` is the live kiocb of a read or write on an rnwfs file.
+    unsafe fn new(iocb: *mut bindings::kiocb) -> Self {
+        // SAFETY: per the contract; the open file pins its inode.
+        let (flags, inode) = unsafe { ((*iocb).ki_flags as u32, Inode::new(ffi::rnwfs_file_inode((*iocb).ki_filp))) };
+        Self {
+            iocb,
+            inode,
+            nowait: flags & ffi::RNWFS_IOCB_NOWAIT as u32 != 0,
+            direct: flags & ffi::RNWFS_IOCB_DIRECT as u32 != 0,
+        }
+    }
+
+    fn pos(&self) -> u64 {
+        // SAFETY: a live kiocb (Io::new).
+        unsafe { (*self.iocb).ki_pos as u64 }
+    }
+
+    fn file(&self) -> *mut bindings::file {
+        // SAFETY: a live kiocb.
+        unsafe { (*self.iocb).ki_filp }
+    }
+}
+
+fn count(iter: *mut bindings::iov_iter) -> u64 {
+    // SAFETY: the caller's live iterator.
+    unsafe { ffi::rnwfs_iter_count(iter) as u64 }
+}
+
+fn read(io: &Io, to: *mut bindings::iov_iter) -> Result<isize> {
+    if !io.direct {
+        // No i_rwsem: readers see written or zeroed (unwritten) blocks only, and the page
+        // cache serialises against truncation. A nowait read of uncached data gets EAGAIN
+        // from the page cache itself.
+        // SAFETY: the caller's kiocb and iterator.
+        return check(unsafe { bindings::generic_file_read_iter(io.iocb, to) });
+    }
+    if count(to) == 0 {
+        return Ok(0);
+    }
+    let _lock = io.inode.lock(true, io.nowait)?;
+    // SAFETY: as above; the shared lock keeps truncation out while the I/O is mapped.
+    check(unsafe { ffi::rnwfs_dio_rw(io.iocb, to, 0) })
+}
+
+#[no_mangle]
+unsafe extern "C" fn rnwfs_read_iter(iocb: *mut bindings::kiocb, to: *mut bindings::iov_iter) -> isize {
+    // SAFETY: the VFS passes a live kiocb on one of our files.
+    isize_result(read(&unsafe { Io::new(iocb) }, to))
+}
+
+/// The checks and updates every write makes with i_rwsem held: limits, privileges,
+/// timestamps, and zeroing between the old EOF and the write.
+fn prepare_write(io: &Io, from: *mut bindings::iov_iter) -> Result<u64> {
+    // SAFETY: the caller's kiocb and iterator.
+    let n = check(unsafe { bindings::generic_write_checks(io.iocb, from) })? as u64;
+    if n == 0 {
+        return Ok(0);
+    }
+    // Removing setuid bits writes an attribute: EAGAIN under nowait (done by the helper).
+    // SAFETY: the caller's open file.
+    kernel::error::to_result(unsafe { bindings::file_remove_privs_flags(io.file(), (*io.iocb).ki_flags as u32) })?;
+    // No journal to wait for: timestamps change in memory and reach disk with the inode.
+    if io.inode.touch_mtime() {
+        io.inode.mark_dirty();
+    }
+    let (pos, size) = (io.pos(), io.inode.size());
+    if pos > size && size % BS != 0 {
+        if io.nowait {
+            return Err(EAGAIN); // zeroing the old EOF block may read it
+        }
+        io.inode.zero_range(size, (pos - size).min(BS - size % BS))?;
+    }
+    Ok(n)
+}
+
+fn buffered_write(io: &Io, from: *mut bindings::iov_iter) -> Result<isize> {
+    let written = {
+        let _lock = io.inode.lock(false, io.nowait)?;
+        if prepare_write(io, from)? == 0 {
+            return Ok(0);
+        }
+        // SAFETY: the caller's kiocb and iterator; i_rwsem is held exclusively.
+        check(unsafe { ffi::rnwfs_buffered_write(io.iocb, from) })?
+    };
+    // SAFETY: as above; O_SYNC/O_DSYNC write-out after dropping the lock, as other
+    // filesystems do.
+    check(unsafe { ffi::rnwfs_write_sync(io.iocb, written) })
+}
+
+fn direct_write(io: &Io, from: *mut bindings::iov_iter) -> Result<isize> {
+    let (pos, n) = (io.pos(), count(from));
+    let unaligned = (pos | n) % BS != 0;
+    // Overwrites inside the file run in parallel (shared i_rwsem); sub-block writes (which
+    // zero around the data) and extending writes are serialised.
+    let shared = !unaligned && pos + n <= io.inode.size();
+    let lock = io.inode.lock(shared, io.nowait)?;
+    if prepare_write(io, from)? == 0 {
+        return Ok(0);
+    }
+    let mut dio_flags = 0;
+    if unaligned {
+        // Sub-block zeroing must not race another direct write into the same block.
+        if io.nowait {
+            if io.inode.dio_in_flight() {
+                return Err(EAGAIN);
+            }
+            dio_flags |= ffi::IOMAP_DIO_OVERWRITE_ONLY;
+        } else {
+            io.inode.dio_wait();
+        }
+        dio_flags |= ffi::IOMAP_DIO_FORCE_WAIT;
+    }
+    // SAFETY: the caller's kiocb and iterator, with i_rwsem held.
+    let ret = unsafe { ffi::rnwfs_dio_rw(io.iocb, from, dio_flags) };
+    drop(lock);
+    if ret == -(bindings::ENOTBLK as isize) {
+        // The page cache over the range could not be invalidated: write it buffered.
+        let buffered = buffered_write(io, from).unwrap_or_else(|e| e.to_errno() as isize);
+        // SAFETY: as above.
+        return check(unsafe { bindings::direct_write_fallback(io.iocb, from, 0, buffered) });
+    }
+    check(ret)
+}
+
+#[no_mangle]
+unsafe extern "C" fn rnwfs_write_iter(iocb: *mut bindings::kiocb, from: *mut bindings::iov_iter) -> isize {
+    // SAFETY: the VFS passes a live kiocb on one of our files.
+    let io = unsafe { Io::new(iocb) };
+    isize_result(if io.direct { direct_write(&io, from) } else { buffered_write(&io, from) })
+}
+
+fn fsync(file: *mut bindings::file, start: i64, end: i64) -> Result {
+    // SAFETY: the VFS passes an open file of ours.
+    let inode = unsafe { Inode::new(ffi::rnwfs_file_inode(file)) };
+    // SAFETY: as above. Data first: unwritten extents become written as it lands.
+    kernel::error::to_result(unsafe { bindings::file_write_and_wait_range(file, start, end) })?;
+    // SAFETY: a live inode: its slot and extent block, written and waited for.
+    kernel::error::to_result(unsafe { bindings::sync_inode_metadata(inode.raw(), 1) })?;
+    // Allocation bitmap and directory blocks, then the device's cache.
+    inode.sb().sync_device()
+}
+
+#[no_mangle]
+unsafe extern "C" fn rnwfs_fsync(file: *mut bindings::file, start: i64, end: i64, _datasync: i32) -> i32 {
+    match fsync(file, start, end) {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}
+
+#[no_mangle]
+unsafe extern "C" fn rnwfs_llseek(file: *mut bindings::file, offset: i64, whence: i32) -> i64 {
+    if whence != ffi::RNWFS_SEEK_DATA as i32 && whence != ffi::RNWFS_SEEK_HOLE as i32 {
+        // SAFETY: the VFS passes an open file of ours.
+        return unsafe { bindings::generic_file_llseek(file, offset, whence) };
+    }
+    // SAFETY: as above.
+    let inode = unsafe { Inode::new(ffi::rnwfs_file_inode(file)) };
+    let pos = {
+        let _lock = match inode.lock(true, false) {
+            Ok(l) => l,
+            Err(e) => return e.to_errno() as i64,
+        };
+        // SAFETY: a live inode, i_rwsem held.
+        unsafe { ffi::rnwfs_seek_data_hole(inode.raw(), offset, whence) }
+    };
+    if pos < 0 {
+        return pos;
+    }
+    // SAFETY: as above.
+    unsafe { bindings::vfs_setpos(file, pos, (*inode.sb().raw()).s_maxbytes) }
+}
+
+/// Allocates unwritten blocks over every hole in [start, end) (file blocks).
+fn preallocate(inode: Inode, start: u64, end: u64) -> Result {
+    let mut b = start;
+    while b < end {
+        let mut m = inode.info().map.write();
+        match crate::format::extent_map::lookup(m.list(), b) {
+            crate::format::extent_map::Lookup::Mapped(e) => b = e.end_logical(),
+            crate::format::extent_map::Lookup::Hole { next } => {
+                let want = (next.unwrap_or(u64::MAX).min(end) - b).min(u32::MAX as u64) as u32;
+                b += m.allocate(inode, b, want, true)?.len as u64;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Frees the blocks of [offset, offset + len) and zeroes the partial ones at its ends.
+fn punch_hole(inode: Inode, offset: u64, len: u64) -> Result {
+    let end = offset + len;
+    let (first_full, last_full) = (offset.div_ceil(BS) * BS, end / BS * BS);
+    if first_full >= last_full {
+        return inode.zero_range(offset, len);
+    }
+    inode.zero_range(offset, first_full - offset)?;
+    inode.zero_range(last_full, end - last_full)?;
+    inode.write_and_wait(first_full, last_full - 1)?;
+    inode.drop_pagecache_range(first_full, last_full - 1);
+    inode.info().map.write().punch(inode, first_full >> BLOCK_SHIFT, last_full >> BLOCK_SHIFT)
+}
+
+fn fallocate(file: *mut bindings::file, mode: u32, offset: u64, len: u64) -> Result {
+    let keep = ffi::RNWFS_FALLOC_KEEP_SIZE as u32;
+    let punch = ffi::RNWFS_FALLOC_PUNCH_HOLE as u32;
+    if mode & !(keep | punch) != 0 {
+        return Err(Error::from_errno(-(bindings::EOPNOTSUPP as i32)));
+    }
+    // SAFETY: the VFS passes an open file of ours.
+    let inode = unsafe { Inode::new(ffi::rnwfs_file_inode(file)) };
+    let _lock = inode.lock(false, false)?;
+    inode.dio_wait();
+    let _inval = inode.invalidate_lock();
+    let end = offset.checked_add(len).ok_or(EFBIG)?;
+    if mode & punch != 0 {
+        let size = inode.size();
+        if offset < size {
+            punch_hole(inode, offset, end.min(size) - offset)?;
+        }
+    } else {
+        // SAFETY: a live inode.
+        kernel::error::to_result(unsafe { bindings::inode_newsize_ok(inode.raw(), end as i64) })?;
+        preallocate(inode, offset >> BLOCK_SHIFT, end.div_ceil(BS))?;
+        if mode & keep == 0 && end > inode.size() {
+            let size = inode.size();
+            if size % BS != 0 {
+                inode.zero_range(size, BS - size % BS)?;
+            }
+            inode.set_size(end);
+        }
+    }
+    inode.touch_mtime();
+    inode.mark_dirty();
+    Ok(())
+}
+
+#[no_mangle]
+unsafe extern "C" fn rnwfs_fallocate(file: *mut bindings::file, mode: i32, offset: i64, len: i64) -> i64 {
+    match fallocate(file, mode as u32, offset as u64, len as u64) {
+        Ok(()) => 0,
+        Err(e) => e.to_errno() as i64,
+    }
+}
+
+/// Changes the size (i_rwsem held by the caller): zeroes what a later extension would
+/// expose, drops the page cache beyond, frees the blocks beyond.
+fn truncate(inode: Inode, size: u64) -> Result {
+    inode.dio_wait();
+    let _inval = inode.invalidate_lock();
+    let old = inode.size();
+    if size < old {
+        if size % BS != 0 {
+            inode.truncate_page(size)?;
+        }
+        inode.truncate_pagecache(size);
+        inode.info().map.write().punch(inode, size.div_ceil(BS), u64::MAX)?;
+    } else if size > old {
+        if old % BS != 0 {
+            inode.zero_range(old, (size - old).min(BS - old % BS))?;
+        }
+        inode.truncate_pagecache(size);
+    }
+    Ok(())
+}
+
+fn setattr(idmap: *mut bindings::mnt_idmap, dentry: *mut bindings::dentry, attr: *mut bindings::iattr) -> Result {
+    // SAFETY: the VFS passes a positive dentry of ours, with i_rwsem held, and the change.
+    let (inode, valid, size) = unsafe { (Inode::new(ffi::rnwfs_d_inode(dentry)), (*attr).ia_valid, (*attr).ia_size) };
+    // SAFETY: as above.
+    kernel::error::to_result(unsafe { bindings::setattr_prepare(idmap, dentry, attr) })?;
+    if valid & ffi::RNWFS_ATTR_SIZE as u32 != 0 && size as u64 != inode.size() {
+        if inode.is_dir() {
+            return Err(EISDIR);
+        }
+        truncate(inode, size as u64)?;
+        inode.touch_mtime();
+    }
+    // SAFETY: as above.
+    unsafe { bindings::setattr_copy(idmap, inode.raw(), attr) };
+    inode.mark_dirty();
+    Ok(())
+}
+
+#[no_mangle]
+unsafe extern "C" fn rnwfs_setattr(
+    idmap: *mut bindings::mnt_idmap,
+    dentry: *mut bindings::dentry,
+    attr: *mut bindings::iattr,
+) -> i32 {
+    match setattr(idmap, dentry, attr) {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}

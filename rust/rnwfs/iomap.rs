@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0
+//! The block mapping iomap asks for: reads see written extents, holes and unwritten
+//! extents (zeros); writes into holes allocate *unwritten* extents, marked written only
+//! when their data reached the device (writeback ioend or direct I/O completion), so a
+//! reader never sees stale blocks. Under IOMAP_NOWAIT nothing sleeps: the mapping lock is
+//! tried, and a write that would allocate returns EAGAIN.
+
+use crate::{
+    ffi::{self, bindings},
+    format::{
+        extent_map::{self, Lookup},
+        Extent, BLOCK_SHIFT, BLOCK_SIZE,
+    },
+    vfs::Inode,
+};
+use kernel::prelude::*;
+
+const BS: u64 = BLOCK_SIZE as u64;
+/// Largest allocation for one mapping request (128 MiB).
+const MAX_ALLOC_BLOCKS: u64 = 32768;
+
+/// A mapping in the form iomap wants.
+struct Report {
+    kind: u16,
+    flags: u16,
+    offset: u64,
+    length: u64,
+    addr: u64,
+}
+
+impl Report {
+    fn extent(e: &Extent, flags: u16) -> Self {
+        let kind = if e.unwritten() { ffi::IOMAP_UNWRITTEN } else { ffi::IOMAP_MAPPED };
+        Self {
+            kind: kind as u16,
+            flags,
+            offset: e.logical << BLOCK_SHIFT,
+            length: (e.len as u64) << BLOCK_SHIFT,
+            addr: e.physical << BLOCK_SHIFT,
+        }
+    }
+
+    fn hole(first: u64, end: u64) -> Self {
+        Self {
+            kind: ffi::IOMAP_HOLE as u16,
+            flags: 0,
+            offset: first << BLOCK_SHIFT,
+            length: (end - first) << BLOCK_SHIFT,
+            addr: ffi::IOMAP_NULL_ADDR as u64,
+        }
+    }
+
+    fn fill(&self, inode: Inode, iomap: *mut ffi::iomap) {
+        // SAFETY: `iomap` is the caller's mapping to fill; the inode's super block is live.
+        unsafe {
+            ffi::rnwfs_set_iomap(iomap.cast(), inode.sb().raw(), self.kind, self.flags, self.offset, self.length, self.addr)
+        }
+    }
+}
+
+fn begin(inode: Inode, pos: u64, len: u64, flags: u32) -> Result<Report> {
+    let first = pos >> BLOCK_SHIFT;
+    let end = (pos + len.max(1)).div_ceil(BS);
+    let nowait = flags & (ffi::IOMAP_NOWAIT | ffi::IOMAP_OVERWRITE_ONLY) != 0;
+    let writing = flags & ffi::IOMAP_WRITE != 0;
+    let allocating = writing && flags & ffi::IOMAP_ZERO == 0;
+    // Metadata the written data depends on is not yet on disk (O_DSYNC must flush it).
+    let dirty = if writing && (inode.dirty_datasync() || pos + len > inode.size()) { ffi::IOMAP_F_DIRTY as u16 } else { 0 };
+    let map = &inode.info().map;
+    {
+        let m = if nowait { map.try_read().ok_or(EAGAIN)? } else { map.read() };
+        match extent_map::lookup(m.list(), first) {
+            Lookup::Mapped(e) => {
+                if e.unwritten() && flags & ffi::IOMAP_OVERWRITE_ONLY != 0 {
+                    return Err(EAGAIN); // would need sub-block zeroing
+                }
+                let dirty = if e.unwritten() && writing { ffi::IOMAP_F_DIRTY as u16 } else { dirty };
+                return Ok(Report::extent(&e, dirty));
+            }
+            Lookup::Hole { next } => {
+                if !allocating {
+                    return Ok(Report::hole(first, next.unwrap_or(end.max(first + 1))));
+                }
+                if nowait {
+                    return Err(EAGAIN); // allocating may sleep
+                }
+            }
+        }
+    }
+    let mut m = map.write();
+    match extent_map::lookup(m.list(), first) {
+        Lookup::Mapped(e) => Ok(Report::extent(&e, dirty)),
+        Lookup::Hole { next } => {
+            let want = (next.unwrap_or(u64::MAX).min(end) - first).clamp(1, MAX_ALLOC_BLOCKS);
+            let e = m.allocate(inode, first, want as u32, true)?;
+            Ok(Report::extent(&e, (ffi::IOMAP_F_NEW | ffi::IOMAP_F_DIRTY) as u16))
+        }
+    }
+}
+
+#[no_mangle]
+unsafe extern "C" fn rnwfs_iomap_begin(
+    inode: *mut bindings::inode,
+    pos: i64,
+    length: i64,
+    flags: u32,
+    iomap: *mut ffi::iomap,
+    _srcmap: *mut ffi::iomap,
+) -> i32 {
+    // SAFETY: iomap passes a live inode of ours.
+    let inode = unsafe { Inode::new(inode) };
+    match begin(inode, pos as u64, length as u64, flags) {
+        Ok(r) => {
+            r.fill(inode, iomap.cast());
+            0
+        }
+        Err(e) => e.to_errno(),
+    }
+}
+
+/// Writeback: the extent under `offset` (dirty data is never over a hole: writes allocate).
+#[no_mangle]
+unsafe extern "C" fn rnwfs_map_blocks(
+    wpc: *mut ffi::iomap_writepage_ctx,
+    inode: *mut bindings::inode,
+    offset: i64,
+    _len: u32,
+) -> i32 {
+    // SAFETY: iomap passes a live inode of ours and its writeback context.
+    let (inode, iomap) = unsafe { (Inode::new(inode), core::ptr::addr_of_mut!((*wpc).iomap)) };
+    let first = offset as u64 >> BLOCK_SHIFT;
+    match extent_map::lookup(inode.info().map.read().list(), first) {
+        Lookup::Mapped(e) => {
+            Report::extent(&e, 0).fill(inode, iomap.cast());
+            0
+        }
+        Lookup::Hole { .. } => {
+            pr_err!("inode {}: dirty data over a hole at block {}\n", inode.ino(), first);
+            EIO.to_errno()
+        }
+    }
+}
+
+/// Marks the blocks of [offset, offset + size) written: their data is on the device.
+pub(crate) fn convert_unwritten(inode: Inode, offset: u64, size: u64) -> Result {
+    if size == 0 {
+        return Ok(());
+    }
+    let start = offset >> BLOCK_SHIFT;
+    let end = (offset + size).div_ceil(BS);
+    inode.info().map.write().mark_written(inode, start, end)
+}
+
+#[no_mangle]
+unsafe extern "C" fn rnwfs_convert_unwritten(inode: *mut bindings::inode, offset: i64, size: u64) -> i32 {
+    // SAFETY: the ioend's inode is live while its folios are under writeback.
+    let inode = unsafe { Inode::new(inode) };
+    match convert_unwritten(inode, offset as u64, size) {
+        Ok(()) => 0,
+        Err(e) => {
+            pr_err!("inode {}: unwritten conversion failed: {:?}\n", inode.ino(), e);
+            e.to_errno()
+        }
+    }
+}
+
+/// Direct I/O completion (task context for writes that need it): convert what was
+/// written into unwritten extents, then raise the size if the write extended the file.
+#[no_mangle]
+unsafe extern "C" fn rnwfs_dio_end_io(iocb: *mut bindings::kiocb, size: isize, error: i32, flags: u32) -> i32 {
+    if error != 0 || size <= 0 {
+        return error;
+    }
+    // SAFETY: iomap passes the live kiocb of the I/O; its file pins the inode.
+    let (inode, pos) = unsafe { (Inode::new(ffi::rnwfs_file_inode((*iocb).ki_filp)), (*iocb).ki_pos as u64) };
+    if flags & ffi::IOMAP_DIO_UNWRITTEN != 0 {
+        if let Err(e) = convert_unwritten(inode, pos, size as u64) {
+            return e.to_errno();
+        }
+    }
+    if inode.extend_size(pos + size as u64) {
+        inode.mark_dirty();
+    }
+    0
+}

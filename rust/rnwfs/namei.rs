@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: GPL-2.0
+//! Namespace operations: create, mkdir, symlink, link, unlink, rmdir, rename, and reading
+//! symlinks. The VFS holds the directories' i_rwsem exclusively for each of them.
+
+use crate::{
+    dir::{self, dentry_name},
+    ffi::{self, bindings},
+    format::{
+        dirent::NAME_MAX,
+        inode::{S_IFDIR, S_IFLNK, S_IFMT},
+        DirEntry, FileType, BLOCK_SIZE,
+    },
+    vfs::Inode,
+};
+use kernel::prelude::*;
+
+fn errno(e: u32) -> Error {
+    Error::from_errno(-(e as i32))
+}
+
+fn to_int(r: Result) -> i32 {
+    match r {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}
+
+fn checked_name<'a>(dentry: *mut bindings::dentry) -> Result<&'a [u8]> {
+    let name = dentry_name(dentry);
+    if name.len() > NAME_MAX { Err(errno(bindings::ENAMETOOLONG)) } else { Ok(name) }
+}
+
+/// A new inode, hashed and locked (I_NEW) until `instantiate`; dropped unused, it is
+/// discarded and its slot freed by eviction.
+struct NewInode(Inode);
+
+impl NewInode {
+    fn create(idmap: *mut bindings::mnt_idmap, dir: Inode, mode: u16) -> Result<Self> {
+        let sb = dir.sb();
+        // SAFETY: a live super block of ours.
+        let raw = unsafe { bindings::new_inode(sb.raw()) };
+        if raw.is_null() {
+            return Err(ENOMEM);
+        }
+        // SAFETY: a fresh inode only we know; `dir` is live; i_ino stays 0 until a slot is
+        // ours (eviction frees nothing for ino 0).
+        let inode = unsafe {
+            bindings::inode_init_owner(idmap, raw, dir.raw(), mode);
+            bindings::simple_inode_init_ts(raw);
+            (*raw).i_generation = bindings::get_random_u32();
+            Inode::new(raw)
+        };
+        let disk = crate::inode::to_disk(inode, &inode.info().map.read());
+        let ino = match sb.info().alloc.write().alloc_inode(sb, &disk) {
+            Ok(ino) => ino,
+            Err(e) => {
+                // SAFETY: our only reference; the inode has no slot to free.
+                unsafe { bindings::iput(raw) };
+                return Err(e);
+            }
+        };
+        // SAFETY: still private to us: number it, give it its operations, hash it.
+        unsafe {
+            (*raw).i_ino = ino as usize;
+            ffi::rnwfs_inode_set_ops(raw);
+            if bindings::insert_inode_locked(raw) != 0 {
+                pr_err!("inode {} allocated but already in the cache\n", ino);
+                bindings::clear_nlink(raw);
+                bindings::iput(raw);
+                return Err(EIO);
+            }
+        }
+        inode.mark_dirty();
+        Ok(Self(inode))
+    }
+
+    fn instantiate(self, dentry: *mut bindings::dentry) {
+        let inode = self.0;
+        core::mem::forget(self);
+        // SAFETY: a new, locked inode: the dentry takes our reference and unlocks it.
+        unsafe { bindings::d_instantiate_new(dentry, inode.raw()) };
+    }
+}
+
+impl Drop for NewInode {
+    fn drop(&mut self) {
+        // SAFETY: a new, locked inode we hold the only reference to: unlinked and
+        // discarded, eviction frees its blocks and slot.
+        unsafe {
+            bindings::clear_nlink(self.0.raw());
+            bindings::discard_new_inode(self.0.raw());
+        }
+    }
+}
+
+fn file_type(mode: u16) -> FileType {
+    FileType::from_mode(mode).unwrap_or(FileType::Regular)
+}
+
+fn create(idmap: *mut bindings::mnt_idmap, dir: Inode, dentry: *mut bindings::dentry, mode: u16) -> Result {
+    let name = checked_name(dentry)?;
+    let new = NewInode::create(idmap, dir, mode)?;
+    dir::add(dir, name, new.0.ino(), file_type(mode))?;
+    new.instantiate(dentry);
+    Ok(())
+}
+
+#[no_mangle]
+unsafe extern "C" fn rnwfs_create(
+    idmap: *mut bindings::mnt_idmap,
+    dir: *mut bindings::inode,
+    dentry: *mut bindings::dentry,
+    mode: u16,
+    _excl: bool,
+) -> i32 {
+    if mode & S_IFMT != crate::format::inode::S_IFREG {
+        return errno(bindings::EOPNOTSUPP).to_errno(); // mknod of devices, fifos, sockets
+    }
+    // SAFETY: the VFS passes a live directory of ours.
+    to_int(create(idmap, unsafe { Inode::new(dir) }, dentry, mode))
+}
+
+fn mkdir(idmap: *mut bindings::mnt_idmap, dir: Inode, dentry: *mut bindings::dentry, mode: u16) -> Result {
+    let name = checked_name(dentry)?;
+    let new = NewInode::create(idmap, dir, S_IFDIR | mode)?;
+    // SAFETY: a new directory has two links ("." and its entry in the parent).
+    unsafe { bindings::inc_nlink(new.0.raw()) };
+    dir::init(new.0, dir.ino())?;
+    dir::add(dir, name, new.0.ino(), FileType::Directory)?;
+    // SAFETY: a live directory: its new child's ".." links to it.
+    unsafe { bindings::inc_nlink(dir.raw()) };
+    dir.mark_dirty();
+    new.instantiate(dentry);
+    Ok(())
+}
+
+#[no_mangle]
+unsafe extern "C" fn rnwfs_mkdir(
+    idmap: *mut bindings::mnt_idmap,
+    dir: *mut bindings::inode,
+    dentry: *mut bindings::dentry,
+    mode: u16,
+) -> i32 {
+    // SAFETY: the VFS passes a live directory of ours.
+    to_int(mkdir(idmap, unsafe { Inode::new(dir) }, dentry, mode))
+}
+
+fn symlink(idmap: *mut bindings::mnt_idmap, dir: Inode, dentry: *mut bindings::dentry, target: &[u8]) -> Result {
+    let name = checked_name(dentry)?;
+    if target.len() >= BLOCK_SIZE {
+        return Err(errno(bindings::ENAMETOOLONG));
+    }
+    let new = NewInode::create(idmap, dir, S_IFLNK | 0o777)?;
+    let e = new.0.info().map.write().allocate(new.0, 0, 1, false)?;
+    let mut buf = dir.sb().new_block(e.physical);
+    buf.data_mut()[..target.len()].copy_from_slice(target);
+    buf.mark_dirty();
+    new.0.set_size(target.len() as u64);
+    dir::add(dir, name, new.0.ino(), FileType::Symlink)?;
+    new.instantiate(dentry);
+    Ok(())
+}
+
+#[no_mangle]
+unsafe extern "C" fn rnwfs_symlink(
+    idmap: *mut bindings::mnt_idmap,
+    dir: *mut bindings::inode,
+    dentry: *mut bindings::dentry,
+    target: *const core::ffi::c_char,
+) -> i32 {
+    // SAFETY: the VFS passes a NUL-terminated target and a live directory of ours.
+    let (dir, target) = unsafe { (Inode::new(dir), core::ffi::CStr::from_ptr(target).to_bytes()) };
+    to_int(symlink(idmap, dir, dentry, target))
+}
+
+fn link(old: Inode, dir: Inode, dentry: *mut bindings::dentry) -> Result {
+    let name = checked_name(dentry)?;
+    dir::add(dir, name, old.ino(), file_type(old.mode()))?;
+    // SAFETY: a live inode: one more link, one more reference for the new dentry.
+    unsafe {
+        bindings::inc_nlink(old.raw());
+        bindings::ihold(old.raw());
+        bindings::d_instantiate(dentry, old.raw());
+    }
+    old.touch_ctime();
+    old.mark_dirty();
+    Ok(())
+}
+
+#[no_mangle]
+unsafe extern "C" fn rnwfs_link(
+    old_dentry: *mut bindings::dentry,
+    dir: *mut bindings::inode,
+    dentry: *mut bindings::dentry,
+) -> i32 {
+    // SAFETY: the VFS passes a positive source dentry and a live directory of ours.
+    to_int(unsafe { link(Inode::new(ffi::rnwfs_d_inode(old_dentry)), Inode::new(dir), dentry) })
+}
+
+/// Removes `dentry`'s entry from `dir`; returns its inode.
+fn remove_entry(dir: Inode, dentry: *mut bindings::dentry) -> Result<Inode> {
+    // SAFETY: the VFS passes a positive dentry for unlink, rmdir and rename sources.
+    let inode = unsafe { Inode::new(ffi::rnwfs_d_inode(dentry)) };
+    let (_, _, mut slot) = dir::find(dir, dentry_name(dentry))?.ok_or(ENOENT)?;
+    slot.write(None);
+    dir.touch_mtime();
+    dir.mark_dirty();
+    inode.touch_ctime();
+    Ok(inode)
+}
+
+fn unlink(dir: Inode, dentry: *mut bindings::dentry) -> Result {
+    let inode = remove_entry(dir, dentry)?;
+    // SAFETY: a live inode losing one link.
+    unsafe { bindings::drop_nlink(inode.raw()) };
+    inode.mark_dirty();
+    Ok(())
+}
+
+#[no_mangle]
+unsafe extern "C" fn rnwfs_unlink(dir: *mut bindings::inode, dentry: *mut bindings::dentry) -> i32 {
+    // SAFETY: the VFS passes a live directory of ours.
+    to_int(unlink(unsafe { Inode::new(dir) }, dentry))
+}
+
+fn rmdir(dir: Inode, dentry: *mut bindings::dentry) -> Result {
+    // SAFETY: the VFS passes a positive dentry.
+    let victim = unsafe { Inode::new(ffi::rnwfs_d_inode(dentry)) };
+    if !dir::is_empty(victim)? {
+        return Err(errno(bindings::ENOTEMPTY));
+    }
+    remove_entry(dir, dentry)?;
+    // SAFETY: live inodes: the directory goes, and its ".." no longer links the parent.
+    unsafe {
+        bindings::clear_nlink(victim.raw());
+        bindings::drop_nlink(dir.raw());
+    }
+    victim.mark_dirty();
+    dir.mark_dirty();
+    Ok(())
+}
+
+#[no_mangle]
+unsafe extern "C" fn rnwfs_rmdir(dir: *mut bindings::inode, dentry: *mut bindings::dentry) -> i32 {
+    // SAFETY: the VFS passes a live directory of ours.
+    to_int(rmdir(unsafe { Inode::new(dir) }, dentry))
+}
+
+fn rename(
+    old_dir: Inode,
+    old_dentry: *mut bindings::dentry,
+    new_dir: Inode,
+    new_dentry: *mut bindings::dentry,
+    flags: u32,
+) -> Result {
+    if flags & !(ffi::RNWFS_RENAME_NOREPLACE as u32) != 0 {
+        return Err(EINVAL); // RENAME_EXCHANGE, RENAME_WHITEOUT
+    }
+    let new_name = checked_name(new_dentry)?;
+    // SAFETY: the VFS passes a positive source dentry.
+    let moving = unsafe { Inode::new(ffi::rnwfs_d_inode(old_dentry)) };
+    // SAFETY: the target dentry is live; it may be negative.
+    let target = unsafe { ffi::rnwfs_d_inode(new_dentry) };
+    let is_dir = moving.is_dir();
+    if target.is_null() {
+        dir::add(new_dir, new_name, moving.ino(), file_type(moving.mode()))?;
+        if is_dir {
+            // SAFETY: a live directory gaining a subdirectory.
+            unsafe { bindings::inc_nlink(new_dir.raw()) };
+        }
+    } else {
+        // SAFETY: a positive target dentry holds a live inode.
+        let target = unsafe { Inode::new(target) };
+        if target.is_dir() && !dir::is_empty(target)? {
+            return Err(errno(bindings::ENOTEMPTY));
+        }
+        let (_, _, mut slot) = dir::find(new_dir, new_name)?.ok_or(ENOENT)?;
+        let entry = DirEntry::new(moving.ino(), file_type(moving.mode()), new_name).map_err(|_| EINVAL)?;
+        slot.write(Some(&entry));
+        new_dir.touch_mtime();
+        new_dir.mark_dirty();
+        target.touch_ctime();
+        // SAFETY: the replaced inode loses its link (a directory both: entry and ".").
+        unsafe {
+            if target.is_dir() {
+                bindings::clear_nlink(target.raw());
+            } else {
+                bindings::drop_nlink(target.raw());
+            }
+        }
+        target.mark_dirty();
+    }
+    remove_entry(old_dir, old_dentry)?;
+    if is_dir {
+        if old_dir.ino() != new_dir.ino() {
+            dir::set_parent(moving, new_dir.ino())?;
+        }
+        // SAFETY: the old parent lost the subdirectory's "..".
+        unsafe { bindings::drop_nlink(old_dir.raw()) };
+        old_dir.mark_dirty();
+    }
+    moving.mark_dirty();
+    Ok(())
+}
+
+#[no_mangle]
+unsafe extern "C" fn rnwfs_rename(
+    _idmap: *mut bindings::mnt_idmap,
+    old_dir: *mut bindings::inode,
+    old_dentry: *mut bindings::dentry,
+    new_dir: *mut bindings::inode,
+    new_dentry: *mut bindings::dentry,
+    flags: u32,
+) -> i32 {
+    // SAFETY: the VFS passes live directories of ours, locked.
+    to_int(unsafe { rename(Inode::new(old_dir), old_dentry, Inode::new(new_dir), new_dentry, flags) })
+}
+
+fn read_link(inode: Inode) -> Result<*mut u8> {
+    let size = inode.size() as usize;
+    if size == 0 || size >= BLOCK_SIZE {
+        return Err(crate::disk::corrupted());
+    }
+    let block = match crate::format::extent_map::lookup(inode.info().map.read().list(), 0) {
+        crate::format::extent_map::Lookup::Mapped(e) => e.physical,
+        _ => return Err(crate::disk::corrupted()),
+    };
+    let buf = inode.sb().read(block)?;
+    let mut body = KVec::with_capacity(size + 1, GFP_KERNEL)?;
+    body.extend_from_slice(&buf.data()[..size], GFP_KERNEL)?;
+    body.push(0, GFP_KERNEL)?;
+    Ok(body.into_raw_parts().0)
+}
+
+#[no_mangle]
+unsafe extern "C" fn rnwfs_get_link(
+    dentry: *mut bindings::dentry,
+    inode: *mut bindings::inode,
+    done: *mut bindings::delayed_call,
+) -> *const core::ffi::c_char {
+    if dentry.is_null() {
+        return errno(bindings::ECHILD).to_ptr(); // RCU walk: reading may sleep
+    }
+    // SAFETY: the VFS passes a live symlink inode of ours.
+    match read_link(unsafe { Inode::new(inode) }) {
+        Ok(body) => {
+            // SAFETY: `body` is a kmalloc'ed NUL-terminated string; the VFS kfrees it.
+            unsafe { ffi::rnwfs_set_link_kfree(done, body.cast()) };
+            body.cast()
+        }
+        Err(e) => e.to_ptr(),
+    }
+}

@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Wrappers for the VFS, buffer-cache and locking macros and static inlines rnwfs' Rust code
+ * uses. One line of kernel API each; no rnwfs policy.
+ */
+#include <linux/blkdev.h>
+#include <linux/buffer_head.h>
+#include <linux/fs.h>
+#include <linux/fs_context.h>
+#include <linux/pagemap.h>
+#include <linux/sched/mm.h>
+#include "rnwfs_ffi.h"
+
+u64 rnwfs_device_blocks(struct super_block *sb)
+{
+	return bdev_nr_bytes(sb->s_bdev) >> 12;
+}
+
+void rnwfs_mount_error(struct fs_context *fc, const char *msg, int len)
+{
+	errorf(fc, "rnwfs: %s: %.*s", fc->source ?: "?", len, msg);
+}
+
+bool rnwfs_fc_wants_rdonly(struct fs_context *fc)
+{
+	return fc->sb_flags & SB_RDONLY;
+}
+
+struct super_block *rnwfs_fc_sb(struct fs_context *fc)
+{
+	return fc->root->d_sb;
+}
+
+/* ---- buffer cache ---- */
+
+struct buffer_head *rnwfs_bread(struct super_block *sb, u64 block)
+{
+	return sb_bread(sb, block);
+}
+
+struct buffer_head *rnwfs_getblk_zeroed(struct super_block *sb, u64 block)
+{
+	struct buffer_head *bh = sb_getblk(sb, block);
+
+	lock_buffer(bh);
+	memset(bh->b_data, 0, bh->b_size);
+	set_buffer_uptodate(bh);
+	unlock_buffer(bh);
+	mark_buffer_dirty(bh);
+	return bh;
+}
+
+void *rnwfs_bh_data(struct buffer_head *bh)
+{
+	return bh->b_data;
+}
+
+void rnwfs_brelse(struct buffer_head *bh)
+{
+	brelse(bh);
+}
+
+void rnwfs_bh_dirty(struct buffer_head *bh)
+{
+	mark_buffer_dirty(bh);
+}
+
+int rnwfs_bh_sync(struct buffer_head *bh)
+{
+	return sync_dirty_buffer(bh);
+}
+
+void rnwfs_forget_aliases(struct super_block *sb, u64 block, u64 len)
+{
+	clean_bdev_aliases(sb->s_bdev, block, len);
+}
+
+int rnwfs_sync_device(struct super_block *sb)
+{
+	int ret = sync_blockdev(sb->s_bdev);
+
+	return ret ?: blkdev_issue_flush(sb->s_bdev);
+}
+
+/* ---- locks ---- */
+
+void rnwfs_init_rwsem(struct rw_semaphore *sem, enum rnwfs_lock_class class)
+{
+	/* One init_rwsem() site per class: each gets its own lockdep key. */
+	switch (class) {
+	case RNWFS_LOCK_MAP:
+		init_rwsem(sem);
+		break;
+	case RNWFS_LOCK_ALLOC:
+		init_rwsem(sem);
+		break;
+	default:
+		init_rwsem(sem);
+		break;
+	}
+}
+
+unsigned int rnwfs_nofs_save(void)
+{
+	return memalloc_nofs_save();
+}
+
+void rnwfs_nofs_restore(unsigned int flags)
+{
+	memalloc_nofs_restore(flags);
+}
+
+void rnwfs_inode_lock(struct inode *inode, bool shared)
+{
+	if (shared)
+		inode_lock_shared(inode);
+	else
+		inode_lock(inode);
+}
+
+bool rnwfs_inode_trylock(struct inode *inode, bool shared)
+{
+	return shared ? inode_trylock_shared(inode) : inode_trylock(inode);
+}
+
+void rnwfs_inode_unlock(struct inode *inode, bool shared)
+{
+	if (shared)
+		inode_unlock_shared(inode);
+	else
+		inode_unlock(inode);
+}
+
+void rnwfs_invalidate_lock(struct inode *inode)
+{
+	filemap_invalidate_lock(inode->i_mapping);
+}
+
+void rnwfs_invalidate_unlock(struct inode *inode)
+{
+	filemap_invalidate_unlock(inode->i_mapping);
+}
+
+/* ---- inodes ---- */
+
+void rnwfs_inode_init(struct inode *inode, const struct rnwfs_inode_attrs *a)
+{
+	inode->i_mode = a->mode;
+	i_uid_write(inode, a->uid);
+	i_gid_write(inode, a->gid);
+	set_nlink(inode, a->nlink);
+	i_size_write(inode, a->size);
+	inode_set_atime(inode, a->atime_sec, a->atime_nsec);
+	inode_set_mtime(inode, a->mtime_sec, a->mtime_nsec);
+	inode_set_ctime(inode, a->ctime_sec, a->ctime_nsec);
+	inode->i_generation = a->generation;
+	rnwfs_inode_set_ops(inode);
+}
+
+void rnwfs_inode_get_attrs(struct inode *inode, struct rnwfs_inode_attrs *a)
+{
+	struct timespec64 t;
+
+	a->mode = inode->i_mode;
+	a->uid = i_uid_read(inode);
+	a->gid = i_gid_read(inode);
+	a->nlink = inode->i_nlink;
+	a->size = i_size_read(inode);
+	t = inode_get_atime(inode);
+	a->atime_sec = t.tv_sec;
+	a->atime_nsec = t.tv_nsec;
+	t = inode_get_mtime(inode);
+	a->mtime_sec = t.tv_sec;
+	a->mtime_nsec = t.tv_nsec;
+	t = inode_get_ctime(inode);
+	a->ctime_sec = t.tv_sec;
+	a->ctime_nsec = t.tv_nsec;
+	a->generation = inode->i_generation;
+}
+
+bool rnwfs_inode_is_new(struct inode *inode)
+{
+	return inode->i_state & I_NEW;
+}
+
+void rnwfs_inode_set_blocks(struct inode *inode, u64 fs_blocks)
+{
+	spin_lock(&inode->i_lock);
+	inode->i_blocks = fs_blocks << (12 - 9);
+	spin_unlock(&inode->i_lock);
+}
+
+u64 rnwfs_i_size(struct inode *inode)
+{
+	return i_size_read(inode);
+}
+
+void rnwfs_set_i_size(struct inode *inode, u64 size)
+{
+	i_size_write(inode, size);
+}
+
+bool rnwfs_extend_i_size(struct inode *inode, u64 size)
+{
+	bool raised = false;
+
+	spin_lock(&inode->i_lock);
+	if (size > i_size_read(inode)) {
+		i_size_write(inode, size);
+		raised = true;
+	}
+	spin_unlock(&inode->i_lock);
+	return raised;
+}
+
+void rnwfs_mark_dirty(struct inode *inode)
+{
+	mark_inode_dirty(inode);
+}
+
+bool rnwfs_touch_mtime(struct inode *inode)
+{
+	struct timespec64 now = current_time(inode);
+	struct timespec64 m = inode_get_mtime(inode), c = inode_get_ctime(inode);
+
+	if (timespec64_equal(&m, &now) && timespec64_equal(&c, &now))
+		return false;
+	inode_set_mtime_to_ts(inode, inode_set_ctime_to_ts(inode, now));
+	return true;
+}
+
+void rnwfs_touch_ctime(struct inode *inode)
+{
+	inode_set_ctime_current(inode);
+}
+
+int rnwfs_dio_count(struct inode *inode)
+{
+	return atomic_read(&inode->i_dio_count);
+}
+
+bool rnwfs_inode_dirty_datasync(struct inode *inode)
+{
+	return inode->i_state & I_DIRTY_DATASYNC;
+}
+
+struct inode *rnwfs_file_inode(struct file *file)
+{
+	return file_inode(file);
+}
+
+struct inode *rnwfs_d_inode(struct dentry *dentry)
+{
+	return d_inode(dentry);
+}
+
+/* ---- data path ---- */
+
+size_t rnwfs_iter_count(struct iov_iter *iter)
+{
+	return iov_iter_count(iter);
+}
+
+int rnwfs_write_and_wait(struct inode *inode, u64 start, u64 end_inclusive)
+{
+	return filemap_write_and_wait_range(inode->i_mapping, start, end_inclusive);
+}
+
+ssize_t rnwfs_write_sync(struct kiocb *iocb, ssize_t count)
+{
+	return generic_write_sync(iocb, count);
+}
+
+void rnwfs_set_iomap(struct iomap *iomap, struct super_block *sb, u16 type, u16 flags,
+		     u64 offset, u64 length, u64 addr)
+{
+	iomap->bdev = sb->s_bdev;
+	iomap->type = type;
+	iomap->flags = flags;
+	iomap->offset = offset;
+	iomap->length = length;
+	iomap->addr = addr;
+}
+
+/* ---- directories and links ---- */
+
+bool rnwfs_dir_emit(struct dir_context *ctx, const char *name, int len, u64 ino,
+		    unsigned int type)
+{
+	return dir_emit(ctx, name, len, ino, type);
+}
+
+const unsigned char *rnwfs_dentry_name(struct dentry *dentry, unsigned int *len)
+{
+	*len = dentry->d_name.len;
+	return dentry->d_name.name;
+}
+
+void rnwfs_set_link_kfree(struct delayed_call *done, void *body)
+{
+	set_delayed_call(done, kfree_link, body);
+}

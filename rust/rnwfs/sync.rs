@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0
+//! A reader/writer semaphore owning its data, with the try-variants nowait paths need
+//! (6.12's `kernel::sync` has neither rwsem nor try_lock).
+
+use crate::ffi::{self, bindings};
+use core::{cell::UnsafeCell, ops::{Deref, DerefMut}};
+use kernel::{prelude::*, types::Opaque};
+
+/// Which lockdep class a semaphore gets (`rnwfs_lock_class`).
+pub(crate) type LockClass = ffi::rnwfs_lock_class;
+pub(crate) use ffi::{
+    rnwfs_lock_class_RNWFS_LOCK_ALLOC as RNWFS_LOCK_ALLOC, rnwfs_lock_class_RNWFS_LOCK_MAP as RNWFS_LOCK_MAP,
+};
+
+pub(crate) struct RwSem<T> {
+    sem: Opaque<bindings::rw_semaphore>,
+    data: UnsafeCell<T>,
+}
+
+// SAFETY: the semaphore serialises access to `data` across threads.
+unsafe impl<T: Send> Send for RwSem<T> {}
+// SAFETY: as above: shared references hand out `&T` under read and `&mut T` under write.
+unsafe impl<T: Send + Sync> Sync for RwSem<T> {}
+
+impl<T> RwSem<T> {
+    /// A boxed semaphore: initialised at its final (heap) address, which never changes.
+    pub(crate) fn new_boxed(data: T, class: LockClass) -> Result<KBox<Self>> {
+        let b = KBox::new(Self { sem: Opaque::uninit(), data: UnsafeCell::new(data) }, GFP_KERNEL)?;
+        // SAFETY: initialises the semaphore in place, before anyone can use it.
+        unsafe { ffi::rnwfs_init_rwsem(b.sem.get(), class) };
+        Ok(b)
+    }
+
+    pub(crate) fn read(&self) -> ReadGuard<'_, T> {
+        // SAFETY: an initialised semaphore (new_boxed).
+        unsafe { bindings::down_read(self.sem.get()) };
+        ReadGuard(self)
+    }
+
+    /// The read lock if it can be had without sleeping.
+    pub(crate) fn try_read(&self) -> Option<ReadGuard<'_, T>> {
+        // SAFETY: as in `read`.
+        (unsafe { bindings::down_read_trylock(self.sem.get()) } != 0).then_some(ReadGuard(self))
+    }
+
+    /// The write lock. Allocations while it is held do not enter filesystem reclaim
+    /// (which could need this very lock to write back or evict an inode).
+    pub(crate) fn write(&self) -> WriteGuard<'_, T> {
+        // SAFETY: as in `read`.
+        unsafe { bindings::down_write(self.sem.get()) };
+        // SAFETY: opens a NOFS scope, closed by the guard on this task.
+        WriteGuard(self, unsafe { ffi::rnwfs_nofs_save() })
+    }
+}
+
+pub(crate) struct ReadGuard<'a, T>(&'a RwSem<T>);
+pub(crate) struct WriteGuard<'a, T>(&'a RwSem<T>, u32);
+
+impl<T> Deref for ReadGuard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        // SAFETY: the read lock is held: no writer exists.
+        unsafe { &*self.0.data.get() }
+    }
+}
+
+impl<T> Drop for ReadGuard<'_, T> {
+    fn drop(&mut self) {
+        // SAFETY: taken for read by this guard.
+        unsafe { bindings::up_read(self.0.sem.get()) }
+    }
+}
+
+impl<T> Deref for WriteGuard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        // SAFETY: the write lock is held: this guard is the only accessor.
+        unsafe { &*self.0.data.get() }
+    }
+}
+
+impl<T> DerefMut for WriteGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: as in `deref`.
+        unsafe { &mut *self.0.data.get() }
+    }
+}
+
+impl<T> Drop for WriteGuard<'_, T> {
+    fn drop(&mut self) {
+        // SAFETY: taken for write by this guard, which opened the NOFS scope.
+        unsafe {
+            ffi::rnwfs_nofs_restore(self.1);
+            bindings::up_write(self.0.sem.get())
+        }
+    }
+}

@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0
+//! Safe handles on the VFS objects rnwfs works with. Each is created (unsafely) at the
+//! entry point where the VFS hands the object over, which guarantees it stays alive for the
+//! call; everything above uses the handle's safe methods.
+
+use crate::{
+    buffer::Buffer,
+    ffi::{self, bindings},
+    inode::InodeInfo,
+    super_block::SbInfo,
+};
+use kernel::prelude::*;
+
+/// A mounted (or mounting) rnwfs super block.
+#[derive(Clone, Copy)]
+pub(crate) struct Sb(*mut bindings::super_block);
+
+// SAFETY: a super block is shared by all threads using the filesystem.
+unsafe impl Send for Sb {}
+// SAFETY: as above.
+unsafe impl Sync for Sb {}
+
+impl Sb {
+    /// # Safety
+    /// `sb` is an rnwfs super block that outlives every use of the handle.
+    pub(crate) unsafe fn new(sb: *mut bindings::super_block) -> Self {
+        Self(sb)
+    }
+
+    pub(crate) fn raw(self) -> *mut bindings::super_block {
+        self.0
+    }
+
+    /// The in-core superblock (present from fill_super to put_super: all our callbacks).
+    pub(crate) fn info<'a>(self) -> &'a SbInfo {
+        // SAFETY: set up in fill_super before any inode exists, freed in put_super after
+        // the last; the VFS calls us only in between.
+        unsafe { &*ffi::rnwfs_sb_info(self.0).cast::<SbInfo>() }
+    }
+
+    pub(crate) fn read(self, block: u64) -> Result<Buffer> {
+        Buffer::read(self.0, block)
+    }
+
+    pub(crate) fn new_block(self, block: u64) -> Buffer {
+        Buffer::new_zeroed(self.0, block)
+    }
+
+    /// Forgets buffer-cache copies of blocks about to hold file data (written with bios).
+    pub(crate) fn forget_aliases(self, block: u64, len: u64) {
+        // SAFETY: a live super block with its device.
+        unsafe { ffi::rnwfs_forget_aliases(self.0, block, len) }
+    }
+
+    /// Writes all dirty metadata buffers and flushes the device's cache.
+    pub(crate) fn sync_device(self) -> Result {
+        // SAFETY: as above.
+        kernel::error::to_result(unsafe { ffi::rnwfs_sync_device(self.0) })
+    }
+
+    pub(crate) fn device_blocks(self) -> u64 {
+        // SAFETY: as above.
+        unsafe { ffi::rnwfs_device_blocks(self.0) }
+    }
+
+}
+
+/// An rnwfs inode the caller holds a reference to (or the VFS holds for the call).
+#[derive(Clone, Copy)]
+pub(crate) struct Inode(*mut bindings::inode);
+
+// SAFETY: inodes are shared by all threads; their fields are read through VFS accessors.
+unsafe impl Send for Inode {}
+// SAFETY: as above.
+unsafe impl Sync for Inode {}
+
+impl Inode {
+    /// # Safety
+    /// `inode` is a live rnwfs inode for as long as the handle is used.
+    pub(crate) unsafe fn new(inode: *mut bindings::inode) -> Self {
+        Self(inode)
+    }
+
+    pub(crate) fn raw(self) -> *mut bindings::inode {
+        self.0
+    }
+
+    pub(crate) fn ino(self) -> u32 {
+        // SAFETY: a live inode; i_ino never changes.
+        unsafe { (*self.0).i_ino as u32 }
+    }
+
+    pub(crate) fn sb(self) -> Sb {
+        // SAFETY: a live inode of an rnwfs super block.
+        unsafe { Sb::new((*self.0).i_sb) }
+    }
+
+    pub(crate) fn mode(self) -> u16 {
+        // SAFETY: a live inode; the type bits never change.
+        unsafe { (*self.0).i_mode }
+    }
+
+    pub(crate) fn is_dir(self) -> bool {
+        self.mode() & crate::format::inode::S_IFMT == crate::format::inode::S_IFDIR
+    }
+
+    /// The Rust part of the inode (allocated with it, freed with it).
+    pub(crate) fn info<'a>(self) -> &'a InodeInfo {
+        // SAFETY: rnwfs_alloc_inode attaches the info, rnwfs_free_inode frees it after the
+        // inode's last use.
+        unsafe { &*ffi::rnwfs_inode_info(self.0).cast::<InodeInfo>() }
+    }
+
+    pub(crate) fn size(self) -> u64 {
+        // SAFETY: a live inode.
+        unsafe { ffi::rnwfs_i_size(self.0) }
+    }
+
+    /// Sets i_size; callers hold i_rwsem exclusively.
+    pub(crate) fn set_size(self, size: u64) {
+        // SAFETY: a live inode.
+        unsafe { ffi::rnwfs_set_i_size(self.0, size) }
+    }
+
+    /// Raises i_size (I/O completions race with each other); true if it grew.
+    pub(crate) fn extend_size(self, size: u64) -> bool {
+        // SAFETY: a live inode.
+        unsafe { ffi::rnwfs_extend_i_size(self.0, size) }
+    }
+
+    pub(crate) fn set_blocks(self, fs_blocks: u64) {
+        // SAFETY: a live inode.
+        unsafe { ffi::rnwfs_inode_set_blocks(self.0, fs_blocks) }
+    }
+
+    pub(crate) fn mark_dirty(self) {
+        // SAFETY: a live inode.
+        unsafe { ffi::rnwfs_mark_dirty(self.0) }
+    }
+
+    /// mtime and ctime to now (in memory, never blocking); true if they changed.
+    pub(crate) fn touch_mtime(self) -> bool {
+        // SAFETY: a live inode.
+        unsafe { ffi::rnwfs_touch_mtime(self.0) }
+    }
+
+    pub(crate) fn touch_ctime(self) {
+        // SAFETY: a live inode.
+        unsafe { ffi::rnwfs_touch_ctime(self.0) }
+    }
+
+    pub(crate) fn dio_in_flight(self) -> bool {
+        // SAFETY: a live inode.
+        unsafe { ffi::rnwfs_dio_count(self.0) > 0 }
+    }
+
+    pub(crate) fn dio_wait(self) {
+        // SAFETY: a live inode.
+        unsafe { bindings::inode_dio_wait(self.0) }
+    }
+
+    pub(crate) fn dirty_datasync(self) -> bool {
+        // SAFETY: a live inode.
+        unsafe { ffi::rnwfs_inode_dirty_datasync(self.0) }
+    }
+
+    pub(crate) fn attrs(self) -> ffi::rnwfs_inode_attrs {
+        let mut a = ffi::rnwfs_inode_attrs::default();
+        // SAFETY: a live inode; `a` is ours.
+        unsafe { ffi::rnwfs_inode_get_attrs(self.0, &mut a) };
+        a
+    }
+
+    /// i_rwsem, shared or exclusive; with `nowait`, EAGAIN instead of sleeping.
+    pub(crate) fn lock(self, shared: bool, nowait: bool) -> Result<InodeLock> {
+        if nowait {
+            // SAFETY: a live inode.
+            if !unsafe { ffi::rnwfs_inode_trylock(self.0, shared) } {
+                return Err(EAGAIN);
+            }
+        } else {
+            // SAFETY: a live inode.
+            unsafe { ffi::rnwfs_inode_lock(self.0, shared) };
+        }
+        Ok(InodeLock { inode: self, shared })
+    }
+
+    /// The mapping's invalidate lock (exclusive): keeps page faults out of a range being
+    /// truncated, punched or preallocated.
+    pub(crate) fn invalidate_lock(self) -> InvalidateLock {
+        // SAFETY: a live inode.
+        unsafe { ffi::rnwfs_invalidate_lock(self.0) };
+        InvalidateLock(self)
+    }
+
+    pub(crate) fn zero_range(self, pos: u64, len: u64) -> Result {
+        // SAFETY: a live inode; callers hold i_rwsem exclusively.
+        kernel::error::to_result(unsafe { ffi::rnwfs_zero_range(self.0, pos, len) })
+    }
+
+    /// Zeroes the rest of the block holding `pos` (before the size drops to `pos`).
+    pub(crate) fn truncate_page(self, pos: u64) -> Result {
+        // SAFETY: a live inode; callers hold i_rwsem exclusively.
+        kernel::error::to_result(unsafe { ffi::rnwfs_truncate_page(self.0, pos) })
+    }
+
+    /// truncate_setsize: i_size and the page cache beyond it.
+    pub(crate) fn truncate_pagecache(self, size: u64) {
+        // SAFETY: a live inode; callers hold i_rwsem and the invalidate lock.
+        unsafe { bindings::truncate_setsize(self.0, size as i64) }
+    }
+
+    pub(crate) fn write_and_wait(self, start: u64, end_inclusive: u64) -> Result {
+        // SAFETY: a live inode's mapping.
+        kernel::error::to_result(unsafe { ffi::rnwfs_write_and_wait(self.0, start, end_inclusive) })
+    }
+
+    pub(crate) fn drop_pagecache_range(self, start: u64, end_inclusive: u64) {
+        // SAFETY: a live inode; callers hold the invalidate lock.
+        unsafe { bindings::truncate_pagecache_range(self.0, start as i64, end_inclusive as i64) }
+    }
+}
+
+/// i_rwsem, released on drop.
+pub(crate) struct InodeLock {
+    inode: Inode,
+    shared: bool,
+}
+
+impl Drop for InodeLock {
+    fn drop(&mut self) {
+        // SAFETY: taken by `Inode::lock` in this mode.
+        unsafe { ffi::rnwfs_inode_unlock(self.inode.0, self.shared) }
+    }
+}
+
+pub(crate) struct InvalidateLock(Inode);
+
+impl Drop for InvalidateLock {
+    fn drop(&mut self) {
+        // SAFETY: taken by `Inode::invalidate_lock`.
+        unsafe { ffi::rnwfs_invalidate_unlock(self.0 .0) }
+    }
+}
