@@ -52,6 +52,16 @@ impl Io {
         unsafe { (*self.iocb).ki_pos as u64 }
     }
 
+    fn flags(&self) -> u32 {
+        // SAFETY: a live kiocb.
+        unsafe { (*self.iocb).ki_flags as u32 }
+    }
+
+    fn add_flags(&self, flags: u32) {
+        // SAFETY: a live kiocb, ours for the duration of the call.
+        unsafe { (*self.iocb).ki_flags |= flags as i32 }
+    }
+
     fn file(&self) -> *mut bindings::file {
         // SAFETY: a live kiocb.
         unsafe { (*self.iocb).ki_filp }
@@ -67,7 +77,11 @@ fn read(io: &Io, to: *mut bindings::iov_iter) -> Result<isize> {
     if !io.direct {
         // No i_rwsem: readers see written or zeroed (unwritten) blocks only, and the page
         // cache serialises against truncation. A nowait read of uncached data gets EAGAIN
-        // from the page cache itself.
+        // from the page cache without starting readahead (which maps blocks and submits
+        // bios: it may sleep); io_uring's retry (IOCB_WAITQ) does the I/O.
+        if io.nowait && io.flags() & ffi::RNWFS_IOCB_WAITQ as u32 == 0 {
+            io.add_flags(ffi::RNWFS_IOCB_NOIO as u32);
+        }
         // SAFETY: the caller's kiocb and iterator.
         return check(unsafe { bindings::generic_file_read_iter(io.iocb, to) });
     }
@@ -133,6 +147,11 @@ fn direct_write(io: &Io, from: *mut bindings::iov_iter) -> Result<isize> {
     let lock = io.inode.lock(shared, io.nowait)?;
     if prepare_write(io, from)? == 0 {
         return Ok(0);
+    }
+    if io.nowait {
+        // iomap refuses a nowait direct write over any cached page; clean ones can go
+        // without waiting, so only dirty, mapped or busy ones make it EAGAIN.
+        io.inode.drop_clean_cache(pos, pos + n - 1);
     }
     let mut dio_flags = 0;
     if unaligned {

@@ -22,6 +22,8 @@ enum {
 	RNWFS_IOCB_DIRECT = IOCB_DIRECT,
 	RNWFS_IOCB_DSYNC = IOCB_DSYNC,
 	RNWFS_IOCB_APPEND = IOCB_APPEND,
+	RNWFS_IOCB_NOIO = IOCB_NOIO,
+	RNWFS_IOCB_WAITQ = IOCB_WAITQ,
 	RNWFS_FALLOC_KEEP_SIZE = FALLOC_FL_KEEP_SIZE,
 	RNWFS_FALLOC_PUNCH_HOLE = FALLOC_FL_PUNCH_HOLE,
 	RNWFS_RENAME_NOREPLACE = RENAME_NOREPLACE,
@@ -105,6 +107,8 @@ ssize_t rnwfs_buffered_write(struct kiocb *iocb, struct iov_iter *from);
 int rnwfs_zero_range(struct inode *inode, u64 pos, u64 len);
 int rnwfs_truncate_page(struct inode *inode, u64 pos);
 int rnwfs_write_and_wait(struct inode *inode, u64 start, u64 end_inclusive);
+/* Drops clean, unmapped, unlocked page cache in the range without sleeping. */
+void rnwfs_drop_clean_cache(struct inode *inode, u64 start, u64 end_inclusive);
 loff_t rnwfs_seek_data_hole(struct inode *inode, loff_t offset, int whence);
 size_t rnwfs_iter_count(struct iov_iter *iter);
 ssize_t rnwfs_write_sync(struct kiocb *iocb, ssize_t count);

@@ -266,6 +266,11 @@ int rnwfs_write_and_wait(struct inode *inode, u64 start, u64 end_inclusive)
 	return filemap_write_and_wait_range(inode->i_mapping, start, end_inclusive);
 }
 
+void rnwfs_drop_clean_cache(struct inode *inode, u64 start, u64 end_inclusive)
+{
+	invalidate_mapping_pages(inode->i_mapping, start >> PAGE_SHIFT, end_inclusive >> PAGE_SHIFT);
+}
+
 ssize_t rnwfs_write_sync(struct kiocb *iocb, ssize_t count)
 {
 	return generic_write_sync(iocb, count);

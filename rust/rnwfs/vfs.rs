@@ -215,6 +215,12 @@ impl Inode {
         kernel::error::to_result(unsafe { ffi::rnwfs_write_and_wait(self.0, start, end_inclusive) })
     }
 
+    /// Drops the clean page cache of a range, skipping (never waiting for) busy folios.
+    pub(crate) fn drop_clean_cache(self, start: u64, end_inclusive: u64) {
+        // SAFETY: a live inode.
+        unsafe { ffi::rnwfs_drop_clean_cache(self.0, start, end_inclusive) }
+    }
+
     pub(crate) fn drop_pagecache_range(self, start: u64, end_inclusive: u64) {
         // SAFETY: a live inode; callers hold the invalidate lock.
         unsafe { bindings::truncate_pagecache_range(self.0, start as i64, end_inclusive as i64) }

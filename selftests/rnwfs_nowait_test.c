@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rnwfs honours IOCB_NOWAIT, each case from both sides: EAGAIN where the read or write
+ * would block (page-cache miss, block allocation, dirty cache under a direct write), success
+ * where it would not (cached data, allocated or preallocated blocks, timestamp updates).
+ * Each test gets a fresh filesystem on /dev/rnwblk0. Runs as root in the guest with rnwblk
+ * and rnwfs loaded; $RNW_ROOT has the tools.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "rnw_test.h"
+
+#define MNT "/tmp/rnwfs-nowait"
+#define SZ (1024 * 1024)
+
+static int sh(const char *fmt, const char *arg)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), fmt, arg, arg, arg);
+	return system(cmd);
+}
+
+static ssize_t pwrite_nowait(int fd, const void *buf, size_t len, off_t off)
+{
+	struct iovec iov = { (void *)buf, len };
+
+	return pwritev2(fd, &iov, 1, off, RWF_NOWAIT);
+}
+
+static ssize_t pread_nowait(int fd, void *buf, size_t len, off_t off)
+{
+	struct iovec iov = { buf, len };
+
+	return preadv2(fd, &iov, 1, off, RWF_NOWAIT);
+}
+
+FIXTURE(fs)
+{
+	void *buf;
+};
+
+FIXTURE_SETUP(fs)
+{
+	mkdir(MNT, 0755);
+	ASSERT_EQ(0, sh("blkdiscard -f /dev/rnwblk0 2>/dev/null && %s/target/bin/mkfs.rnwfs -q "
+			"/dev/rnwblk0 && mount -t rnwfs /dev/rnwblk0 " MNT, rnw_root()));
+	ASSERT_EQ(0, posix_memalign(&self->buf, 4096, SZ));
+}
+
+FIXTURE_TEARDOWN(fs)
+{
+	free(self->buf);
+	EXPECT_EQ(0, system("umount " MNT));
+	EXPECT_EQ(0, sh("%s/target/bin/fsck.rnwfs -q /dev/rnwblk0", rnw_root()));
+}
+
+/* A file with SZ bytes of pattern `seed`, written back to its (allocated) blocks. */
+static int make_file(const char *name, void *buf, unsigned int seed)
+{
+	char path[256];
+	int fd;
+
+	snprintf(path, sizeof(path), MNT "/%s", name);
+	fd = open(path, O_RDWR | O_CREAT, 0644);
+	if (fd < 0)
+		return -1;
+	rnw_fill(buf, SZ, 0, seed);
+	if (pwrite(fd, buf, SZ, 0) != SZ || fsync(fd)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+TEST_F(fs, nowait_overwrite_accepted_and_updates_mtime)
+{
+	struct stat before, after;
+	int fd = make_file("f", self->buf, 1);
+
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, fstat(fd, &before));
+	/* Not EOPNOTSUPP: the file advertises FMODE_NOWAIT. The timestamps must change, which
+	 * xfs and ext4 refuse under nowait; rnwfs updates them in memory. */
+	ASSERT_EQ(4096, pwrite_nowait(fd, self->buf, 4096, 8192)) TH_LOG("%s", strerror(errno));
+	ASSERT_EQ(0, fstat(fd, &after));
+	EXPECT_TRUE(after.st_mtim.tv_sec > before.st_mtim.tv_sec ||
+		    after.st_mtim.tv_nsec != before.st_mtim.tv_nsec);
+	close(fd);
+}
+
+TEST_F(fs, buffered_read_cached_served_uncached_eagain)
+{
+	int fd = make_file("f", self->buf, 2);
+
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(SZ, pread(fd, self->buf, SZ, 0));
+	EXPECT_EQ(SZ, pread_nowait(fd, self->buf, SZ, 0));
+	EXPECT_EQ(-1, rnw_check(self->buf, SZ, 0, 2));
+	ASSERT_EQ(0, posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED));
+	EXPECT_EQ(-1, pread_nowait(fd, self->buf, 4096, 0));
+	EXPECT_EQ(EAGAIN, errno);
+	/* The blocking retry reads it in; now it is served without waiting. */
+	ASSERT_EQ(4096, pread(fd, self->buf, 4096, 0));
+	EXPECT_EQ(4096, pread_nowait(fd, self->buf, 4096, 0));
+	EXPECT_EQ(-1, rnw_check(self->buf, 4096, 0, 2));
+	close(fd);
+}
+
+TEST_F(fs, buffered_write_needing_allocation_eagain)
+{
+	int fd = open(MNT "/f", O_RDWR | O_CREAT, 0644);
+
+	ASSERT_GE(fd, 0);
+	rnw_fill(self->buf, 8192, 0, 3);
+	EXPECT_EQ(-1, pwrite_nowait(fd, self->buf, 8192, 0));
+	EXPECT_EQ(EAGAIN, errno);
+	/* Blocking: allocates. Then the same range takes a nowait overwrite. */
+	ASSERT_EQ(8192, pwrite(fd, self->buf, 8192, 0));
+	EXPECT_EQ(8192, pwrite_nowait(fd, self->buf, 8192, 0));
+	/* Preallocated space needs no allocation either, even past EOF. */
+	ASSERT_EQ(0, fallocate(fd, FALLOC_FL_KEEP_SIZE, 8192, 65536));
+	EXPECT_EQ(8192, pwrite_nowait(fd, self->buf, 8192, 8192)) TH_LOG("%s", strerror(errno));
+	ASSERT_EQ(16384, pread(fd, self->buf, 16384, 0));
+	EXPECT_EQ(-1, rnw_check(self->buf, 8192, 0, 3));
+	close(fd);
+}
+
+TEST_F(fs, direct_write_overwrite_ok_hole_eagain)
+{
+	/* Its clean page cache stays: rnwfs drops it without waiting (xfs/ext4 refuse). */
+	int fd = make_file("f", self->buf, 4);
+
+	ASSERT_GE(fd, 0);
+	close(fd);
+	fd = open(MNT "/f", O_RDWR | O_DIRECT);
+	ASSERT_GE(fd, 0);
+	rnw_fill(self->buf, 65536, 0, 5);
+	EXPECT_EQ(65536, pwrite_nowait(fd, self->buf, 65536, 0)) TH_LOG("%s", strerror(errno));
+	/* Past EOF: blocks to allocate. */
+	EXPECT_EQ(-1, pwrite_nowait(fd, self->buf, 65536, SZ));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_EQ(65536, pwrite(fd, self->buf, 65536, SZ));
+	ASSERT_EQ(65536, pread(fd, self->buf, 65536, SZ));
+	EXPECT_EQ(-1, rnw_check(self->buf, 65536, 0, 5));
+	close(fd);
+}
+
+TEST_F(fs, direct_write_over_dirty_cache_eagain)
+{
+	int fd = make_file("f", self->buf, 6), dfd;
+
+	ASSERT_GE(fd, 0);
+	dfd = open(MNT "/f", O_RDWR | O_DIRECT);
+	ASSERT_GE(dfd, 0);
+	ASSERT_EQ(4096, pwrite(fd, self->buf, 4096, 0)); /* dirty, not written back */
+	EXPECT_EQ(-1, pwrite_nowait(dfd, self->buf, 4096, 0));
+	EXPECT_EQ(EAGAIN, errno);
+	ASSERT_EQ(0, fsync(fd)); /* clean now */
+	EXPECT_EQ(4096, pwrite_nowait(dfd, self->buf, 4096, 0)) TH_LOG("%s", strerror(errno));
+	close(dfd);
+	close(fd);
+}
+
+TEST_HARNESS_MAIN
