@@ -16,6 +16,16 @@ nowait_write() {
 	fi
 }
 
+# preadv2(RWF_NOWAIT) of the first 4 KiB (this xfs_io's pread has no -N).
+nowait_read() {
+	python3 -c 'import os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+try:
+    print("nowait read: %d bytes" % os.preadv(fd, [bytearray(4096)], 0, os.RWF_NOWAIT))
+except BlockingIOError:
+    print("nowait read: EAGAIN (not cached)")' "$1"
+}
+
 say "load rnwblk: one 1 GiB sparse device, softirq completions, one poll queue"
 insmod rnwblk.ko
 lsblk /dev/rnwblk0
@@ -36,17 +46,35 @@ echo 0 >"$dbg/congested"
 say "counters"
 cat "$dbg/counters"
 
-say "make an rnwfs on the device and mount it (read-only for now), then check it"
+say "make an rnwfs on the device, mount it, keep some files on it"
 blkdiscard -f /dev/rnwblk0
 target/bin/mkfs.rnwfs -L demo /dev/rnwblk0
 insmod rnwfs.ko
 mnt=$(mktemp -d)
 mount -t rnwfs /dev/rnwblk0 "$mnt"
 findmnt -no SOURCE,FSTYPE,OPTIONS "$mnt"
+mkdir "$mnt/docs"
+cp README.md "$mnt/docs/"
+ln -s docs/README.md "$mnt/readme"
+xfs_io -f -c "pwrite -S 0x5a 0 8m" -c fsync "$mnt/data" | head -1
+ls -la "$mnt" "$mnt/docs"
 df -h "$mnt" | tail -1
-ls -la "$mnt"
+
+say "nowait on rnwfs: cached data is served, a miss is EAGAIN, the blocking retry reads it"
+xfs_io -c "fadvise -d 0 8m" "$mnt/data"
+nowait_read "$mnt/data"
+xfs_io -c "pread 0 4096" "$mnt/data" | head -1
+nowait_read "$mnt/data"
+say "a nowait append needing new blocks is EAGAIN; an overwrite is not"
+xfs_io -c "pwrite -N -V 1 8m 4096" "$mnt/data" 2>&1 | head -1 || true
+xfs_io -c "pwrite -N -V 1 0 4096" "$mnt/data" | head -1
+
+say "unmount, fsck, mount again: the files are still there"
 umount "$mnt"
 target/bin/fsck.rnwfs /dev/rnwblk0
+mount -t rnwfs /dev/rnwblk0 "$mnt"
+cmp README.md "$mnt/readme" && echo "README.md intact through the symlink"
+umount "$mnt"
 
 say "unload"
 rmmod rnwfs
