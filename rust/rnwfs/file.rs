@@ -198,10 +198,7 @@ fn fsync(file: *mut bindings::file, start: i64, end: i64) -> Result {
 
 #[no_mangle]
 unsafe extern "C" fn rnwfs_fsync(file: *mut bindings::file, start: i64, end: i64, _datasync: i32) -> i32 {
-    match fsync(file, start, end) {
-        Ok(()) => 0,
-        Err(e) => e.to_errno(),
-    }
+    crate::vfs::status(fsync(file, start, end))
 }
 
 #[no_mangle]
@@ -344,8 +341,5 @@ unsafe extern "C" fn rnwfs_setattr(
     dentry: *mut bindings::dentry,
     attr: *mut bindings::iattr,
 ) -> i32 {
-    match setattr(idmap, dentry, attr) {
-        Ok(()) => 0,
-        Err(e) => e.to_errno(),
-    }
+    crate::vfs::status(setattr(idmap, dentry, attr))
 }

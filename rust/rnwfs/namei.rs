@@ -18,13 +18,6 @@ fn errno(e: u32) -> Error {
     Error::from_errno(-(e as i32))
 }
 
-fn to_int(r: Result) -> i32 {
-    match r {
-        Ok(()) => 0,
-        Err(e) => e.to_errno(),
-    }
-}
-
 fn checked_name<'a>(dentry: *mut bindings::dentry) -> Result<&'a [u8]> {
     let name = dentry_name(dentry);
     if name.len() > NAME_MAX { Err(errno(bindings::ENAMETOOLONG)) } else { Ok(name) }
@@ -117,7 +110,7 @@ unsafe extern "C" fn rnwfs_create(
         return errno(bindings::EOPNOTSUPP).to_errno(); // mknod of devices, fifos, sockets
     }
     // SAFETY: the VFS passes a live directory of ours.
-    to_int(create(idmap, unsafe { Inode::new(dir) }, dentry, mode))
+    crate::vfs::status(create(idmap, unsafe { Inode::new(dir) }, dentry, mode))
 }
 
 fn mkdir(idmap: *mut bindings::mnt_idmap, dir: Inode, dentry: *mut bindings::dentry, mode: u16) -> Result {
@@ -142,7 +135,7 @@ unsafe extern "C" fn rnwfs_mkdir(
     mode: u16,
 ) -> i32 {
     // SAFETY: the VFS passes a live directory of ours.
-    to_int(mkdir(idmap, unsafe { Inode::new(dir) }, dentry, mode))
+    crate::vfs::status(mkdir(idmap, unsafe { Inode::new(dir) }, dentry, mode))
 }
 
 fn symlink(idmap: *mut bindings::mnt_idmap, dir: Inode, dentry: *mut bindings::dentry, target: &[u8]) -> Result {
@@ -170,7 +163,7 @@ unsafe extern "C" fn rnwfs_symlink(
 ) -> i32 {
     // SAFETY: the VFS passes a NUL-terminated target and a live directory of ours.
     let (dir, target) = unsafe { (Inode::new(dir), core::ffi::CStr::from_ptr(target).to_bytes()) };
-    to_int(symlink(idmap, dir, dentry, target))
+    crate::vfs::status(symlink(idmap, dir, dentry, target))
 }
 
 fn link(old: Inode, dir: Inode, dentry: *mut bindings::dentry) -> Result {
@@ -194,7 +187,7 @@ unsafe extern "C" fn rnwfs_link(
     dentry: *mut bindings::dentry,
 ) -> i32 {
     // SAFETY: the VFS passes a positive source dentry and a live directory of ours.
-    to_int(unsafe { link(Inode::new(ffi::rnwfs_d_inode(old_dentry)), Inode::new(dir), dentry) })
+    crate::vfs::status(unsafe { link(Inode::new(ffi::rnwfs_d_inode(old_dentry)), Inode::new(dir), dentry) })
 }
 
 /// Removes `dentry`'s entry from `dir`; returns its inode.
@@ -220,7 +213,7 @@ fn unlink(dir: Inode, dentry: *mut bindings::dentry) -> Result {
 #[no_mangle]
 unsafe extern "C" fn rnwfs_unlink(dir: *mut bindings::inode, dentry: *mut bindings::dentry) -> i32 {
     // SAFETY: the VFS passes a live directory of ours.
-    to_int(unlink(unsafe { Inode::new(dir) }, dentry))
+    crate::vfs::status(unlink(unsafe { Inode::new(dir) }, dentry))
 }
 
 fn rmdir(dir: Inode, dentry: *mut bindings::dentry) -> Result {
@@ -243,7 +236,7 @@ fn rmdir(dir: Inode, dentry: *mut bindings::dentry) -> Result {
 #[no_mangle]
 unsafe extern "C" fn rnwfs_rmdir(dir: *mut bindings::inode, dentry: *mut bindings::dentry) -> i32 {
     // SAFETY: the VFS passes a live directory of ours.
-    to_int(rmdir(unsafe { Inode::new(dir) }, dentry))
+    crate::vfs::status(rmdir(unsafe { Inode::new(dir) }, dentry))
 }
 
 fn rename(
@@ -313,7 +306,7 @@ unsafe extern "C" fn rnwfs_rename(
     flags: u32,
 ) -> i32 {
     // SAFETY: the VFS passes live directories of ours, locked.
-    to_int(unsafe { rename(Inode::new(old_dir), old_dentry, Inode::new(new_dir), new_dentry, flags) })
+    crate::vfs::status(unsafe { rename(Inode::new(old_dir), old_dentry, Inode::new(new_dir), new_dentry, flags) })
 }
 
 fn read_link(inode: Inode) -> Result<*mut u8> {

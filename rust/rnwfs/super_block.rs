@@ -115,10 +115,7 @@ fn release(sb: Sb) {
 #[no_mangle]
 unsafe extern "C" fn rnwfs_fill_super(sb: *mut bindings::super_block, fc: *mut bindings::fs_context) -> i32 {
     // SAFETY: the VFS passes the super block it is setting up.
-    match fill_super(unsafe { Sb::new(sb) }, fc) {
-        Ok(()) => 0,
-        Err(e) => e.to_errno(),
-    }
+    crate::vfs::status(fill_super(unsafe { Sb::new(sb) }, fc))
 }
 
 #[no_mangle]
@@ -140,10 +137,7 @@ unsafe extern "C" fn rnwfs_sync_fs(sb: *mut bindings::super_block, wait: i32) ->
     if sb.info().read_only {
         return 0;
     }
-    match write_super(sb, State::Dirty, wait != 0) {
-        Ok(()) => 0,
-        Err(e) => e.to_errno(),
-    }
+    crate::vfs::status(write_super(sb, State::Dirty, wait != 0))
 }
 
 #[no_mangle]
