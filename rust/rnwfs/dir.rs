@@ -16,6 +16,7 @@ use crate::{
     inode,
     vfs::Inode,
 };
+use crate::inode::NewBlocks;
 use kernel::prelude::*;
 
 const PER_BLOCK: u64 = DIRENTS_PER_BLOCK as u64;
@@ -112,7 +113,7 @@ pub(crate) fn add(dir: Inode, name: &[u8], ino: u32, t: FileType) -> Result {
     })?;
     if placed.is_none() {
         let logical = dir.size() / BLOCK_SIZE as u64;
-        let e = dir.info().map.write().allocate(dir, logical, 1, false)?;
+        let e = dir.info().map.write().allocate(dir, logical, 1, NewBlocks::Written)?;
         let mut buf = dir.sb().new_block(e.physical);
         entry.encode(&mut buf.data_mut()[..DIRENT_SIZE]);
         buf.mark_dirty();
@@ -125,7 +126,7 @@ pub(crate) fn add(dir: Inode, name: &[u8], ino: u32, t: FileType) -> Result {
 
 /// Writes the first block of a new directory: "." and "..".
 pub(crate) fn init(dir: Inode, parent: u32) -> Result {
-    let e = dir.info().map.write().allocate(dir, 0, 1, false)?;
+    let e = dir.info().map.write().allocate(dir, 0, 1, NewBlocks::Written)?;
     let mut buf = dir.sb().new_block(e.physical);
     DirEntry::dot(dir.ino()).encode(&mut buf.data_mut()[..DIRENT_SIZE]);
     DirEntry::dotdot(parent).encode(&mut buf.data_mut()[DIRENT_SIZE..2 * DIRENT_SIZE]);

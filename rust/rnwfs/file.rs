@@ -10,6 +10,7 @@ use crate::{
     format::{BLOCK_SHIFT, BLOCK_SIZE},
     vfs::Inode,
 };
+use crate::inode::NewBlocks;
 use kernel::prelude::*;
 
 const BS: u64 = BLOCK_SIZE as u64;
@@ -143,8 +144,14 @@ fn direct_write(io: &Io, from: *mut bindings::iov_iter) -> Result<isize> {
     let unaligned = (pos | n) % BS != 0;
     // Overwrites inside the file run in parallel (shared i_rwsem); sub-block writes (which
     // zero around the data) and extending writes are serialised.
-    let shared = !unaligned && pos + n <= io.inode.size();
-    let lock = io.inode.lock(shared, io.nowait)?;
+    let mut shared = !unaligned && pos + n <= io.inode.size();
+    let mut lock = io.inode.lock(shared, io.nowait)?;
+    if shared && pos + n > io.inode.size() {
+        // Truncated meanwhile: now an extending write.
+        drop(lock);
+        shared = false;
+        lock = io.inode.lock(shared, io.nowait)?;
+    }
     if prepare_write(io, from)? == 0 {
         return Ok(0);
     }
@@ -224,7 +231,9 @@ unsafe extern "C" fn rnwfs_llseek(file: *mut bindings::file, offset: i64, whence
     unsafe { bindings::vfs_setpos(file, pos, (*inode.sb().raw()).s_maxbytes) }
 }
 
-/// Allocates unwritten blocks over every hole in [start, end) (file blocks).
+/// Allocates zeroed blocks over every hole in [start, end) (file blocks): written extents,
+/// so later writes there are plain overwrites (no conversion that could fragment the file's
+/// extent list, and direct writes stay eligible for caller completion).
 fn preallocate(inode: Inode, start: u64, end: u64) -> Result {
     let mut b = start;
     while b < end {
@@ -232,8 +241,8 @@ fn preallocate(inode: Inode, start: u64, end: u64) -> Result {
         match crate::format::extent_map::lookup(m.list(), b) {
             crate::format::extent_map::Lookup::Mapped(e) => b = e.end_logical(),
             crate::format::extent_map::Lookup::Hole { next } => {
-                let want = (next.unwrap_or(u64::MAX).min(end) - b).min(u32::MAX as u64) as u32;
-                b += m.allocate(inode, b, want, true)?.len as u64;
+                let want = (next.unwrap_or(u64::MAX).min(end) - b).min(32768) as u32;
+                b += m.allocate(inode, b, want, NewBlocks::Zeroed)?.len as u64;
             }
         }
     }

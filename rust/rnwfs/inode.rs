@@ -51,6 +51,17 @@ pub(crate) fn map_error(e: MapError) -> Error {
     }
 }
 
+/// What newly allocated blocks hold until written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NewBlocks {
+    /// Stale data, hidden as an unwritten extent until the write lands.
+    Unwritten,
+    /// Zeros, written to the device first (preallocation).
+    Zeroed,
+    /// Metadata-like blocks the caller writes through the buffer cache.
+    Written,
+}
+
 /// Where a file's blocks are: extents and the block that holds those beyond the inline ones.
 pub(crate) struct Mapping {
     pub(crate) extents: Extents,
@@ -96,11 +107,25 @@ impl Mapping {
     }
 
     /// Allocates up to `want` blocks for file block `logical` (a hole); returns the extent.
-    pub(crate) fn allocate(&mut self, inode: Inode, logical: u64, want: u32, unwritten: bool) -> Result<Extent> {
+    /// `Written` blocks are the caller's to fill through the buffer cache; `Zeroed` ones are
+    /// zeroed on the device before they join the file (so they need no conversion later).
+    pub(crate) fn allocate(&mut self, inode: Inode, logical: u64, want: u32, kind: NewBlocks) -> Result<Extent> {
         let sb = inode.sb();
         let mut alloc = sb.info().alloc.write();
         self.reserve(sb, &mut alloc, 1)?;
         let (physical, len) = alloc.alloc_blocks(self.goal(logical), want)?;
+        let unwritten = kind == NewBlocks::Unwritten;
+        if kind == NewBlocks::Zeroed {
+            drop(alloc);
+            sb.forget_aliases(physical, len as u64);
+            let zeroed = sb.zero_blocks(physical, len as u64);
+            alloc = sb.info().alloc.write();
+            if let Err(e) = zeroed {
+                alloc.free_blocks(physical, len as u64);
+                self.settle(&mut alloc);
+                return Err(e);
+            }
+        }
         let flags = if unwritten { crate::format::extent::EXTENT_UNWRITTEN } else { 0 };
         let e = Extent { logical, physical, len, flags };
         if let Err(err) = extent_map::insert(&mut self.extents, e) {

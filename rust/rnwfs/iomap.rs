@@ -13,6 +13,7 @@ use crate::{
     },
     vfs::Inode,
 };
+use crate::inode::NewBlocks;
 use kernel::prelude::*;
 
 const BS: u64 = BLOCK_SIZE as u64;
@@ -92,7 +93,7 @@ fn begin(inode: Inode, pos: u64, len: u64, flags: u32) -> Result<Report> {
         Lookup::Mapped(e) => Ok(Report::extent(&e, dirty)),
         Lookup::Hole { next } => {
             let want = (next.unwrap_or(u64::MAX).min(end) - first).clamp(1, MAX_ALLOC_BLOCKS);
-            let e = m.allocate(inode, first, want as u32, true)?;
+            let e = m.allocate(inode, first, want as u32, NewBlocks::Unwritten)?;
             Ok(Report::extent(&e, (ffi::IOMAP_F_NEW | ffi::IOMAP_F_DIRTY) as u16))
         }
     }

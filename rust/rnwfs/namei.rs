@@ -12,6 +12,7 @@ use crate::{
     },
     vfs::Inode,
 };
+use crate::inode::NewBlocks;
 use kernel::prelude::*;
 
 fn errno(e: u32) -> Error {
@@ -144,7 +145,7 @@ fn symlink(idmap: *mut bindings::mnt_idmap, dir: Inode, dentry: *mut bindings::d
         return Err(errno(bindings::ENAMETOOLONG));
     }
     let new = NewInode::create(idmap, dir, S_IFLNK | 0o777)?;
-    let e = new.0.info().map.write().allocate(new.0, 0, 1, false)?;
+    let e = new.0.info().map.write().allocate(new.0, 0, 1, NewBlocks::Written)?;
     let mut buf = dir.sb().new_block(e.physical);
     buf.data_mut()[..target.len()].copy_from_slice(target);
     buf.mark_dirty();

@@ -59,6 +59,8 @@ int rnwfs_bh_sync(struct buffer_head *bh);
 /* Drops stale buffer-cache copies of blocks that now hold file data. */
 void rnwfs_forget_aliases(struct super_block *sb, u64 block, u64 len);
 int rnwfs_sync_device(struct super_block *sb);
+/* Writes zeros to `len` blocks from `block` and waits. */
+int rnwfs_zero_blocks(struct super_block *sb, u64 block, u64 len);
 
 /* ---- locks ---- */
 enum rnwfs_lock_class { RNWFS_LOCK_MAP, RNWFS_LOCK_ALLOC };

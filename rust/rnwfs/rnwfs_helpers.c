@@ -82,6 +82,11 @@ int rnwfs_sync_device(struct super_block *sb)
 	return ret ?: blkdev_issue_flush(sb->s_bdev);
 }
 
+int rnwfs_zero_blocks(struct super_block *sb, u64 block, u64 len)
+{
+	return blkdev_issue_zeroout(sb->s_bdev, block << (12 - 9), len << (12 - 9), GFP_NOFS, 0);
+}
+
 /* ---- locks ---- */
 
 void rnwfs_init_rwsem(struct rw_semaphore *sem, enum rnwfs_lock_class class)

@@ -60,6 +60,12 @@ impl Sb {
         unsafe { ffi::rnwfs_forget_aliases(self.0, block, len) }
     }
 
+    /// Writes zeros to blocks [block, block + len) and waits.
+    pub(crate) fn zero_blocks(self, block: u64, len: u64) -> Result {
+        // SAFETY: a live super block with its device.
+        kernel::error::to_result(unsafe { ffi::rnwfs_zero_blocks(self.0, block, len) })
+    }
+
     /// Writes all dirty metadata buffers and flushes the device's cache.
     pub(crate) fn sync_device(self) -> Result {
         // SAFETY: as above.
