@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # Minimal KTAP emitter for shell tests (host and guest):
-#   ktap_plan N; ktap_result NAME CMD...; ktap_exit
+#   ktap_plan N; ktap_result NAME CMD...; ktap_skip NAME REASON; ktap_exit
 ktap_n=0
 ktap_failed=0
 ktap_plan() { echo "KTAP version 1"; echo "1..$1"; }
@@ -18,6 +18,12 @@ ktap_result() {
 		echo "not ok $ktap_n $name"
 		ktap_failed=$((ktap_failed + 1))
 	fi
+}
+# A test not run, with the reason: "ok N NAME # SKIP reason" (counted as a skip, never a
+# pass, by scripts/ktap-summary.sh).
+ktap_skip() {
+	ktap_n=$((ktap_n + 1))
+	echo "ok $ktap_n $1 # SKIP $2"
 }
 # Exits non-zero if any result failed.
 ktap_exit() { exit $((ktap_failed > 0)); }
