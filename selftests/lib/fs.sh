@@ -98,6 +98,18 @@ fs_falloc_modes() {
 	esac
 }
 
+# Kernel messages that are about the filesystem under test or its device (an extended
+# regex); at warning level or worse they fail the test (fs_log_check).
+fs_log_pattern() {
+	local own
+	case $FS_TYPE in
+	rnwfs) own=rnwfs ;;
+	ext4) own='EXT4-fs|JBD2' ;;
+	xfs) own='XFS' ;;
+	esac
+	echo "$own|rnwblk0|Page cache invalidation failure"
+}
+
 # Module reload (rmmod + insmod between umount and mount) applies to rnwfs only: ext4 and
 # xfs are not modules of this project.
 fs_can_reload() { [ "$FS_TYPE" = rnwfs ]; }
@@ -173,8 +185,31 @@ fs_init() {
 	umount "$FS_MNT"
 }
 
+# A start marker in the kernel log (info level), then after the test: no kernel message at
+# warning level or worse about the filesystem or its device since the marker, and the
+# marker still there (a flood that overwrote it fails the test too).
+fs_log_mark() {
+	fs_log_marker="rnw-fs-selftest: $1 started ($RANDOM$RANDOM)"
+	echo "<6>$fs_log_marker" >/dev/kmsg
+}
+fs_log_check() {
+	local log bad
+	log=$(dmesg -r | awk -v m="$fs_log_marker" 'index($0, m) { on = 1 } on')
+	if [ -z "$log" ]; then
+		echo "FAIL: the kernel log no longer holds the test's start marker: flooded?"
+		return 1
+	fi
+	# Raw lines are <facility * 8 + level>[time] text; the kernel's facility is 0.
+	bad=$(awk -F'[<>]' '$2 + 0 <= 4' <<<"$log" | grep -E "$(fs_log_pattern)")
+	[ -z "$bad" ] && return 0
+	echo "FAIL: the kernel logged $(wc -l <<<"$bad") warning(s) or error(s) during the test:"
+	head -n 10 <<<"$bad"
+	return 1
+}
+
 fs_run() {
 	local start=$SECONDS rc=0
+	fs_log_mark "$1"
 	"$1" || rc=1
 	if mountpoint -q "$FS_MNT"; then
 		# A failed test may stop anywhere; a passing one must unmount.
@@ -182,6 +217,7 @@ fs_run() {
 		rc=1
 		umount "$FS_MNT" || return 1
 	fi
+	fs_log_check || rc=1
 	local fsck_start=$SECONDS
 	if fs_fsck; then
 		echo "($((SECONDS - start)) s; fsck clean, $((SECONDS - fsck_start)) s)"
