@@ -7,8 +7,8 @@
 # clean afterwards.
 #
 # Filesystem-generic: RNW_FS=rnwfs (default), ext4 or xfs (lib/fs.sh holds what differs).
-# fio files are laid out sequentially, then overwritten at random: the random phase adds
-# no extents (rnwfs allows 177 per file).
+# fio files are laid out sequentially, then overwritten at random; two jobs write sparse
+# files at random and with holes between every block (thousands of extents).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -82,6 +82,28 @@ t_fio_libaio_direct() { fio_verify libaio-direct --ioengine=libaio --direct=1 --
 t_fio_io_uring_buffered() { fio_verify uring-buffered --ioengine=io_uring --iodepth=16; }
 t_fio_io_uring_direct() { fio_verify uring-direct --ioengine=io_uring --direct=1 --iodepth=16; }
 
+# fio_sparse NAME JOB-ARGS...: writes a sparse file (no layout, no preallocation) through
+# psync O_DIRECT, verified; remounts and verifies it again from disk; fsck follows.
+fio_sparse() {
+	local name=$1
+	shift
+	local common=(--filename="$name" --size="${SIZE_MB}M" --verify=crc32c --verify_fatal=1
+		--fallocate=none --ioengine=psync --direct=1 --bs=4k "$@")
+	fs_fresh || return 1
+	fio_run "$FS_TMP/fio.out" --name="$name" "${common[@]}" || return 1
+	fio_check "$FS_TMP/fio.out" 1 -4 -4 || return 1
+	fs_remount || return 1
+	fio_run "$FS_TMP/fio.out" --name="$name" "${common[@]}" --verify_only || return 1
+	fio_check "$FS_TMP/fio.out" 1 -4 -4 || return 1
+	fs_umount
+}
+
+# Random 4 KiB writes into a sparse file: blocks allocated in random order (8192 of them
+# in 32 MiB), most of them extents of their own.
+t_fio_sparse_randwrite() { fio_sparse sparse-random --rw=randwrite --number_ios=4096; }
+# Every other block written (rw=write:4k skips 4 KiB after each write): 4096 extents.
+t_fio_every_other_block() { fio_sparse every-other --rw=write:4k; }
+
 # Two concurrent random read/write jobs (one buffered, one O_DIRECT) on the two halves of
 # one laid-out file, each verifying what it wrote (so each reads its whole half: the
 # random reads plus the verification of the random writes); then the whole file's checksum
@@ -128,12 +150,9 @@ stressor() {
 }
 
 # link and symlink make 8192 links per bogo op (about 15 s under TCG): one worker each.
-# mmap dirties random pages of a sparse file: blocks allocated in random order are
-# extents of their own, so its file stays at 128 pages (rnwfs allows 177 extents per file
-# and refuses more with ENOSPC, which stress-ng would ignore). seek writes 512 bytes at
-# random offsets of a sparse file of 1 MiB or more (256 blocks): it runs where files may
-# have that many extents; readahead (a file written sequentially, read at random) runs
-# everywhere.
+# mmap dirties random pages of a sparse file, seek writes 512 bytes at random offsets of
+# a sparse one: both make files of many small extents. readahead reads a file written
+# sequentially at random.
 t_sng_hdd() { stressor hdd 2 --hdd-bytes 16M --hdd-write-size 64K; }
 t_sng_dir() { stressor dir 2 --dir-dirs 1024; }
 t_sng_dentry() { stressor dentry 2 --dentries 1024; }
@@ -143,20 +162,22 @@ t_sng_symlink() { stressor symlink 1; }
 t_sng_fallocate() { stressor fallocate 2 --fallocate-bytes 8M; }
 t_sng_seek() { stressor seek 2 --seek-size 1M; }
 t_sng_readahead() { stressor readahead 2 --readahead-bytes 16M; }
-t_sng_mmap() { stressor mmap 2 --mmap-file --mmap-bytes 512K; }
+t_sng_mmap() { stressor mmap 2 --mmap-file --mmap-bytes 4M; }
 
 fs_init
 if [ -z "$FS_BROKEN" ]; then
 	command -v fio >/dev/null || FS_BROKEN="fio is not installed (scripts/setup-toolchain.sh installs it)"
 	command -v stress-ng >/dev/null || FS_BROKEN="stress-ng is not installed (scripts/setup-toolchain.sh installs it)"
 fi
-ktap_plan 16
+ktap_plan 18
 fs_test fio_psync_buffered_verify t_fio_psync_buffered
 fs_test fio_psync_direct_verify t_fio_psync_direct
 fs_test fio_libaio_direct_qd16_verify t_fio_libaio_direct
 fs_test fio_io_uring_buffered_verify t_fio_io_uring_buffered
 fs_test fio_io_uring_direct_verify t_fio_io_uring_direct
 fs_test fio_mixed_randrw_buffered_and_direct t_fio_mixed_randrw
+fs_test fio_sparse_random_4k_direct_verify t_fio_sparse_randwrite
+fs_test fio_every_other_block_direct_verify t_fio_every_other_block
 fs_test stress_ng_hdd t_sng_hdd
 fs_test stress_ng_dir t_sng_dir
 fs_test stress_ng_dentry t_sng_dentry
@@ -164,11 +185,7 @@ fs_test stress_ng_rename t_sng_rename
 fs_test stress_ng_link t_sng_link
 fs_test stress_ng_symlink t_sng_symlink
 fs_test stress_ng_fallocate t_sng_fallocate
-if [ -n "$(fs_max_extents)" ] && [ "$(fs_max_extents)" -lt 256 ]; then
-	ktap_skip stress_ng_seek "random 512-byte writes into a sparse 1 MiB file (stress-ng's minimum) need up to 256 extents; $FS_TYPE allows $(fs_max_extents) per file"
-else
-	fs_test stress_ng_seek t_sng_seek
-fi
+fs_test stress_ng_seek t_sng_seek
 fs_test stress_ng_readahead t_sng_readahead
 fs_test stress_ng_mmap t_sng_mmap
 fs_done

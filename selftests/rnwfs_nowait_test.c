@@ -4,16 +4,19 @@
  * would block (page-cache miss, block allocation, dirty cache under a direct write), success
  * where it would not (cached data, allocated or preallocated blocks, timestamp updates).
  * Each test gets a fresh filesystem on /dev/rnwblk0. Runs as root in the guest with rnwblk
- * and rnwfs loaded; $RNW_ROOT has the tools.
+ * and rnwfs loaded; $RNW_ROOT has the tools. The nowait statistics (per file and per
+ * filesystem, include/uapi/linux/rnwfs.h) must count what userspace saw.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
+#include <linux/rnwfs.h>
 
 #include "kselftest_harness.h"
 #include "rnw_test.h"
@@ -42,6 +45,55 @@ static ssize_t pread_nowait(int fd, void *buf, size_t len, off_t off)
 
 	return preadv2(fd, &iov, 1, off, RWF_NOWAIT);
 }
+
+/* Counters of `fd` (or of its filesystem) since `base`, checked against the expected ones. */
+static int stats_since(int fd, unsigned long cmd, const struct rnwfs_nowait_stats *base,
+		       struct rnwfs_nowait_stats *delta)
+{
+	struct rnwfs_nowait_stats now;
+	int i;
+
+	if (ioctl(fd, cmd, &now) || now.version != RNWFS_NOWAIT_STATS_VERSION ||
+	    now.size != sizeof(now))
+		return -1;
+	delta->read_ok = now.read_ok - base->read_ok;
+	delta->write_ok = now.write_ok - base->write_ok;
+	for (i = 0; i < RNWFS_NOWAIT_NR_CAUSES; i++) {
+		delta->read_eagain[i] = now.read_eagain[i] - base->read_eagain[i];
+		delta->write_eagain[i] = now.write_eagain[i] - base->write_eagain[i];
+	}
+	return 0;
+}
+
+/* Asserts that file `fd` and its filesystem counted exactly: reads done, reads refused for
+ * `rcause` (rn of them), writes done, writes refused for `wcause` (wn). */
+#define EXPECT_STATS(fd, base, sbbase, rok, rcause, rn, wok, wcause, wn)			\
+	do {										\
+		const struct rnwfs_nowait_stats *b_[2] = { &(base), &(sbbase) };	\
+		unsigned long c_[2] = { RNWFS_IOC_NOWAIT_STATS, RNWFS_IOC_SB_NOWAIT_STATS };\
+		for (int k_ = 0; k_ < 2; k_++) {					\
+			struct rnwfs_nowait_stats d_;					\
+			__u64 rsum_ = 0, wsum_ = 0;					\
+			ASSERT_EQ(0, stats_since(fd, c_[k_], b_[k_], &d_));		\
+			for (int i_ = 0; i_ < RNWFS_NOWAIT_NR_CAUSES; i_++) {		\
+				rsum_ += d_.read_eagain[i_];				\
+				wsum_ += d_.write_eagain[i_];				\
+			}								\
+			EXPECT_EQ((__u64)(rok), d_.read_ok);					\
+			EXPECT_EQ((__u64)(rn), d_.read_eagain[rcause]);				\
+			EXPECT_EQ((__u64)(rn), rsum_);						\
+			EXPECT_EQ((__u64)(wok), d_.write_ok);					\
+			EXPECT_EQ((__u64)(wn), d_.write_eagain[wcause]);				\
+			EXPECT_EQ((__u64)(wn), wsum_);						\
+		}									\
+	} while (0)
+
+/* Both baselines of `fd`. */
+#define STATS_BASE(fd, base, sbbase)							\
+	do {										\
+		ASSERT_EQ(0, ioctl(fd, RNWFS_IOC_NOWAIT_STATS, &(base))) TH_LOG("%s", strerror(errno)); \
+		ASSERT_EQ(0, ioctl(fd, RNWFS_IOC_SB_NOWAIT_STATS, &(sbbase)));	\
+	} while (0)
 
 FIXTURE(fs)
 {
@@ -99,9 +151,11 @@ TEST_F(fs, nowait_overwrite_accepted_and_updates_mtime)
 
 TEST_F(fs, buffered_read_cached_served_uncached_eagain)
 {
+	struct rnwfs_nowait_stats base, sbbase;
 	int fd = make_file("f", self->buf, 2);
 
 	ASSERT_GE(fd, 0);
+	STATS_BASE(fd, base, sbbase);
 	ASSERT_EQ(SZ, pread(fd, self->buf, SZ, 0));
 	EXPECT_EQ(SZ, pread_nowait(fd, self->buf, SZ, 0));
 	EXPECT_EQ(-1, rnw_check(self->buf, SZ, 0, 2));
@@ -112,14 +166,18 @@ TEST_F(fs, buffered_read_cached_served_uncached_eagain)
 	ASSERT_EQ(4096, pread(fd, self->buf, 4096, 0));
 	EXPECT_EQ(4096, pread_nowait(fd, self->buf, 4096, 0));
 	EXPECT_EQ(-1, rnw_check(self->buf, 4096, 0, 2));
+	/* Two nowait reads served, one refused on a cache miss; blocking ones not counted. */
+	EXPECT_STATS(fd, base, sbbase, 2, RNWFS_NOWAIT_CACHE, 1, 0, RNWFS_NOWAIT_ALLOC, 0);
 	close(fd);
 }
 
 TEST_F(fs, buffered_write_needing_allocation_eagain)
 {
+	struct rnwfs_nowait_stats base, sbbase;
 	int fd = open(MNT "/f", O_RDWR | O_CREAT, 0644);
 
 	ASSERT_GE(fd, 0);
+	STATS_BASE(fd, base, sbbase);
 	rnw_fill(self->buf, 8192, 0, 3);
 	EXPECT_EQ(-1, pwrite_nowait(fd, self->buf, 8192, 0));
 	EXPECT_EQ(EAGAIN, errno);
@@ -131,18 +189,21 @@ TEST_F(fs, buffered_write_needing_allocation_eagain)
 	EXPECT_EQ(8192, pwrite_nowait(fd, self->buf, 8192, 8192)) TH_LOG("%s", strerror(errno));
 	ASSERT_EQ(16384, pread(fd, self->buf, 16384, 0));
 	EXPECT_EQ(-1, rnw_check(self->buf, 8192, 0, 3));
+	EXPECT_STATS(fd, base, sbbase, 0, RNWFS_NOWAIT_CACHE, 0, 2, RNWFS_NOWAIT_ALLOC, 1);
 	close(fd);
 }
 
 TEST_F(fs, direct_write_overwrite_ok_hole_eagain)
 {
 	/* Its clean page cache stays: rnwfs drops it without waiting (xfs/ext4 refuse). */
+	struct rnwfs_nowait_stats base, sbbase;
 	int fd = make_file("f", self->buf, 4);
 
 	ASSERT_GE(fd, 0);
 	close(fd);
 	fd = open(MNT "/f", O_RDWR | O_DIRECT);
 	ASSERT_GE(fd, 0);
+	STATS_BASE(fd, base, sbbase);
 	rnw_fill(self->buf, 65536, 0, 5);
 	EXPECT_EQ(65536, pwrite_nowait(fd, self->buf, 65536, 0)) TH_LOG("%s", strerror(errno));
 	/* Past EOF: blocks to allocate. */
@@ -151,22 +212,49 @@ TEST_F(fs, direct_write_overwrite_ok_hole_eagain)
 	EXPECT_EQ(65536, pwrite(fd, self->buf, 65536, SZ));
 	ASSERT_EQ(65536, pread(fd, self->buf, 65536, SZ));
 	EXPECT_EQ(-1, rnw_check(self->buf, 65536, 0, 5));
+	EXPECT_STATS(fd, base, sbbase, 0, RNWFS_NOWAIT_CACHE, 0, 1, RNWFS_NOWAIT_ALLOC, 1);
 	close(fd);
 }
 
 TEST_F(fs, direct_write_over_dirty_cache_eagain)
 {
+	struct rnwfs_nowait_stats base, sbbase;
 	int fd = make_file("f", self->buf, 6), dfd;
 
 	ASSERT_GE(fd, 0);
 	dfd = open(MNT "/f", O_RDWR | O_DIRECT);
 	ASSERT_GE(dfd, 0);
+	STATS_BASE(dfd, base, sbbase);
 	ASSERT_EQ(4096, pwrite(fd, self->buf, 4096, 0)); /* dirty, not written back */
 	EXPECT_EQ(-1, pwrite_nowait(dfd, self->buf, 4096, 0));
 	EXPECT_EQ(EAGAIN, errno);
 	ASSERT_EQ(0, fsync(fd)); /* clean now */
 	EXPECT_EQ(4096, pwrite_nowait(dfd, self->buf, 4096, 0)) TH_LOG("%s", strerror(errno));
+	EXPECT_STATS(dfd, base, sbbase, 0, RNWFS_NOWAIT_CACHE, 0, 1, RNWFS_NOWAIT_WRITEBACK, 1);
 	close(dfd);
+	close(fd);
+}
+
+/* The device refuses (rnwblk again_every=1): the block layer's EAGAIN, counted as such. */
+TEST_F(fs, direct_write_device_again_counted)
+{
+	struct rnwfs_nowait_stats base, sbbase;
+	int fd = make_file("f", self->buf, 7);
+
+	ASSERT_GE(fd, 0);
+	close(fd);
+	fd = open(MNT "/f", O_RDWR | O_DIRECT);
+	ASSERT_GE(fd, 0);
+	STATS_BASE(fd, base, sbbase);
+	ASSERT_EQ(0, rnwblk_knob_set("rnwblk0", "again_every", 1));
+	EXPECT_EQ(-1, pwrite_nowait(fd, self->buf, 4096, 0));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_EQ(-1, pread_nowait(fd, self->buf, 4096, 0));
+	EXPECT_EQ(EAGAIN, errno);
+	ASSERT_EQ(0, rnwblk_knob_set("rnwblk0", "again_every", 0));
+	EXPECT_EQ(4096, pwrite_nowait(fd, self->buf, 4096, 0)) TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(4096, pread_nowait(fd, self->buf, 4096, 0)) TH_LOG("%s", strerror(errno));
+	EXPECT_STATS(fd, base, sbbase, 1, RNWFS_NOWAIT_DEVICE, 1, 1, RNWFS_NOWAIT_DEVICE, 1);
 	close(fd);
 }
 

@@ -3,7 +3,10 @@
 
 use crate::{
     ffi::bindings,
-    format::{self, extent::EXTENTS_PER_BLOCK, Extent, ExtentBlock, Inode, Layout},
+    format::{
+        extent::{self, EXTENTS_PER_BLOCK},
+        Extent, ExtentBlock, Inode, Layout,
+    },
     vfs::Sb,
 };
 use kernel::prelude::*;
@@ -30,26 +33,33 @@ pub(crate) fn read_inode(sb: Sb, layout: &Layout, ino: u32) -> Result<Inode> {
     }
 }
 
-/// All extents of `inode` (inline ones, then its extent block's), validated.
-pub(crate) fn extents(sb: Sb, layout: &Layout, ino: u32, inode: &Inode) -> Result<KVec<Extent>> {
-    let mut all = KVec::with_capacity(inode.nextents as usize, GFP_KERNEL)?;
+/// All extents of `inode` (inline ones, then its chain's) validated, and the chain.
+pub(crate) fn extents(sb: Sb, layout: &Layout, ino: u32, inode: &Inode) -> Result<(KVVec<Extent>, KVVec<u64>)> {
+    let nextents = inode.nextents as usize;
+    let mut all = KVVec::with_capacity(nextents, GFP_KERNEL)?;
     all.extend_from_slice(inode.inline_extents(), GFP_KERNEL)?;
-    if inode.extent_block != 0 {
-        if !(layout.data_start..layout.total_blocks).contains(&inode.extent_block) {
-            pr_err!("inode {}: extent block outside the data region\n", ino);
+    let mut chain = KVVec::with_capacity(extent::chain_length(nextents), GFP_KERNEL)?;
+    let mut more = KBox::new([Extent::default(); EXTENTS_PER_BLOCK], GFP_KERNEL)?;
+    let mut next = inode.extent_block;
+    while next != 0 {
+        if !(layout.data_start..layout.total_blocks).contains(&next) || chain.len() == extent::chain_length(nextents) {
+            pr_err!("inode {}: extent block {} outside the data region or beyond the chain\n", ino, next);
             return Err(corrupted());
         }
-        let buf = sb.read(inode.extent_block)?;
-        let mut more = KBox::new([Extent::default(); EXTENTS_PER_BLOCK], GFP_KERNEL)?;
-        let n = ExtentBlock::decode(ino, buf.data(), &mut more).map_err(|e| {
-            pr_err!("inode {}: extent block: {}\n", ino, e);
-            corrupted()
-        })?;
-        if n != inode.nextents as usize - all.len() {
-            pr_err!("inode {}: extent block holds {} extents, inode says {}\n", ino, n, inode.nextents);
-            return Err(corrupted());
-        }
+        let buf = sb.read(next)?;
+        let (n, following) = ExtentBlock::decode(ino, buf.data(), &mut more)
+            .and_then(|(n, following)| extent::check_chain_block(chain.len(), nextents, n, following).map(|()| (n, following)))
+            .map_err(|e| {
+                pr_err!("inode {}: extent block {}: {}\n", ino, next, e);
+                corrupted()
+            })?;
         all.extend_from_slice(&more[..n], GFP_KERNEL)?;
+        chain.push(next, GFP_KERNEL)?;
+        next = following;
+    }
+    if all.len() != nextents {
+        pr_err!("inode {}: {} extents found, the inode says {}\n", ino, all.len(), nextents);
+        return Err(corrupted());
     }
     for e in all.iter() {
         if let Err(err) = e.validate(layout.data_start, layout.total_blocks) {
@@ -57,6 +67,9 @@ pub(crate) fn extents(sb: Sb, layout: &Layout, ino: u32, inode: &Inode) -> Resul
             return Err(corrupted());
         }
     }
-    format::extent::validate_order(&all).map_err(|_| corrupted())?;
-    Ok(all)
+    extent::validate_order(&all).map_err(|e| {
+        pr_err!("inode {}: {}\n", ino, e);
+        corrupted()
+    })?;
+    Ok((all, chain))
 }

@@ -10,7 +10,11 @@ use crate::{
     format::{BLOCK_SHIFT, BLOCK_SIZE},
     vfs::Inode,
 };
-use crate::inode::NewBlocks;
+use crate::{
+    inode::NewBlocks,
+    stats::{self, Attempt, Cause, Outcome},
+};
+use core::cell::Cell;
 use kernel::prelude::*;
 
 const BS: u64 = BLOCK_SIZE as u64;
@@ -26,12 +30,15 @@ fn check(ret: isize) -> Result<isize> {
     if ret < 0 { Err(Error::from_errno(ret as i32)) } else { Ok(ret) }
 }
 
-/// What a kiocb asks for.
+/// What a kiocb asks for, and how a nowait attempt went.
 struct Io {
     iocb: *mut bindings::kiocb,
     inode: Inode,
     nowait: bool,
     direct: bool,
+    attempt: Attempt,
+    /// An async direct I/O was started: its completion counts the outcome.
+    counted_at_completion: Cell<bool>,
 }
 
 impl Io {
@@ -45,7 +52,52 @@ impl Io {
             inode,
             nowait: flags & ffi::RNWFS_IOCB_NOWAIT as u32 != 0,
             direct: flags & ffi::RNWFS_IOCB_DIRECT as u32 != 0,
+            attempt: Attempt::new(),
+            counted_at_completion: Cell::new(false),
         }
+    }
+
+    /// `e`, noting `cause` if it is the EAGAIN of a nowait attempt.
+    fn refused(&self, e: Error, cause: Cause) -> Error {
+        if e == EAGAIN && self.nowait { self.attempt.refuse(cause) } else { e }
+    }
+
+    /// i_rwsem, tried under IOCB_NOWAIT.
+    fn lock(&self, shared: bool) -> Result<crate::vfs::InodeLock> {
+        self.inode.lock(shared, self.nowait).map_err(|e| self.refused(e, Cause::Lock))
+    }
+
+    /// iomap's direct I/O; the attempt reaches iomap_begin.
+    fn dio(&self, iter: *mut bindings::iov_iter, dio_flags: u32) -> isize {
+        let mut submitted = false;
+        self.attempt.set_dio(self.pos(), count(iter));
+        // SAFETY: the caller's kiocb and iterator, with i_rwsem held as the caller needs;
+        // the attempt outlives the submission, the only time iomap_begin runs for it.
+        let ret = unsafe { ffi::rnwfs_dio_rw(self.iocb, iter, dio_flags, self.attempt.as_private(), &mut submitted) };
+        // SAFETY: a live kiocb.
+        let asynchronous = unsafe { (*self.iocb).ki_complete.is_some() };
+        if submitted && asynchronous {
+            self.counted_at_completion.set(true);
+        }
+        if submitted && ret == -(bindings::EAGAIN as isize) && self.attempt.cause().is_none() {
+            self.attempt.refuse(Cause::Device); // a synchronous dio the device refused
+        }
+        ret
+    }
+
+    /// Counts a nowait attempt's outcome (`fallback`: the cause of an EAGAIN nobody named).
+    fn finish(&self, write: bool, result: &Result<isize>, fallback: Cause) {
+        if !self.nowait || self.counted_at_completion.get() {
+            return;
+        }
+        let outcome = match result {
+            Ok(_) => Outcome::Done,
+            // Accepted: an async writethrough write, on its way to the device.
+            Err(e) if e.to_errno() == -(bindings::EIOCBQUEUED as i32) => Outcome::Done,
+            Err(e) if *e == EAGAIN => Outcome::Refused(self.attempt.cause().unwrap_or(fallback)),
+            Err(_) => return, // failed for another reason: not a nowait outcome
+        };
+        stats::record(self.inode, write, outcome);
     }
 
     fn pos(&self) -> u64 {
@@ -89,15 +141,20 @@ fn read(io: &Io, to: *mut bindings::iov_iter) -> Result<isize> {
     if count(to) == 0 {
         return Ok(0);
     }
-    let _lock = io.inode.lock(true, io.nowait)?;
-    // SAFETY: as above; the shared lock keeps truncation out while the I/O is mapped.
-    check(unsafe { ffi::rnwfs_dio_rw(io.iocb, to, 0) })
+    let _lock = io.lock(true)?;
+    // The shared lock keeps truncation out while the I/O is mapped.
+    check(io.dio(to, 0))
 }
 
 #[no_mangle]
 unsafe extern "C" fn rnwfs_read_iter(iocb: *mut bindings::kiocb, to: *mut bindings::iov_iter) -> isize {
     // SAFETY: the VFS passes a live kiocb on one of our files.
-    isize_result(read(&unsafe { Io::new(iocb) }, to))
+    let io = unsafe { Io::new(iocb) };
+    let r = read(&io, to);
+    // A buffered nowait read fails only on uncached or busy pages; a direct one before
+    // submission only on dirty or writeback cache over the range.
+    io.finish(false, &r, if io.direct { Cause::Writeback } else { Cause::Cache });
+    isize_result(r)
 }
 
 /// The checks and updates every write makes with i_rwsem held: limits, privileges,
@@ -110,7 +167,8 @@ fn prepare_write(io: &Io, from: *mut bindings::iov_iter) -> Result<u64> {
     }
     // Removing setuid bits writes an attribute: EAGAIN under nowait (done by the helper).
     // SAFETY: the caller's open file.
-    kernel::error::to_result(unsafe { bindings::file_remove_privs_flags(io.file(), (*io.iocb).ki_flags as u32) })?;
+    kernel::error::to_result(unsafe { bindings::file_remove_privs_flags(io.file(), (*io.iocb).ki_flags as u32) })
+        .map_err(|e| io.refused(e, Cause::Other))?;
     // No journal to wait for: timestamps change in memory and reach disk with the inode.
     if io.inode.touch_mtime() {
         io.inode.mark_dirty();
@@ -118,24 +176,70 @@ fn prepare_write(io: &Io, from: *mut bindings::iov_iter) -> Result<u64> {
     let (pos, size) = (io.pos(), io.inode.size());
     if pos > size && size % BS != 0 {
         if io.nowait {
-            return Err(EAGAIN); // zeroing the old EOF block may read it
+            return Err(io.attempt.refuse(Cause::Other)); // zeroing the old EOF block may read it
         }
         io.inode.zero_range(size, (pos - size).min(BS - size % BS))?;
     }
     Ok(n)
 }
 
-fn buffered_write(io: &Io, from: *mut bindings::iov_iter) -> Result<isize> {
-    let written = {
-        let _lock = io.inode.lock(false, io.nowait)?;
-        if prepare_write(io, from)? == 0 {
+/// A writethrough write registered before its copy (rnwfs_wt_prepare).
+struct Writethrough(*mut core::ffi::c_void);
+
+impl Writethrough {
+    fn prepare(io: &Io, pos: u64, len: u64) -> Result<Self> {
+        // SAFETY: the caller's live kiocb on one of our files.
+        let p = unsafe { ffi::rnwfs_wt_prepare(io.iocb, pos as i64, len as usize) };
+        // An async nowait write cannot wait for memory: EAGAIN.
+        kernel::error::from_err_ptr(p).map(Self).map_err(|e| io.refused(e, Cause::Other))
+    }
+
+    /// Writes [pos, pos + written) to the device: sync, the count once it is there; async,
+    /// EIOCBQUEUED (completion on the dio_done workqueue).
+    fn write_back(self, io: &Io, pos: u64, written: isize) -> Result<isize> {
+        let prepared = self.0;
+        core::mem::forget(self);
+        // SAFETY: the kiocb `prepared` was made for; consumes it.
+        check(unsafe { ffi::rnwfs_wt_write_back(io.iocb, prepared, pos as i64, written) })
+    }
+}
+
+impl Drop for Writethrough {
+    fn drop(&mut self) {
+        // SAFETY: prepared and neither written back nor cancelled: the copy wrote nothing.
+        unsafe { ffi::rnwfs_wt_cancel(self.0) }
+    }
+}
+
+/// Buffered write; `writethrough`: the data is on the device when it completes.
+fn buffered_write(io: &Io, from: *mut bindings::iov_iter, writethrough: bool) -> Result<isize> {
+    let pos;
+    let (written, wt) = {
+        let _lock = io.lock(false)?;
+        let n = prepare_write(io, from)?;
+        if n == 0 {
             return Ok(0);
         }
-        // SAFETY: the caller's kiocb and iterator; i_rwsem is held exclusively.
-        check(unsafe { ffi::rnwfs_buffered_write(io.iocb, from) })?
+        pos = io.pos();
+        let wt = if writethrough {
+            // Its writes are stable: the copy would wait for writeback in the range.
+            if io.nowait && io.inode.range_writeback(pos, pos + n - 1) {
+                return Err(io.attempt.refuse(Cause::Writeback));
+            }
+            Some(Writethrough::prepare(io, pos, n)?)
+        } else {
+            None
+        };
+        // SAFETY: the caller's kiocb and iterator; i_rwsem is held exclusively. The attempt
+        // outlives the call, which is when iomap_begin runs for it.
+        (check(unsafe { ffi::rnwfs_buffered_write(io.iocb, from, io.attempt.as_private()) })?, wt)
+    };
+    let written = match wt {
+        Some(wt) => wt.write_back(io, pos, written)?,
+        None => written,
     };
     // SAFETY: as above; O_SYNC/O_DSYNC write-out after dropping the lock, as other
-    // filesystems do.
+    // filesystems do (an async writethrough write does it at completion).
     check(unsafe { ffi::rnwfs_write_sync(io.iocb, written) })
 }
 
@@ -145,12 +249,12 @@ fn direct_write(io: &Io, from: *mut bindings::iov_iter) -> Result<isize> {
     // Overwrites inside the file run in parallel (shared i_rwsem); sub-block writes (which
     // zero around the data) and extending writes are serialised.
     let mut shared = !unaligned && pos + n <= io.inode.size();
-    let mut lock = io.inode.lock(shared, io.nowait)?;
+    let mut lock = io.lock(shared)?;
     if shared && pos + n > io.inode.size() {
         // Truncated meanwhile: now an extending write.
         drop(lock);
         shared = false;
-        lock = io.inode.lock(shared, io.nowait)?;
+        lock = io.lock(shared)?;
     }
     if prepare_write(io, from)? == 0 {
         return Ok(0);
@@ -159,13 +263,19 @@ fn direct_write(io: &Io, from: *mut bindings::iov_iter) -> Result<isize> {
         // iomap refuses a nowait direct write over any cached page; clean ones can go
         // without waiting, so only dirty, mapped or busy ones make it EAGAIN.
         io.inode.drop_clean_cache(pos, pos + n - 1);
+        if io.inode.range_cached(pos, pos + n - 1) {
+            return Err(io.attempt.refuse(Cause::Writeback));
+        }
+        // Refused here rather than in iomap_begin: an async dio's completion could not
+        // tell why (see stats.rs).
+        crate::iomap::nowait_overwrite(io.inode, pos, n, unaligned).map_err(|c| io.attempt.refuse(c))?;
     }
     let mut dio_flags = 0;
     if unaligned {
         // Sub-block zeroing must not race another direct write into the same block.
         if io.nowait {
             if io.inode.dio_in_flight() {
-                return Err(EAGAIN);
+                return Err(io.attempt.refuse(Cause::Other));
             }
             dio_flags |= ffi::IOMAP_DIO_OVERWRITE_ONLY;
         } else {
@@ -173,12 +283,11 @@ fn direct_write(io: &Io, from: *mut bindings::iov_iter) -> Result<isize> {
         }
         dio_flags |= ffi::IOMAP_DIO_FORCE_WAIT;
     }
-    // SAFETY: the caller's kiocb and iterator, with i_rwsem held.
-    let ret = unsafe { ffi::rnwfs_dio_rw(io.iocb, from, dio_flags) };
+    let ret = io.dio(from, dio_flags);
     drop(lock);
     if ret == -(bindings::ENOTBLK as isize) {
         // The page cache over the range could not be invalidated: write it buffered.
-        let buffered = buffered_write(io, from).unwrap_or_else(|e| e.to_errno() as isize);
+        let buffered = buffered_write(io, from, false).unwrap_or_else(|e| e.to_errno() as isize);
         // SAFETY: as above.
         return check(unsafe { bindings::direct_write_fallback(io.iocb, from, 0, buffered) });
     }
@@ -189,7 +298,11 @@ fn direct_write(io: &Io, from: *mut bindings::iov_iter) -> Result<isize> {
 unsafe extern "C" fn rnwfs_write_iter(iocb: *mut bindings::kiocb, from: *mut bindings::iov_iter) -> isize {
     // SAFETY: the VFS passes a live kiocb on one of our files.
     let io = unsafe { Io::new(iocb) };
-    isize_result(if io.direct { direct_write(&io, from) } else { buffered_write(&io, from) })
+    let r = if io.direct { direct_write(&io, from) } else { buffered_write(&io, from, crate::flags::writethrough(io.inode)) };
+    // Unnamed EAGAINs: a busy folio or one to read (buffered), dirty or writeback cache
+    // left over the range (direct, before submission).
+    io.finish(true, &r, if io.direct { Cause::Writeback } else { Cause::Cache });
+    isize_result(r)
 }
 
 fn fsync(file: *mut bindings::file, start: i64, end: i64) -> Result {

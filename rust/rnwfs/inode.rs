@@ -7,7 +7,7 @@ use crate::{
     alloc::Allocator,
     ffi::{self, bindings},
     format::{
-        extent::EXTENTS_PER_BLOCK,
+        extent::{chain_length, EXTENTS_PER_BLOCK},
         extent_map::{self, ExtentList, MapError},
         inode::{Timestamp, INLINE_EXTENTS},
         Extent, ExtentBlock, Inode as DiskInode,
@@ -19,7 +19,7 @@ use core::sync::atomic::{AtomicU32, Ordering};
 use kernel::prelude::*;
 
 /// A file's extents, sorted (see format::extent_map).
-pub(crate) struct Extents(KVec<Extent>);
+pub(crate) struct Extents(KVVec<Extent>);
 
 impl ExtentList for Extents {
     fn extents(&self) -> &[Extent] {
@@ -36,8 +36,15 @@ impl ExtentList for Extents {
     fn remove(&mut self, at: usize) {
         let len = self.0.len();
         self.0[at..].rotate_left(1);
-        // SAFETY: shrinking a vector of `Copy` elements; the dropped one was moved last.
-        unsafe { self.0.set_len(len - 1) };
+        shrink(&mut self.0, len - 1);
+    }
+}
+
+/// Drops the elements of `v` from `len` on (the 6.12 crate's vectors have no truncate).
+fn shrink<T: Copy>(v: &mut KVVec<T>, len: usize) {
+    if len < v.len() {
+        // SAFETY: shrinking a vector of `Copy` elements, which need no drop.
+        unsafe { v.set_len(len) };
     }
 }
 
@@ -62,10 +69,11 @@ pub(crate) enum NewBlocks {
     Written,
 }
 
-/// Where a file's blocks are: extents and the block that holds those beyond the inline ones.
+/// Where a file's blocks are: extents and the chain of blocks that holds those beyond the
+/// inline ones.
 pub(crate) struct Mapping {
     pub(crate) extents: Extents,
-    pub(crate) extent_block: u64,
+    pub(crate) chain: KVVec<u64>,
 }
 
 impl Mapping {
@@ -75,25 +83,44 @@ impl Mapping {
 
     /// Blocks the file uses, for i_blocks.
     pub(crate) fn blocks(&self) -> u64 {
-        extent_map::mapped_blocks(self.list()) + (self.extent_block != 0) as u64
+        extent_map::mapped_blocks(self.list()) + self.chain.len() as u64
     }
 
-    /// Makes sure `extra` more extents can be stored (allocates the extent block).
+    /// The first block of the extent chain (0: none).
+    pub(crate) fn extent_block(&self) -> u64 {
+        self.chain.first().copied().unwrap_or(0)
+    }
+
+    /// Makes sure `extra` more extents can be stored (grows the extent chain).
     fn reserve(&mut self, sb: Sb, alloc: &mut Allocator, extra: usize) -> Result {
-        if self.list().len() + extra > INLINE_EXTENTS && self.extent_block == 0 {
-            let (b, _) = alloc.alloc_blocks(0, 1)?;
+        let need = chain_length(self.list().len() + extra).min(crate::format::extent::MAX_EXTENT_BLOCKS);
+        while self.chain.len() < need {
+            let goal = self.chain.last().map_or(0, |b| b + 1);
+            let pushed = alloc.alloc_blocks(goal, 1).and_then(|(b, _)| {
+                self.chain.push(b, GFP_KERNEL).map(|()| b).map_err(|e| {
+                    alloc.free_blocks(b, 1);
+                    e.into()
+                })
+            });
+            let b = match pushed {
+                Ok(b) => b,
+                Err(e) => {
+                    self.settle(alloc); // blocks added for this request
+                    return Err(e);
+                }
+            };
             drop(sb.new_block(b));
-            self.extent_block = b;
         }
         Ok(())
     }
 
-    /// Frees the extent block once the inline extents suffice.
+    /// Frees the chain's blocks the extents no longer need.
     fn settle(&mut self, alloc: &mut Allocator) {
-        if self.list().len() <= INLINE_EXTENTS && self.extent_block != 0 {
-            alloc.free_blocks(self.extent_block, 1);
-            self.extent_block = 0;
+        let need = chain_length(self.list().len());
+        for &b in &self.chain[need.min(self.chain.len())..] {
+            alloc.free_blocks(b, 1);
         }
+        shrink(&mut self.chain, need);
     }
 
     /// The device block of the file block before `logical`, plus one: where an
@@ -113,7 +140,13 @@ impl Mapping {
         let sb = inode.sb();
         let mut alloc = sb.info().alloc.write();
         self.reserve(sb, &mut alloc, 1)?;
-        let (physical, len) = alloc.alloc_blocks(self.goal(logical), want)?;
+        let (physical, len) = match alloc.alloc_blocks(self.goal(logical), want) {
+            Ok(got) => got,
+            Err(e) => {
+                self.settle(&mut alloc);
+                return Err(e);
+            }
+        };
         let unwritten = kind == NewBlocks::Unwritten;
         if kind == NewBlocks::Zeroed {
             drop(alloc);
@@ -175,13 +208,14 @@ pub(crate) struct InodeInfo {
     pub(crate) map: KBox<RwSem<Mapping>>,
     /// On-disk inode flags (format::inode::INODE_FLAG_*).
     pub(crate) flags: AtomicU32,
+    pub(crate) stats: crate::stats::NowaitStats,
 }
 
 #[no_mangle]
 unsafe extern "C" fn rnwfs_inode_info_new() -> *mut core::ffi::c_void {
-    let mapping = Mapping { extents: Extents(KVec::new()), extent_block: 0 };
+    let mapping = Mapping { extents: Extents(KVVec::new()), chain: KVVec::new() };
     match RwSem::new_boxed(mapping, crate::sync::RNWFS_LOCK_MAP)
-        .and_then(|map| Ok(KBox::new(InodeInfo { map, flags: AtomicU32::new(0) }, GFP_KERNEL)?))
+        .and_then(|map| Ok(KBox::new(InodeInfo { map, flags: AtomicU32::new(0), stats: Default::default() }, GFP_KERNEL)?))
     {
         Ok(info) => KBox::into_raw(info).cast(),
         Err(_) => core::ptr::null_mut(),
@@ -232,11 +266,11 @@ fn load(sb: Sb, inode: Inode) -> Result<ffi::rnwfs_inode_attrs> {
     let ino = inode.ino();
     let layout = &sb.info().layout;
     let d = crate::disk::read_inode(sb, layout, ino)?;
-    let extents = crate::disk::extents(sb, layout, ino, &d)?;
+    let (extents, chain) = crate::disk::extents(sb, layout, ino, &d)?;
     let info = inode.info();
     let mut map = info.map.write();
     map.extents = Extents(extents);
-    map.extent_block = d.extent_block;
+    map.chain = chain;
     inode.set_blocks(map.blocks());
     drop(map);
     info.flags.store(d.flags, Ordering::Relaxed);
@@ -275,7 +309,7 @@ pub(crate) fn to_disk(inode: Inode, map: &Mapping) -> DiskInode {
         ctime: ts(a.ctime_sec, a.ctime_nsec),
         generation: a.generation,
         nextents: list.len() as u32,
-        extent_block: map.extent_block,
+        extent_block: map.extent_block(),
         extents,
     }
 }
@@ -285,11 +319,13 @@ fn write_inode(inode: Inode, sync: bool) -> Result {
     let ino = inode.ino();
     let (blk, off) = sb.info().layout.inode_location(ino).ok_or(EINVAL)?;
     let map = inode.info().map.read();
-    let list = map.list();
-    if list.len() > INLINE_EXTENTS {
-        let more = &list[INLINE_EXTENTS..];
-        let mut eb = sb.read(map.extent_block)?;
-        ExtentBlock::encode(ino, &more[..more.len().min(EXTENTS_PER_BLOCK)], eb.data_mut()).map_err(|_| EINVAL)?;
+    let more = map.list().get(INLINE_EXTENTS..).unwrap_or(&[]);
+    let blocks = chain_length(map.list().len());
+    for (i, part) in more.chunks(EXTENTS_PER_BLOCK).enumerate() {
+        let block = *map.chain.get(i).ok_or(EIO)?;
+        let next = if i + 1 < blocks { *map.chain.get(i + 1).ok_or(EIO)? } else { 0 };
+        let mut eb = sb.read(block)?;
+        ExtentBlock::encode(ino, part, next, eb.data_mut()).map_err(|_| EINVAL)?;
         eb.mark_dirty();
         if sync {
             eb.sync()?;
@@ -332,10 +368,7 @@ unsafe extern "C" fn rnwfs_evict_unlinked(inode: *mut bindings::inode) {
     let mut map = inode.info().map.write();
     let mut alloc = sb.info().alloc.write();
     extent_map::truncate(&mut map.extents, 0, |p, n| alloc.free_blocks(p, n as u64));
-    if map.extent_block != 0 {
-        alloc.free_blocks(map.extent_block, 1);
-        map.extent_block = 0;
-    }
+    map.settle(&mut alloc);
     if let Err(e) = alloc.free_inode(sb, ino) {
         pr_err!("inode {}: could not free its slot: {:?}\n", ino, e);
     }

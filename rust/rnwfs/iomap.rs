@@ -13,7 +13,10 @@ use crate::{
     },
     vfs::Inode,
 };
-use crate::inode::NewBlocks;
+use crate::{
+    inode::NewBlocks,
+    stats::{self, Attempt, Cause},
+};
 use kernel::prelude::*;
 
 const BS: u64 = BLOCK_SIZE as u64;
@@ -59,7 +62,12 @@ impl Report {
     }
 }
 
-fn begin(inode: Inode, pos: u64, len: u64, flags: u32) -> Result<Report> {
+/// EAGAIN for a nowait mapping, noting why on the read or write's attempt.
+fn refuse(attempt: Option<&Attempt>, cause: Cause) -> Error {
+    attempt.map_or(EAGAIN, |a| a.refuse(cause))
+}
+
+fn begin(inode: Inode, pos: u64, len: u64, flags: u32, attempt: Option<&Attempt>) -> Result<Report> {
     let first = pos >> BLOCK_SHIFT;
     let end = (pos + len.max(1)).div_ceil(BS);
     let nowait = flags & (ffi::IOMAP_NOWAIT | ffi::IOMAP_OVERWRITE_ONLY) != 0;
@@ -69,11 +77,11 @@ fn begin(inode: Inode, pos: u64, len: u64, flags: u32) -> Result<Report> {
     let dirty = if writing && (inode.dirty_datasync() || pos + len > inode.size()) { ffi::IOMAP_F_DIRTY as u16 } else { 0 };
     let map = &inode.info().map;
     {
-        let m = if nowait { map.try_read().ok_or(EAGAIN)? } else { map.read() };
+        let m = if nowait { map.try_read().ok_or_else(|| refuse(attempt, Cause::Lock))? } else { map.read() };
         match extent_map::lookup(m.list(), first) {
             Lookup::Mapped(e) => {
                 if e.unwritten() && flags & ffi::IOMAP_OVERWRITE_ONLY != 0 {
-                    return Err(EAGAIN); // would need sub-block zeroing
+                    return Err(refuse(attempt, Cause::Alloc)); // would need sub-block zeroing
                 }
                 let dirty = if e.unwritten() && writing { ffi::IOMAP_F_DIRTY as u16 } else { dirty };
                 return Ok(Report::extent(&e, dirty));
@@ -83,7 +91,7 @@ fn begin(inode: Inode, pos: u64, len: u64, flags: u32) -> Result<Report> {
                     return Ok(Report::hole(first, next.unwrap_or(end.max(first + 1))));
                 }
                 if nowait {
-                    return Err(EAGAIN); // allocating may sleep
+                    return Err(refuse(attempt, Cause::Alloc)); // allocating may sleep
                 }
             }
         }
@@ -108,15 +116,30 @@ unsafe extern "C" fn rnwfs_iomap_begin(
     iomap: *mut ffi::iomap,
     _srcmap: *mut ffi::iomap,
 ) -> i32 {
-    // SAFETY: iomap passes a live inode of ours.
-    let inode = unsafe { Inode::new(inode) };
-    match begin(inode, pos as u64, length as u64, flags) {
+    // SAFETY: iomap passes a live inode of ours and the mapping of its iteration, whose
+    // private pointer rnwfs sets only to a live Attempt.
+    let (inode, attempt) = unsafe { (Inode::new(inode), stats::from_iomap(iomap)) };
+    match begin(inode, pos as u64, length as u64, flags, attempt) {
         Ok(r) => {
             r.fill(inode, iomap.cast());
             0
         }
         Err(e) => e.to_errno(),
     }
+}
+
+/// Whether a nowait direct write of [pos, pos + len) can go without allocating: every
+/// block mapped, and written if the write is sub-block (it would zero around its data).
+pub(crate) fn nowait_overwrite(inode: Inode, pos: u64, len: u64, unaligned: bool) -> core::result::Result<(), Cause> {
+    let map = inode.info().map.try_read().ok_or(Cause::Lock)?;
+    let (mut block, end) = (pos >> BLOCK_SHIFT, (pos + len).div_ceil(BS));
+    while block < end {
+        match extent_map::lookup(map.list(), block) {
+            Lookup::Mapped(e) if !(unaligned && e.unwritten()) => block = e.end_logical(),
+            _ => return Err(Cause::Alloc),
+        }
+    }
+    Ok(())
 }
 
 /// Writeback: the extent under `offset` (dirty data is never over a hole: writes allocate).
@@ -169,11 +192,12 @@ unsafe extern "C" fn rnwfs_convert_unwritten(inode: *mut bindings::inode, offset
 /// written into unwritten extents, then raise the size if the write extended the file.
 #[no_mangle]
 unsafe extern "C" fn rnwfs_dio_end_io(iocb: *mut bindings::kiocb, size: isize, error: i32, flags: u32) -> i32 {
+    // SAFETY: iomap passes the live kiocb of the I/O; its file pins the inode.
+    let (inode, pos) = unsafe { (Inode::new(ffi::rnwfs_file_inode((*iocb).ki_filp)), (*iocb).ki_pos as u64) };
+    stats::dio_completed(iocb, inode, true, error);
     if error != 0 || size <= 0 {
         return error;
     }
-    // SAFETY: iomap passes the live kiocb of the I/O; its file pins the inode.
-    let (inode, pos) = unsafe { (Inode::new(ffi::rnwfs_file_inode((*iocb).ki_filp)), (*iocb).ki_pos as u64) };
     if flags & ffi::IOMAP_DIO_UNWRITTEN != 0 {
         if let Err(e) = convert_unwritten(inode, pos, size as u64) {
             return e.to_errno();
@@ -183,4 +207,13 @@ unsafe extern "C" fn rnwfs_dio_end_io(iocb: *mut bindings::kiocb, size: isize, e
         inode.mark_dirty();
     }
     0
+}
+
+/// Direct read completion: only the nowait statistics to keep.
+#[no_mangle]
+unsafe extern "C" fn rnwfs_dio_read_end_io(iocb: *mut bindings::kiocb, _size: isize, error: i32, _flags: u32) -> i32 {
+    // SAFETY: iomap passes the live kiocb of the I/O; its file pins the inode.
+    let inode = unsafe { Inode::new(ffi::rnwfs_file_inode((*iocb).ki_filp)) };
+    stats::dio_completed(iocb, inode, false, error);
+    error
 }

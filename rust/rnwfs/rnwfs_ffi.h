@@ -14,6 +14,8 @@
 #include <linux/iomap.h>
 #include <linux/pagemap.h>
 
+#include "../../include/uapi/linux/rnwfs.h"
+
 #define RNWFS_MAGIC 0x524e5746 /* "RNWF" */
 
 /* Flag macros bindgen cannot evaluate (they carry __force casts). */
@@ -46,6 +48,12 @@ u64 rnwfs_device_blocks(struct super_block *sb);
 /* A mount error for the mount(2)/fsconfig(2) caller (and the kernel log). */
 void rnwfs_mount_error(struct fs_context *fc, const char *msg, int len);
 bool rnwfs_fc_wants_rdonly(struct fs_context *fc);
+/* -o writethrough: 1, -o nowritethrough: 0, not given: -1. */
+int rnwfs_fc_writethrough(struct fs_context *fc);
+/* Creates the super block's dio_done workqueue (writethrough aio completes there). */
+int rnwfs_init_dio_done_wq(struct super_block *sb);
+/* Whether a folio in the range is under writeback. */
+bool rnwfs_range_writeback(struct inode *inode, u64 start, u64 end_inclusive);
 struct super_block *rnwfs_fc_sb(struct fs_context *fc);
 
 /* ---- buffer cache: metadata blocks ---- */
@@ -104,8 +112,21 @@ struct inode *rnwfs_file_inode(struct file *file);
 struct inode *rnwfs_d_inode(struct dentry *dentry);
 
 /* ---- data path (iomap with rnwfs' ops) ---- */
-ssize_t rnwfs_dio_rw(struct kiocb *iocb, struct iov_iter *iter, unsigned int dio_flags);
-ssize_t rnwfs_buffered_write(struct kiocb *iocb, struct iov_iter *from);
+/*
+ * Direct I/O; `private` reaches iomap_begin (rnwfs_iomap_private). *submitted tells whether
+ * a dio was started, whose completion (end_io) then runs, maybe after the return.
+ */
+ssize_t rnwfs_dio_rw(struct kiocb *iocb, struct iov_iter *iter, unsigned int dio_flags,
+		     void *private, bool *submitted);
+ssize_t rnwfs_buffered_write(struct kiocb *iocb, struct iov_iter *from, void *private);
+/* Writethrough (rnwfs_writethrough.c): prepare before the copy, then write back. */
+void *rnwfs_wt_prepare(struct kiocb *iocb, loff_t pos, size_t len);
+ssize_t rnwfs_wt_write_back(struct kiocb *iocb, void *prepared, loff_t pos, ssize_t written);
+void rnwfs_wt_cancel(void *prepared);
+/* The `private` of the iomap_iter that `iomap` (given to iomap_begin) belongs to. */
+void *rnwfs_iomap_private(struct iomap *iomap);
+/* Whether any page cache is left in the range. */
+bool rnwfs_range_cached(struct inode *inode, u64 start, u64 end_inclusive);
 int rnwfs_zero_range(struct inode *inode, u64 pos, u64 len);
 int rnwfs_truncate_page(struct inode *inode, u64 pos);
 int rnwfs_write_and_wait(struct inode *inode, u64 start, u64 end_inclusive);
@@ -166,6 +187,15 @@ int rnwfs_iomap_begin(struct inode *inode, loff_t pos, loff_t length, unsigned i
 int rnwfs_map_blocks(struct iomap_writepage_ctx *wpc, struct inode *inode, loff_t offset,
 		     unsigned int len);
 int rnwfs_dio_end_io(struct kiocb *iocb, ssize_t size, int error, unsigned int flags);
+int rnwfs_dio_read_end_io(struct kiocb *iocb, ssize_t size, int error, unsigned int flags);
+/* Whether a bio of `size` bytes at `offset` is all of the direct I/O `private` describes. */
+bool rnwfs_dio_is_whole(void *private, loff_t offset, u32 size);
+/* The counters of `inode`, or of the whole filesystem if it is NULL. */
+u32 rnwfs_get_flags(struct inode *inode);
+/* Sets the per-file flags (i_rwsem held, write access checked); 0 or -errno. */
+int rnwfs_set_flags(struct inode *inode, u32 flags);
+void rnwfs_nowait_stats_get(struct super_block *sb, struct inode *inode,
+			    struct rnwfs_nowait_stats *out);
 int rnwfs_convert_unwritten(struct inode *inode, loff_t offset, u64 size);
 #endif
 

@@ -10,6 +10,7 @@
 #include <linux/pagemap.h>
 #include <linux/sched/mm.h>
 #include "rnwfs_ffi.h"
+#include "rnwfs_c.h"
 
 u64 rnwfs_device_blocks(struct super_block *sb)
 {
@@ -274,6 +275,21 @@ int rnwfs_write_and_wait(struct inode *inode, u64 start, u64 end_inclusive)
 void rnwfs_drop_clean_cache(struct inode *inode, u64 start, u64 end_inclusive)
 {
 	invalidate_mapping_pages(inode->i_mapping, start >> PAGE_SHIFT, end_inclusive >> PAGE_SHIFT);
+}
+
+int rnwfs_init_dio_done_wq(struct super_block *sb)
+{
+	return sb->s_dio_done_wq ? 0 : sb_init_dio_done_wq(sb);
+}
+
+bool rnwfs_range_writeback(struct inode *inode, u64 start, u64 end_inclusive)
+{
+	return filemap_range_has_writeback(inode->i_mapping, start, end_inclusive);
+}
+
+bool rnwfs_range_cached(struct inode *inode, u64 start, u64 end_inclusive)
+{
+	return filemap_range_has_page(inode->i_mapping, start, end_inclusive);
 }
 
 ssize_t rnwfs_write_sync(struct kiocb *iocb, ssize_t count)

@@ -6,30 +6,24 @@
  */
 #include <linux/blkdev.h>
 #include <linux/buffer_head.h>
+#include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/fs_context.h>
+#include <linux/fs_parser.h>
 #include <linux/iomap.h>
 #include <linux/module.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/statfs.h>
 #include <linux/workqueue.h>
 #include "rnwfs_ffi.h"
+#include "rnwfs_c.h"
 
 /* ---- in-core inodes: the VFS inode plus the Rust part ---- */
 
-struct rnwfs_inode {
-	void *info; /* Rust InodeInfo */
-	struct inode vfs_inode;
-};
-
 static struct kmem_cache *rnwfs_inode_cachep;
-
-static struct rnwfs_inode *RNWFS_I(struct inode *inode)
-{
-	return container_of(inode, struct rnwfs_inode, vfs_inode);
-}
 
 void *rnwfs_inode_info(struct inode *inode)
 {
@@ -80,19 +74,6 @@ static void rnwfs_evict_inode(struct inode *inode)
 
 /* ---- super block ---- */
 
-struct rnwfs_sb {
-	void *info; /* Rust SbInfo */
-	/* Writeback ioends over unwritten blocks, converted in process context. */
-	spinlock_t ioend_lock;
-	struct list_head ioends;
-	struct work_struct ioend_work;
-	struct workqueue_struct *wq;
-};
-
-static struct rnwfs_sb *RNWFS_SB(struct super_block *sb)
-{
-	return sb->s_fs_info;
-}
 
 static int rnwfs_statfs_c(struct dentry *dentry, struct kstatfs *buf)
 {
@@ -122,6 +103,39 @@ static const struct super_operations rnwfs_super_ops = {
 	.statfs = rnwfs_statfs_c,
 };
 
+static int rnwfs_nowait_stats_show(struct seq_file *m, void *v)
+{
+	static const char *const causes[RNWFS_NOWAIT_NR_CAUSES] = {
+		"alloc", "lock", "cache", "writeback", "device", "other"
+	};
+	struct super_block *sb = m->private;
+	struct rnwfs_nowait_stats st;
+	int i;
+
+	rnwfs_nowait_stats_get(sb, NULL, &st);
+	seq_printf(m, "read_ok %llu\n", st.read_ok);
+	for (i = 0; i < RNWFS_NOWAIT_NR_CAUSES; i++)
+		seq_printf(m, "read_eagain_%s %llu\n", causes[i], st.read_eagain[i]);
+	seq_printf(m, "write_ok %llu\n", st.write_ok);
+	for (i = 0; i < RNWFS_NOWAIT_NR_CAUSES; i++)
+		seq_printf(m, "write_eagain_%s %llu\n", causes[i], st.write_eagain[i]);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(rnwfs_nowait_stats);
+
+/* debugfs rnwfs/<device>/nowait_stats; none if debugfs or the module's directory is absent. */
+static void rnwfs_sb_debugfs(struct super_block *sb, struct rnwfs_sb *rsb)
+{
+	struct dentry *root = debugfs_lookup("rnwfs", NULL);
+
+	if (IS_ERR_OR_NULL(root))
+		return;
+	rsb->debugfs = debugfs_create_dir(sb->s_id, root);
+	dput(root);
+	debugfs_create_file("nowait_stats", 0444, rsb->debugfs, sb, &rnwfs_nowait_stats_fops);
+	rnwfs_wt_debugfs(sb, rsb->debugfs);
+}
+
 static void rnwfs_ioend_work(struct work_struct *work)
 {
 	struct rnwfs_sb *rsb = container_of(work, struct rnwfs_sb, ioend_work);
@@ -135,14 +149,19 @@ static void rnwfs_ioend_work(struct work_struct *work)
 		int error = blk_status_to_errno(ioend->io_bio.bi_status);
 
 		list_del_init(&ioend->io_list);
-		if (!error)
+		if (!error && ioend->io_type == IOMAP_UNWRITTEN)
 			error = rnwfs_convert_unwritten(ioend->io_inode, ioend->io_offset,
 							ioend->io_size);
+		if (error && rnwfs_wt_waiting(rsb->sb))
+			rnwfs_wt_ioend_error(ioend->io_inode, ioend->io_offset, ioend->io_size,
+					     error);
 		iomap_finish_ioends(ioend, error);
 	}
+	rnwfs_wt_writeback_done(rsb->sb);
 }
 
-static void rnwfs_unwritten_end_bio(struct bio *bio)
+/* Completion in process context: unwritten conversion, writethrough completions. */
+static void rnwfs_deferred_end_bio(struct bio *bio)
 {
 	struct iomap_ioend *ioend = iomap_ioend_from_bio(bio);
 	struct rnwfs_sb *rsb = RNWFS_SB(ioend->io_inode->i_sb);
@@ -169,6 +188,8 @@ int rnwfs_sb_setup(struct super_block *sb, void *fs_info, bool read_only)
 	spin_lock_init(&rsb->ioend_lock);
 	INIT_LIST_HEAD(&rsb->ioends);
 	INIT_WORK(&rsb->ioend_work, rnwfs_ioend_work);
+	rsb->sb = sb;
+	rnwfs_wt_sb_init(rsb);
 	sb->s_fs_info = rsb;
 	sb->s_op = &rnwfs_super_ops;
 	sb->s_magic = RNWFS_MAGIC;
@@ -177,6 +198,7 @@ int rnwfs_sb_setup(struct super_block *sb, void *fs_info, bool read_only)
 	sb->s_max_links = 65000;
 	if (read_only)
 		sb->s_flags |= SB_RDONLY;
+	rnwfs_sb_debugfs(sb, rsb);
 	return 0;
 }
 
@@ -187,6 +209,7 @@ void *rnwfs_sb_teardown(struct super_block *sb)
 
 	if (!rsb)
 		return NULL;
+	debugfs_remove(rsb->debugfs);
 	destroy_workqueue(rsb->wq);
 	info = rsb->info;
 	kfree(rsb);
@@ -205,14 +228,34 @@ static const struct iomap_ops rnwfs_iomap_ops = {
 	.iomap_begin = rnwfs_iomap_begin,
 };
 
-static const struct iomap_dio_ops rnwfs_dio_ops = {
+/*
+ * 6.12's iomap never sets REQ_NOWAIT (a nowait dio of several bios could end half done).
+ * A nowait dio that is one bio can carry it: the device's BLK_STS_AGAIN then reaches the
+ * caller as EAGAIN, with nothing written.
+ */
+static void rnwfs_dio_submit_io(const struct iomap_iter *iter, struct bio *bio,
+				loff_t file_offset)
+{
+	if ((iter->flags & IOMAP_NOWAIT) && bdev_nowait(bio->bi_bdev) &&
+	    rnwfs_dio_is_whole(iter->private, file_offset, bio->bi_iter.bi_size))
+		bio->bi_opf |= REQ_NOWAIT;
+	submit_bio(bio);
+}
+
+static const struct iomap_dio_ops rnwfs_dio_write_ops = {
 	.end_io = rnwfs_dio_end_io,
+	.submit_io = rnwfs_dio_submit_io,
+};
+
+static const struct iomap_dio_ops rnwfs_dio_read_ops = {
+	.end_io = rnwfs_dio_read_end_io,
+	.submit_io = rnwfs_dio_submit_io,
 };
 
 static int rnwfs_prepare_ioend(struct iomap_ioend *ioend, int status)
 {
-	if (!status && ioend->io_type == IOMAP_UNWRITTEN)
-		ioend->io_bio.bi_end_io = rnwfs_unwritten_end_bio;
+	if (ioend->io_type == IOMAP_UNWRITTEN || rnwfs_wt_waiting(ioend->io_inode->i_sb))
+		ioend->io_bio.bi_end_io = rnwfs_deferred_end_bio;
 	return status;
 }
 
@@ -221,14 +264,31 @@ static const struct iomap_writeback_ops rnwfs_writeback_ops = {
 	.prepare_ioend = rnwfs_prepare_ioend,
 };
 
-ssize_t rnwfs_dio_rw(struct kiocb *iocb, struct iov_iter *iter, unsigned int dio_flags)
+/* iomap_dio_rw(), telling whether a dio (and so its end_io) was started. */
+ssize_t rnwfs_dio_rw(struct kiocb *iocb, struct iov_iter *iter, unsigned int dio_flags,
+		     void *private, bool *submitted)
 {
-	return iomap_dio_rw(iocb, iter, &rnwfs_iomap_ops, &rnwfs_dio_ops, dio_flags, NULL, 0);
+	const struct iomap_dio_ops *dops = iov_iter_rw(iter) == WRITE ?
+		&rnwfs_dio_write_ops : &rnwfs_dio_read_ops;
+	struct iomap_dio *dio;
+
+	dio = __iomap_dio_rw(iocb, iter, &rnwfs_iomap_ops, dops, dio_flags, private, 0);
+	if (IS_ERR_OR_NULL(dio)) {
+		*submitted = dio == ERR_PTR(-EIOCBQUEUED);
+		return PTR_ERR_OR_ZERO(dio);
+	}
+	*submitted = true;
+	return iomap_dio_complete(dio);
 }
 
-ssize_t rnwfs_buffered_write(struct kiocb *iocb, struct iov_iter *from)
+ssize_t rnwfs_buffered_write(struct kiocb *iocb, struct iov_iter *from, void *private)
 {
-	return iomap_file_buffered_write(iocb, from, &rnwfs_iomap_ops, NULL);
+	return iomap_file_buffered_write(iocb, from, &rnwfs_iomap_ops, private);
+}
+
+void *rnwfs_iomap_private(struct iomap *iomap)
+{
+	return container_of(iomap, struct iomap_iter, iomap)->private;
 }
 
 int rnwfs_zero_range(struct inode *inode, u64 pos, u64 len)
@@ -320,6 +380,44 @@ static int rnwfs_file_open(struct inode *inode, struct file *file)
 	return generic_file_open(inode, file);
 }
 
+static long rnwfs_setflags(struct file *file, u32 __user *arg)
+{
+	struct inode *inode = file_inode(file);
+	u32 flags;
+	int ret;
+
+	if (get_user(flags, arg))
+		return -EFAULT;
+	if (!inode_owner_or_capable(file_mnt_idmap(file), inode))
+		return -EPERM;
+	ret = mnt_want_write_file(file);
+	if (ret)
+		return ret;
+	inode_lock(inode);
+	ret = rnwfs_set_flags(inode, flags);
+	inode_unlock(inode);
+	mnt_drop_write_file(file);
+	return ret;
+}
+
+static long rnwfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct rnwfs_nowait_stats st;
+
+	switch (cmd) {
+	case RNWFS_IOC_GETFLAGS:
+		return put_user(rnwfs_get_flags(file_inode(file)), (u32 __user *)arg);
+	case RNWFS_IOC_SETFLAGS:
+		return rnwfs_setflags(file, (u32 __user *)arg);
+	case RNWFS_IOC_NOWAIT_STATS:
+	case RNWFS_IOC_SB_NOWAIT_STATS:
+		rnwfs_nowait_stats_get(file_inode(file)->i_sb,
+				       cmd == RNWFS_IOC_NOWAIT_STATS ? file_inode(file) : NULL, &st);
+		return copy_to_user((void __user *)arg, &st, sizeof(st)) ? -EFAULT : 0;
+	}
+	return -ENOTTY;
+}
+
 /* ---- operation tables ---- */
 
 static const struct file_operations rnwfs_file_ops = {
@@ -332,11 +430,25 @@ static const struct file_operations rnwfs_file_ops = {
 	.open = rnwfs_file_open,
 	.fsync = rnwfs_fsync,
 	.fallocate = rnwfs_fallocate,
+	.unlocked_ioctl = rnwfs_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
 	.fop_flags = FOP_BUFFER_RASYNC | FOP_BUFFER_WASYNC | FOP_DIO_PARALLEL_WRITE,
 };
 
+static int rnwfs_fiemap(struct inode *inode, struct fiemap_extent_info *fieinfo, u64 start,
+			u64 len)
+{
+	int ret;
+
+	inode_lock_shared(inode);
+	ret = iomap_fiemap(inode, fieinfo, start, len, &rnwfs_iomap_ops);
+	inode_unlock_shared(inode);
+	return ret;
+}
+
 static const struct inode_operations rnwfs_file_inode_ops = {
 	.setattr = rnwfs_setattr,
+	.fiemap = rnwfs_fiemap,
 };
 
 static const struct inode_operations rnwfs_dir_inode_ops = {
@@ -356,6 +468,8 @@ static const struct file_operations rnwfs_dir_file_ops = {
 	.read = generic_read_dir,
 	.iterate_shared = rnwfs_iterate,
 	.fsync = rnwfs_fsync,
+	.unlocked_ioctl = rnwfs_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
 };
 
 static const struct inode_operations rnwfs_symlink_inode_ops = {
@@ -389,13 +503,56 @@ static int rnwfs_get_tree(struct fs_context *fc)
 	return get_tree_bdev(fc, rnwfs_fill_super);
 }
 
+enum { RNWFS_OPT_WRITETHROUGH };
+
+static const struct fs_parameter_spec rnwfs_param_specs[] = {
+	fsparam_flag_no("writethrough", RNWFS_OPT_WRITETHROUGH),
+	{}
+};
+
+/* Mount options as given: -1 for an option not given. */
+struct rnwfs_fc_opts {
+	int writethrough;
+};
+
+static int rnwfs_parse_param(struct fs_context *fc, struct fs_parameter *param)
+{
+	struct rnwfs_fc_opts *opts = fc->fs_private;
+	struct fs_parse_result result;
+	int opt = fs_parse(fc, rnwfs_param_specs, param, &result);
+
+	if (opt < 0)
+		return opt;
+	if (opt == RNWFS_OPT_WRITETHROUGH)
+		opts->writethrough = !result.negated;
+	return 0;
+}
+
+int rnwfs_fc_writethrough(struct fs_context *fc)
+{
+	return ((struct rnwfs_fc_opts *)fc->fs_private)->writethrough;
+}
+
+static void rnwfs_free_fc(struct fs_context *fc)
+{
+	kfree(fc->fs_private);
+}
+
 static const struct fs_context_operations rnwfs_context_ops = {
+	.parse_param = rnwfs_parse_param,
 	.get_tree = rnwfs_get_tree,
 	.reconfigure = rnwfs_reconfigure,
+	.free = rnwfs_free_fc,
 };
 
 static int rnwfs_init_fs_context(struct fs_context *fc)
 {
+	struct rnwfs_fc_opts *opts = kzalloc(sizeof(*opts), GFP_KERNEL);
+
+	if (!opts)
+		return -ENOMEM;
+	opts->writethrough = -1;
+	fc->fs_private = opts;
 	fc->ops = &rnwfs_context_ops;
 	return 0;
 }
@@ -405,6 +562,7 @@ static struct file_system_type rnwfs_fs_type = {
 	.name = "rnwfs",
 	.init_fs_context = rnwfs_init_fs_context,
 	.kill_sb = kill_block_super,
+	.parameters = rnwfs_param_specs,
 	.fs_flags = FS_REQUIRES_DEV,
 };
 MODULE_ALIAS_FS("rnwfs");

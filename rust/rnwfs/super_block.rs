@@ -11,6 +11,7 @@ use crate::{
     sync::RwSem,
     vfs::Sb,
 };
+use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::prelude::*;
 
 /// The in-core superblock (the Rust part of `s_fs_info`).
@@ -20,6 +21,9 @@ pub(crate) struct SbInfo {
     disk: Superblock,
     pub(crate) alloc: KBox<RwSem<Allocator>>,
     pub(crate) read_only: bool,
+    /// `-o writethrough`: every file's buffered writes are writethrough.
+    pub(crate) writethrough: AtomicBool,
+    pub(crate) stats: crate::stats::NowaitStats,
 }
 
 /// Reports why the image cannot be mounted, to the mount caller and the log.
@@ -70,9 +74,18 @@ fn fill_super(sb: Sb, fc: *mut bindings::fs_context) -> Result {
     if !read_only {
         disk.mount_count = disk.mount_count.wrapping_add(1);
     }
+    // SAFETY: the mount's live context.
+    let writethrough = unsafe { ffi::rnwfs_fc_writethrough(fc.cast()) } == 1;
     let alloc = Allocator::load(sb, disk.layout, disk.free_blocks, disk.free_inodes)?;
     let info = KBox::new(
-        SbInfo { layout: disk.layout, disk, alloc: RwSem::new_boxed(alloc, crate::sync::RNWFS_LOCK_ALLOC)?, read_only },
+        SbInfo {
+            layout: disk.layout,
+            disk,
+            alloc: RwSem::new_boxed(alloc, crate::sync::RNWFS_LOCK_ALLOC)?,
+            read_only,
+            writethrough: AtomicBool::new(writethrough),
+            stats: Default::default(),
+        },
         GFP_KERNEL,
     )?;
     let raw = KBox::into_raw(info);
@@ -91,6 +104,12 @@ fn fill_super(sb: Sb, fc: *mut bindings::fs_context) -> Result {
         // SAFETY: our super block, being set up.
         unsafe { (*sb.raw()).s_root = dentry };
         if read_only { Ok(()) } else { write_super(sb, State::Dirty, true) }
+    });
+    // Writethrough aio completes on the dio_done workqueue: made now, not by a nowait write.
+    let result = result.and_then(|()| {
+        // SAFETY: our super block, set up.
+        let made = unsafe { if writethrough { ffi::rnwfs_init_dio_done_wq(sb.raw()) } else { 0 } };
+        kernel::error::to_result(made)
     });
     // SAFETY: our super block, being set up.
     let has_root = unsafe { !(*sb.raw()).s_root.is_null() };
@@ -147,6 +166,18 @@ unsafe extern "C" fn rnwfs_reconfigure(fc: *mut bindings::fs_context) -> i32 {
     if want_ro != sb.info().read_only {
         return refuse(fc, "switching between read-only and read-write needs a new mount").to_errno();
     }
+    // SAFETY: as above.
+    match unsafe { ffi::rnwfs_fc_writethrough(fc.cast()) } {
+        1 => {
+            // SAFETY: a mounted super block.
+            if let Err(e) = kernel::error::to_result(unsafe { ffi::rnwfs_init_dio_done_wq(sb.raw()) }) {
+                return e.to_errno();
+            }
+            sb.info().writethrough.store(true, Ordering::Relaxed);
+        }
+        0 => sb.info().writethrough.store(false, Ordering::Relaxed),
+        _ => {}
+    }
     0
 }
 
@@ -164,4 +195,18 @@ unsafe extern "C" fn rnwfs_statfs_info(sb: *mut bindings::super_block, out: *mut
             ffree: a.free_inodes.into(),
         };
     }
+}
+
+#[no_mangle]
+unsafe extern "C" fn rnwfs_nowait_stats_get(
+    sb: *mut bindings::super_block,
+    inode: *mut bindings::inode,
+    out: *mut ffi::rnwfs_nowait_stats,
+) {
+    // SAFETY: a mounted rnwfs super block and, if not null, one of its live inodes.
+    let stats = unsafe {
+        if inode.is_null() { &Sb::new(sb).info().stats } else { &crate::vfs::Inode::new(inode).info().stats }
+    };
+    // SAFETY: `out` is the caller's struct.
+    unsafe { *out = stats.snapshot() };
 }

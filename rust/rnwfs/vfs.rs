@@ -118,6 +118,10 @@ impl Inode {
         self.mode() & crate::format::inode::S_IFMT == crate::format::inode::S_IFDIR
     }
 
+    pub(crate) fn is_regular(self) -> bool {
+        self.mode() & crate::format::inode::S_IFMT == crate::format::inode::S_IFREG
+    }
+
     /// The Rust part of the inode (allocated with it, freed with it).
     pub(crate) fn info<'a>(self) -> &'a InodeInfo {
         // SAFETY: rnwfs_alloc_inode attaches the info, rnwfs_free_inode frees it after the
@@ -205,6 +209,18 @@ impl Inode {
         // SAFETY: a live inode.
         unsafe { ffi::rnwfs_invalidate_lock(self.0) };
         InvalidateLock(self)
+    }
+
+    /// Whether a folio in [start, end_inclusive] is under writeback.
+    pub(crate) fn range_writeback(self, start: u64, end_inclusive: u64) -> bool {
+        // SAFETY: a live inode.
+        unsafe { ffi::rnwfs_range_writeback(self.0, start, end_inclusive) }
+    }
+
+    /// Whether page cache is left in [start, end_inclusive].
+    pub(crate) fn range_cached(self, start: u64, end_inclusive: u64) -> bool {
+        // SAFETY: a live inode.
+        unsafe { ffi::rnwfs_range_cached(self.0, start, end_inclusive) }
     }
 
     pub(crate) fn zero_range(self, pos: u64, len: u64) -> Result {

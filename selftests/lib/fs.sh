@@ -110,14 +110,6 @@ fs_log_pattern() {
 	echo "$own|rnwblk0|Page cache invalidation failure"
 }
 
-# Most extents one file may have (nothing: no limit a test reaches). rnwfs refuses more
-# with ENOSPC (its allocator keeps files contiguous; random writes into holes defeat it).
-fs_max_extents() {
-	case $FS_TYPE in
-	rnwfs) echo 177 ;;
-	esac
-}
-
 # Module reload (rmmod + insmod between umount and mount) applies to rnwfs only: ext4 and
 # xfs are not modules of this project.
 fs_can_reload() { [ "$FS_TYPE" = rnwfs ]; }

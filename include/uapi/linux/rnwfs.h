@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
- * rnwfs user ABI: nowait statistics (Documentation/nowait.rst).
+ * rnwfs user ABI: nowait statistics (Documentation/nowait.rst) and per-file flags
+ * (Documentation/writethrough.rst).
  *
  * Applications that try a nowait read or write first and hand the I/O to a thread when it
  * would block can ask, per file or per filesystem, how often trying paid off and why it
@@ -16,12 +17,13 @@
 
 /* Why a nowait attempt returned EAGAIN (the first step that would have blocked). */
 enum rnwfs_nowait_cause {
-	RNWFS_NOWAIT_ALLOC = 0,		/* blocks to allocate (or sub-block zeroing) */
+	RNWFS_NOWAIT_ALLOC = 0,		/* blocks to allocate, or unwritten ones to zero */
 	RNWFS_NOWAIT_LOCK = 1,		/* i_rwsem or the extent map held by another task */
 	RNWFS_NOWAIT_CACHE = 2,		/* page cache: read miss, folio busy or to be read */
 	RNWFS_NOWAIT_WRITEBACK = 3,	/* dirty or writeback cache over a direct I/O range */
 	RNWFS_NOWAIT_DEVICE = 4,	/* the block device returned BLK_STS_AGAIN */
-	RNWFS_NOWAIT_OTHER = 5,		/* anything else (privilege removal, EOF zeroing) */
+	RNWFS_NOWAIT_OTHER = 5,		/* anything else: privilege removal, zeroing past EOF,
+					 * waiting for other direct I/O */
 	RNWFS_NOWAIT_NR_CAUSES = 6,
 };
 
@@ -40,5 +42,14 @@ struct rnwfs_nowait_stats {
 #define RNWFS_IOC_NOWAIT_STATS		_IOR('r', 0x10, struct rnwfs_nowait_stats)
 /* The whole filesystem's counters (any file or directory of it). */
 #define RNWFS_IOC_SB_NOWAIT_STATS	_IOR('r', 0x11, struct rnwfs_nowait_stats)
+
+/*
+ * Per-file flags, persisted in the inode. RNWFS_FL_WRITETHROUGH: buffered writes reach the
+ * device before they complete (also for every file of a filesystem mounted with
+ * -o writethrough). Setting needs ownership (or CAP_FOWNER) and a writable mount.
+ */
+#define RNWFS_FL_WRITETHROUGH		0x00000001
+#define RNWFS_IOC_GETFLAGS		_IOR('r', 0x12, __u32)
+#define RNWFS_IOC_SETFLAGS		_IOW('r', 0x13, __u32)
 
 #endif /* _UAPI_LINUX_RNWFS_H */

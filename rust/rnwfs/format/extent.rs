@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-//! Extents map file blocks to device blocks: seven in the inode, up to
-//! [`EXTENTS_PER_BLOCK`] more in one extent block.
+//! Extents map file blocks to device blocks: seven in the inode, the rest in a chain of
+//! extent blocks of [`EXTENTS_PER_BLOCK`] each (the inode points at the first).
 
 use super::{bytes::*, crc32c, FormatError, Result, BLOCK_SIZE};
 
@@ -8,8 +8,11 @@ pub const EXTENT_SIZE: usize = 24;
 /// Allocated but never written: reads as zeros (fallocate preallocation).
 pub const EXTENT_UNWRITTEN: u32 = 1;
 pub const EXTENT_BLOCK_MAGIC: u32 = 0x584E_5752; // "RWNX"
-const HEADER: usize = 16;
+/// magic, count, owner, checksum, next block.
+const HEADER: usize = 24;
 pub const EXTENTS_PER_BLOCK: usize = (BLOCK_SIZE - HEADER) / EXTENT_SIZE;
+/// Longest chain: bounds a file's extent list (and its memory) at about 173,000 extents.
+pub const MAX_EXTENT_BLOCKS: usize = 1024;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Extent {
@@ -74,12 +77,33 @@ pub fn validate_order(extents: &[Extent]) -> Result {
     Ok(())
 }
 
-/// The overflow block of an inode's extents.
+/// Extent blocks an inode needs for `nextents` extents.
+pub fn chain_length(nextents: usize) -> usize {
+    nextents.saturating_sub(super::inode::INLINE_EXTENTS).div_ceil(EXTENTS_PER_BLOCK)
+}
+
+/// Checks block `index` of a chain for `nextents` extents: it holds `count` extents and
+/// links to `next`. Every block but the last is full; only the last ends the chain. A
+/// chain that loops repeats extents, which [`validate_order`] refuses.
+pub fn check_chain_block(index: usize, nextents: usize, count: usize, next: u64) -> Result {
+    let blocks = chain_length(nextents);
+    let before = super::inode::INLINE_EXTENTS + index * EXTENTS_PER_BLOCK;
+    if count != (nextents - before).min(EXTENTS_PER_BLOCK) {
+        return Err(FormatError::BadField("extent block: count does not match the inode"));
+    }
+    if (next == 0) != (index + 1 == blocks) {
+        return Err(FormatError::BadField("extent block: chain length does not match the inode"));
+    }
+    Ok(())
+}
+
+/// One block of an inode's extent chain.
 pub struct ExtentBlock;
 
 impl ExtentBlock {
-    /// Encodes `extents` (at most [`EXTENTS_PER_BLOCK`]) owned by inode `ino`.
-    pub fn encode(ino: u32, extents: &[Extent], block: &mut [u8; BLOCK_SIZE]) -> Result {
+    /// Encodes `extents` (at most [`EXTENTS_PER_BLOCK`]) owned by inode `ino`, followed
+    /// by the chain's block `next` (0: the last).
+    pub fn encode(ino: u32, extents: &[Extent], next: u64, block: &mut [u8; BLOCK_SIZE]) -> Result {
         if extents.len() > EXTENTS_PER_BLOCK {
             return Err(FormatError::BadField("too many extents for an extent block"));
         }
@@ -87,23 +111,24 @@ impl ExtentBlock {
         put_u32(block, 0, EXTENT_BLOCK_MAGIC);
         put_u32(block, 4, extents.len() as u32);
         put_u32(block, 8, ino);
+        put_u64(block, 16, next);
         for (i, e) in extents.iter().enumerate() {
             e.encode(&mut block[HEADER + i * EXTENT_SIZE..]);
         }
-        let crc = crc32c::update(!ino, &block[HEADER..]);
-        put_u32(block, 12, !crc);
+        let crc = Self::checksum(ino, block);
+        put_u32(block, 12, crc);
         Ok(())
     }
 
-    /// Decodes the extents of inode `ino` into `out`; returns how many.
-    pub fn decode(ino: u32, block: &[u8; BLOCK_SIZE], out: &mut [Extent; EXTENTS_PER_BLOCK]) -> Result<usize> {
+    /// Decodes the extents of inode `ino` into `out`; returns how many and the next block.
+    pub fn decode(ino: u32, block: &[u8; BLOCK_SIZE], out: &mut [Extent; EXTENTS_PER_BLOCK]) -> Result<(usize, u64)> {
         if get_u32(block, 0) != EXTENT_BLOCK_MAGIC {
             return Err(FormatError::BadField("extent block: bad magic"));
         }
         if get_u32(block, 8) != ino {
             return Err(FormatError::BadField("extent block belongs to another inode"));
         }
-        if get_u32(block, 12) != !crc32c::update(!ino, &block[HEADER..]) {
+        if get_u32(block, 12) != Self::checksum(ino, block) {
             return Err(FormatError::BadChecksum);
         }
         let n = get_u32(block, 4) as usize;
@@ -113,6 +138,11 @@ impl ExtentBlock {
         for (i, slot) in out.iter_mut().enumerate().take(n) {
             *slot = Extent::decode(&block[HEADER + i * EXTENT_SIZE..]);
         }
-        Ok(n)
+        Ok((n, get_u64(block, 16)))
+    }
+
+    /// CRC32C seeded with the owner, over the next pointer and the extents.
+    fn checksum(ino: u32, block: &[u8; BLOCK_SIZE]) -> u32 {
+        !crc32c::update(!ino, &block[16..])
     }
 }

@@ -4,14 +4,14 @@
 use super::{
     bytes::*,
     crc32c,
-    extent::{Extent, EXTENT_SIZE, EXTENTS_PER_BLOCK},
+    extent::{Extent, EXTENT_SIZE, EXTENTS_PER_BLOCK, MAX_EXTENT_BLOCKS},
     FormatError, Result,
 };
 
 pub const INODE_SIZE: usize = 256;
 pub const INODES_PER_BLOCK: usize = super::BLOCK_SIZE / INODE_SIZE;
 pub const INLINE_EXTENTS: usize = 7;
-pub const MAX_EXTENTS: usize = INLINE_EXTENTS + EXTENTS_PER_BLOCK;
+pub const MAX_EXTENTS: usize = INLINE_EXTENTS + EXTENTS_PER_BLOCK * MAX_EXTENT_BLOCKS;
 
 /// Per-file writethrough (Documentation/writethrough.rst): persisted, set by ioctl.
 pub const INODE_FLAG_WRITETHROUGH: u32 = 1;
@@ -42,8 +42,8 @@ pub struct Inode {
     pub mtime: Timestamp,
     pub ctime: Timestamp,
     pub generation: u32,
-    /// Extents in use: the first `min(nextents, 7)` are `extents`, the rest in
-    /// `extent_block`.
+    /// Extents in use: the first `min(nextents, 7)` are `extents`, the rest in the chain
+    /// of extent blocks that starts at `extent_block`.
     pub nextents: u32,
     pub extent_block: u64,
     pub extents: [Extent; INLINE_EXTENTS],

@@ -4,7 +4,8 @@
 use super::{bytes::*, crc32c, layout::Layout, FormatError, Result, BLOCK_SIZE};
 
 pub const MAGIC: [u8; 8] = *b"RNWFS\0v1";
-pub const VERSION: u32 = 1;
+/// 2: extent blocks form a chain (1 had a single extent block per inode).
+pub const VERSION: u32 = 2;
 pub const SUPERBLOCK_SIZE: usize = 512;
 /// Incompatible features this code understands (none yet: every bit refuses the mount).
 pub const SUPPORTED_INCOMPAT: u32 = 0;

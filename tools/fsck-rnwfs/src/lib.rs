@@ -114,27 +114,35 @@ impl Checker<'_> {
     fn extents_of(&mut self, ino: u32, inode: &Inode) -> io::Result<Option<Vec<Extent>>> {
         let l = self.layout;
         let mut extents: Vec<Extent> = inode.inline_extents().to_vec();
-        if inode.extent_block != 0 {
-            let eb = inode.extent_block;
-            if eb < l.data_start || eb >= l.total_blocks {
-                self.report.problem(format!("inode {ino}: extent block {eb} outside the data region"));
+        let nextents = inode.nextents as usize;
+        let mut next = inode.extent_block;
+        let mut index = 0;
+        while next != 0 {
+            if next < l.data_start || next >= l.total_blocks || index == extent::chain_length(nextents) {
+                self.report.problem(format!("inode {ino}: extent block {next} outside the data region or beyond the chain"));
                 return Ok(None);
             }
-            self.claim(eb, ino);
+            self.claim(next, ino);
             let mut block: Block = [0u8; BLOCK_SIZE];
-            self.dev.read(eb, &mut block)?;
+            self.dev.read(next, &mut block)?;
             let mut more = [Extent::default(); EXTENTS_PER_BLOCK];
-            match ExtentBlock::decode(ino, &block, &mut more) {
-                Ok(n) if n == inode.nextents as usize - extents.len() => extents.extend_from_slice(&more[..n]),
-                Ok(n) => {
-                    self.report.problem(format!("inode {ino}: extent block holds {n} extents, inode says {}", inode.nextents as usize - extents.len()));
-                    return Ok(None);
+            match ExtentBlock::decode(ino, &block, &mut more)
+                .and_then(|(n, following)| extent::check_chain_block(index, nextents, n, following).map(|()| (n, following)))
+            {
+                Ok((n, following)) => {
+                    extents.extend_from_slice(&more[..n]);
+                    next = following;
+                    index += 1;
                 }
                 Err(e) => {
-                    self.report.problem(format!("inode {ino}: extent block {eb}: {e}"));
+                    self.report.problem(format!("inode {ino}: extent block {next}: {e}"));
                     return Ok(None);
                 }
             }
+        }
+        if extents.len() != nextents {
+            self.report.problem(format!("inode {ino}: {} extents found, the inode says {nextents}", extents.len()));
+            return Ok(None);
         }
         for e in &extents {
             if let Err(err) = e.validate(l.data_start, l.total_blocks) {

@@ -5,7 +5,7 @@ use crate::{
     crc32c,
     dirent::{self, DirEntry, FileType, NAME_MAX},
     extent::{self, Extent, ExtentBlock, EXTENTS_PER_BLOCK},
-    inode::{Inode, Timestamp, S_IFDIR, S_IFREG},
+    inode::{Inode, Timestamp, INLINE_EXTENTS, S_IFDIR, S_IFREG},
     layout::{Layout, MIN_BLOCKS},
     superblock::{State, Superblock},
     FormatError, BLOCK_SIZE,
@@ -166,13 +166,30 @@ fn extent_block_round_trips_and_checks_owner() {
     let extents: std::vec::Vec<Extent> =
         (0..EXTENTS_PER_BLOCK as u64).map(|n| Extent { logical: n * 2, physical: 1000 + n, len: 1, flags: 0 }).collect();
     let mut block = [0u8; BLOCK_SIZE];
-    ExtentBlock::encode(9, &extents, &mut block).unwrap();
+    ExtentBlock::encode(9, &extents, 4242, &mut block).unwrap();
     let mut out = [Extent::default(); EXTENTS_PER_BLOCK];
-    assert_eq!(ExtentBlock::decode(9, &block, &mut out).unwrap(), EXTENTS_PER_BLOCK);
+    assert_eq!(ExtentBlock::decode(9, &block, &mut out).unwrap(), (EXTENTS_PER_BLOCK, 4242));
     assert_eq!(&out[..], &extents[..]);
     assert!(ExtentBlock::decode(10, &block, &mut out).is_err());
     block[100] ^= 1;
     assert_eq!(ExtentBlock::decode(9, &block, &mut out), Err(FormatError::BadChecksum));
+    block[100] ^= 1;
+    block[16] ^= 1; // the next pointer is covered too
+    assert_eq!(ExtentBlock::decode(9, &block, &mut out), Err(FormatError::BadChecksum));
+}
+
+#[test]
+fn extent_chain_blocks_are_full_except_the_last() {
+    let per = EXTENTS_PER_BLOCK;
+    let nextents = INLINE_EXTENTS + 2 * per + 5;
+    assert_eq!(extent::chain_length(INLINE_EXTENTS), 0);
+    assert_eq!(extent::chain_length(INLINE_EXTENTS + 1), 1);
+    assert_eq!(extent::chain_length(nextents), 3);
+    assert!(extent::check_chain_block(0, nextents, per, 77).is_ok());
+    assert!(extent::check_chain_block(2, nextents, 5, 0).is_ok());
+    assert!(extent::check_chain_block(1, nextents, per - 1, 78).is_err(), "a short middle block");
+    assert!(extent::check_chain_block(1, nextents, per, 0).is_err(), "a chain that ends early");
+    assert!(extent::check_chain_block(2, nextents, 5, 79).is_err(), "a chain that goes on");
 }
 
 #[test]

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0
+//! Nowait statistics (include/uapi/linux/rnwfs.h): per file and per filesystem, how many
+//! nowait reads and writes were done and, for those refused with EAGAIN, the first step
+//! that would have blocked.
+//!
+//! A read or write records its outcome once: in read_iter/write_iter, or, for an async
+//! direct I/O that was submitted, in its completion (the device's BLK_STS_AGAIN shows only
+//! there). The step that refuses names the cause on the [`Attempt`]; iomap carries the
+//! attempt to `iomap_begin` as its `private` pointer.
+
+use crate::{
+    ffi::{self, bindings},
+    vfs::Inode,
+};
+use core::{
+    cell::Cell,
+    sync::atomic::{AtomicU64, Ordering},
+};
+use kernel::prelude::*;
+
+/// Why a nowait attempt was refused (`enum rnwfs_nowait_cause`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Cause {
+    Alloc = ffi::rnwfs_nowait_cause_RNWFS_NOWAIT_ALLOC as isize,
+    Lock = ffi::rnwfs_nowait_cause_RNWFS_NOWAIT_LOCK as isize,
+    Cache = ffi::rnwfs_nowait_cause_RNWFS_NOWAIT_CACHE as isize,
+    Writeback = ffi::rnwfs_nowait_cause_RNWFS_NOWAIT_WRITEBACK as isize,
+    Device = ffi::rnwfs_nowait_cause_RNWFS_NOWAIT_DEVICE as isize,
+    Other = ffi::rnwfs_nowait_cause_RNWFS_NOWAIT_OTHER as isize,
+}
+
+const CAUSES: usize = ffi::rnwfs_nowait_cause_RNWFS_NOWAIT_NR_CAUSES as usize;
+
+/// How a nowait read or write ended.
+#[derive(Clone, Copy)]
+pub(crate) enum Outcome {
+    Done,
+    Refused(Cause),
+}
+
+/// Counters of one direction.
+#[derive(Default)]
+struct Side {
+    ok: AtomicU64,
+    eagain: [AtomicU64; CAUSES],
+}
+
+impl Side {
+    fn record(&self, outcome: Outcome) {
+        let counter = match outcome {
+            Outcome::Done => &self.ok,
+            Outcome::Refused(cause) => &self.eagain[cause as usize],
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn snapshot(&self, ok: &mut u64, eagain: &mut [u64; CAUSES]) {
+        *ok = self.ok.load(Ordering::Relaxed);
+        for (out, c) in eagain.iter_mut().zip(self.eagain.iter()) {
+            *out = c.load(Ordering::Relaxed);
+        }
+    }
+}
+
+/// The counters of a file or of a filesystem.
+#[derive(Default)]
+pub(crate) struct NowaitStats {
+    read: Side,
+    write: Side,
+}
+
+impl NowaitStats {
+    pub(crate) fn snapshot(&self) -> ffi::rnwfs_nowait_stats {
+        let mut s = ffi::rnwfs_nowait_stats {
+            version: ffi::RNWFS_NOWAIT_STATS_VERSION,
+            size: core::mem::size_of::<ffi::rnwfs_nowait_stats>() as u32,
+            ..Default::default()
+        };
+        self.read.snapshot(&mut s.read_ok, &mut s.read_eagain);
+        self.write.snapshot(&mut s.write_ok, &mut s.write_eagain);
+        s
+    }
+}
+
+/// Counts `outcome` of a nowait read or write on `inode`, for the file and its filesystem.
+pub(crate) fn record(inode: Inode, write: bool, outcome: Outcome) {
+    for stats in [&inode.info().stats, &inode.sb().info().stats] {
+        if write { &stats.write } else { &stats.read }.record(outcome);
+    }
+}
+
+/// One read or write in progress: under IOCB_NOWAIT, the first step that refused it; for a
+/// direct I/O, its range.
+pub(crate) struct Attempt {
+    cause: Cell<Option<Cause>>,
+    dio: Cell<(u64, u64)>,
+}
+
+impl Attempt {
+    pub(crate) fn new() -> Self {
+        Self { cause: Cell::new(None), dio: Cell::new((0, 0)) }
+    }
+
+    /// The direct I/O about to be submitted: `len` bytes at `pos`.
+    pub(crate) fn set_dio(&self, pos: u64, len: u64) {
+        self.dio.set((pos, len));
+    }
+
+    /// Notes why the attempt is refused; returns the EAGAIN to propagate.
+    pub(crate) fn refuse(&self, cause: Cause) -> Error {
+        if self.cause.get().is_none() {
+            self.cause.set(Some(cause));
+        }
+        EAGAIN
+    }
+
+    pub(crate) fn cause(&self) -> Option<Cause> {
+        self.cause.get()
+    }
+
+    /// The pointer iomap carries to `iomap_begin` (see [`from_iomap`]).
+    pub(crate) fn as_private(&self) -> *mut core::ffi::c_void {
+        (self as *const Self).cast_mut().cast()
+    }
+}
+
+/// The attempt of the read or write that `iomap` is being mapped for, if any.
+///
+/// # Safety
+/// `iomap` is the mapping iomap_begin was given; if its iteration's `private` is set, it
+/// was set by rnwfs to an [`Attempt`] that outlives the iteration (write_iter's stack).
+pub(crate) unsafe fn from_iomap<'a>(iomap: *mut ffi::iomap) -> Option<&'a Attempt> {
+    // SAFETY: per the contract, iomap_begin's mapping is embedded in an iomap_iter.
+    let private = unsafe { ffi::rnwfs_iomap_private(iomap.cast()) };
+    // SAFETY: per the contract, a non-null private is a live Attempt.
+    (!private.is_null()).then(|| unsafe { &*private.cast::<Attempt>() })
+}
+
+/// Completion of a submitted async direct I/O: counts it if it was a nowait attempt.
+pub(crate) fn dio_completed(iocb: *mut bindings::kiocb, inode: Inode, write: bool, error: i32) {
+    // SAFETY: iomap passes the I/O's live kiocb.
+    let flags = unsafe { (*iocb).ki_flags } as u32;
+    // SAFETY: as above.
+    let sync = unsafe { (*iocb).ki_complete.is_none() };
+    if sync || flags & ffi::RNWFS_IOCB_NOWAIT as u32 == 0 {
+        return; // synchronous I/O is counted by read_iter/write_iter
+    }
+    let outcome = if error == -(bindings::EAGAIN as i32) { Outcome::Refused(Cause::Device) } else { Outcome::Done };
+    record(inode, write, outcome);
+}
+
+#[no_mangle]
+unsafe extern "C" fn rnwfs_dio_is_whole(private: *mut core::ffi::c_void, offset: i64, size: u32) -> bool {
+    if private.is_null() {
+        return false;
+    }
+    // SAFETY: a direct I/O's private is the Attempt of its read or write, alive while it is
+    // submitted (when submit_io runs).
+    let attempt = unsafe { &*private.cast::<Attempt>() };
+    attempt.dio.get() == (offset as u64, size as u64)
+}

@@ -1,0 +1,448 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rnwfs writethrough buffered writes (Documentation/writethrough.rst): when a write
+ * completes its data is on the device (read back raw from /dev/rnwblk0 where FIEMAP, which
+ * flushes nothing, says the block is), and a plain buffered write's is not; async writes (libaio, io_uring) complete
+ * on the super block's dio_done workqueue (debugfs writethrough_stats counts them); the
+ * per-file flag persists; errors reach the writer; nowait refuses only what would block.
+ * Each test gets a fresh filesystem on /dev/rnwblk0 (rnwblk and rnwfs loaded).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libaio.h>
+#include <liburing.h>
+#include <linux/fiemap.h>
+#include <linux/fs.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+#include <linux/rnwfs.h>
+
+#include "kselftest_harness.h"
+#include "rnw_test.h"
+
+#define DEV "/dev/rnwblk0"
+#define MNT "/tmp/rnwfs-wt"
+#define STATS "/sys/kernel/debug/rnwfs/rnwblk0/writethrough_stats"
+#define BLK 4096
+
+static int sh(const char *fmt, const char *arg)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), fmt, arg, arg, arg);
+	return system(cmd);
+}
+
+static int mount_fs(const char *opts)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "mount -t rnwfs %s%s " DEV " " MNT, opts ? "-o " : "",
+		 opts ? opts : "");
+	return system(cmd);
+}
+
+static int set_flags(int fd, __u32 flags)
+{
+	return ioctl(fd, RNWFS_IOC_SETFLAGS, &flags);
+}
+
+static long long wt_stat(const char *name)
+{
+	return rnw_named_value(STATS, name);
+}
+
+/* The device address of file block `fblk` (FIEMAP without FIEMAP_FLAG_SYNC: nothing is
+ * written back by asking); -1 for a hole, 0 for an unwritten (never converted) block. */
+static long long dev_addr(int fd, unsigned int fblk)
+{
+	struct {
+		struct fiemap fm;
+		struct fiemap_extent ext[1];
+	} f;
+	unsigned long long start = (unsigned long long)fblk * BLK;
+	struct fiemap_extent *e = &f.ext[0];
+
+	memset(&f, 0, sizeof(f));
+	f.fm.fm_start = start;
+	f.fm.fm_length = BLK;
+	f.fm.fm_extent_count = 1;
+	if (ioctl(fd, FS_IOC_FIEMAP, &f) || f.fm.fm_mapped_extents != 1 ||
+	    e->fe_logical > start || e->fe_logical + e->fe_length <= start)
+		return -1;
+	if (e->fe_flags & FIEMAP_EXTENT_UNWRITTEN)
+		return 0;
+	return e->fe_physical + (start - e->fe_logical);
+}
+
+/* Whether the device holds pattern `seed` for bytes [from, to) of file block `fblk` of
+ * `fd` (read raw with O_DIRECT); -1 if it could not tell, 0 if the block is unwritten. */
+static int on_device_part(int fd, unsigned int fblk, unsigned int from, unsigned int to,
+			  unsigned int seed)
+{
+	long long addr = dev_addr(fd, fblk);
+	int dev = open(DEV, O_RDONLY | O_DIRECT);
+	char *buf;
+	int ret = addr == 0 ? 0 : -1;
+
+	if (dev < 0 || addr <= 0 || posix_memalign((void **)&buf, BLK, BLK))
+		goto out;
+	if (pread(dev, buf, BLK, addr) == BLK)
+		ret = rnw_check(buf + from, to - from, (unsigned long long)fblk * BLK + from,
+				seed) == -1;
+	free(buf);
+out:
+	if (dev >= 0)
+		close(dev);
+	return ret;
+}
+
+static int on_device(int fd, unsigned int fblk, unsigned int seed)
+{
+	return on_device_part(fd, fblk, 0, BLK, seed);
+}
+
+FIXTURE(fs)
+{
+	void *buf;
+};
+
+FIXTURE_SETUP(fs)
+{
+	mkdir(MNT, 0755);
+	ASSERT_EQ(0, sh("blkdiscard -f " DEV " 2>/dev/null && %s/target/bin/mkfs.rnwfs -q " DEV,
+			rnw_root()));
+	ASSERT_EQ(0, mount_fs(NULL));
+	ASSERT_EQ(0, posix_memalign(&self->buf, BLK, 1 << 20));
+}
+
+FIXTURE_TEARDOWN(fs)
+{
+	free(self->buf);
+	rnwblk_knob_set("rnwblk0", "fail_every", 0);
+	EXPECT_EQ(0, system("umount " MNT));
+	EXPECT_EQ(0, sh("%s/target/bin/fsck.rnwfs -q " DEV, rnw_root()));
+}
+
+/* A file of `blocks` blocks of pattern `seed`, on the device, caches dropped. */
+static int make_file(const char *path, void *buf, int blocks, unsigned int seed)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+
+	if (fd < 0)
+		return -1;
+	rnw_fill(buf, (size_t)blocks * BLK, 0, seed);
+	if (pwrite(fd, buf, (size_t)blocks * BLK, 0) != blocks * BLK || fsync(fd) ||
+	    posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+TEST_F(fs, sync_write_is_on_the_device_when_it_returns)
+{
+	int fd = make_file(MNT "/f", self->buf, 4, 1);
+	long long before = wt_stat("sync");
+
+	ASSERT_GE(fd, 0);
+	/* Plain buffered write: in the page cache only. */
+	rnw_fill(self->buf, BLK, BLK, 2);
+	ASSERT_EQ(BLK, pwrite(fd, self->buf, BLK, BLK));
+	EXPECT_EQ(0, on_device(fd, 1, 2));
+	EXPECT_EQ(1, on_device(fd, 1, 1));
+	/* Writethrough: on the device when pwrite returns, also a sub-block write. */
+	ASSERT_EQ(0, set_flags(fd, RNWFS_FL_WRITETHROUGH));
+	rnw_fill(self->buf, BLK, 2 * BLK, 3);
+	ASSERT_EQ(BLK, pwrite(fd, self->buf, BLK, 2 * BLK));
+	EXPECT_EQ(1, on_device(fd, 2, 3));
+	rnw_fill(self->buf, 512, 3 * BLK + 1024, 4);
+	ASSERT_EQ(512, pwrite(fd, self->buf, 512, 3 * BLK + 1024));
+	EXPECT_EQ(1, on_device_part(fd, 3, 0, 1024, 1));
+	EXPECT_EQ(1, on_device_part(fd, 3, 1024, 1536, 4));
+	EXPECT_EQ(1, on_device_part(fd, 3, 1536, BLK, 1));
+	EXPECT_EQ(before + 2, wt_stat("sync"));
+	/* An extending write into new blocks: converted and sized when it returns. */
+	rnw_fill(self->buf, 2 * BLK, 4 * BLK, 5);
+	ASSERT_EQ(2 * BLK, pwrite(fd, self->buf, 2 * BLK, 4 * BLK));
+	EXPECT_EQ(1, on_device(fd, 4, 5));
+	EXPECT_EQ(1, on_device(fd, 5, 5));
+	EXPECT_EQ(6 * BLK, lseek(fd, 0, SEEK_END));
+	close(fd);
+}
+
+TEST_F(fs, flag_persists_and_refuses_bad_values)
+{
+	int fd = open(MNT "/f", O_RDWR | O_CREAT, 0644), dfd;
+	__u32 flags = 0xff;
+
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, ioctl(fd, RNWFS_IOC_GETFLAGS, &flags));
+	EXPECT_EQ(0U, flags);
+	EXPECT_EQ(-1, set_flags(fd, 0x80));
+	EXPECT_EQ(EINVAL, errno);
+	dfd = open(MNT, O_RDONLY | O_DIRECTORY);
+	ASSERT_GE(dfd, 0);
+	EXPECT_EQ(-1, set_flags(dfd, RNWFS_FL_WRITETHROUGH));
+	EXPECT_EQ(EINVAL, errno);
+	close(dfd);
+	ASSERT_EQ(0, set_flags(fd, RNWFS_FL_WRITETHROUGH));
+	close(fd);
+	ASSERT_EQ(0, system("umount " MNT));
+	ASSERT_EQ(0, mount_fs(NULL));
+	fd = open(MNT "/f", O_RDWR);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, ioctl(fd, RNWFS_IOC_GETFLAGS, &flags));
+	EXPECT_EQ((__u32)RNWFS_FL_WRITETHROUGH, flags);
+	ASSERT_EQ(0, set_flags(fd, 0));
+	ASSERT_EQ(0, ioctl(fd, RNWFS_IOC_GETFLAGS, &flags));
+	EXPECT_EQ(0U, flags);
+	close(fd);
+}
+
+TEST_F(fs, mount_option_applies_to_every_file)
+{
+	int fd;
+
+	ASSERT_EQ(0, system("umount " MNT));
+	ASSERT_EQ(0, mount_fs("writethrough"));
+	fd = make_file(MNT "/f", self->buf, 2, 1);
+	ASSERT_GE(fd, 0);
+	rnw_fill(self->buf, BLK, 0, 6);
+	ASSERT_EQ(BLK, pwrite(fd, self->buf, BLK, 0));
+	EXPECT_EQ(1, on_device(fd, 0, 6));
+	/* Remounted without it: buffered again. */
+	ASSERT_EQ(0, system("mount -o remount,nowritethrough " MNT));
+	rnw_fill(self->buf, BLK, BLK, 7);
+	ASSERT_EQ(BLK, pwrite(fd, self->buf, BLK, BLK));
+	EXPECT_EQ(0, on_device(fd, 1, 7));
+	close(fd);
+	/* Unknown options still refuse the mount. */
+	ASSERT_EQ(0, system("umount " MNT));
+	EXPECT_NE(0, mount_fs("writethrough,bogus"));
+	ASSERT_EQ(0, mount_fs(NULL));
+}
+
+/* NR async writes of one block each at blocks 0, 2, 4...; returns how many completed OK. */
+#define NR 16
+static int libaio_writes(int fd, void *buf, unsigned int seed)
+{
+	struct iocb cbs[NR], *list[NR];
+	struct io_event ev[NR];
+	io_context_t ctx = 0;
+	int i, ok = 0, got = 0, r;
+
+	if (io_setup(NR, &ctx))
+		return -1;
+	for (i = 0; i < NR; i++) {
+		char *b = (char *)buf + i * BLK;
+
+		rnw_fill(b, BLK, (unsigned long long)2 * i * BLK, seed);
+		io_prep_pwrite(&cbs[i], fd, b, BLK, (long long)2 * i * BLK);
+		list[i] = &cbs[i];
+	}
+	if (io_submit(ctx, NR, list) != NR)
+		goto out;
+	while (got < NR) {
+		r = io_getevents(ctx, 1, NR - got, ev + got, NULL);
+		if (r <= 0)
+			goto out;
+		got += r;
+	}
+	for (i = 0; i < NR; i++)
+		ok += ev[i].res == BLK;
+out:
+	io_destroy(ctx);
+	return ok;
+}
+
+TEST_F(fs, libaio_completes_on_dio_done_workqueue)
+{
+	int fd = make_file(MNT "/f", self->buf, 2 * NR, 1), i;
+	long long queued = wt_stat("aio_queued"), done = wt_stat("aio_completed_on_dio_done_wq");
+
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, set_flags(fd, RNWFS_FL_WRITETHROUGH));
+	ASSERT_EQ(NR, libaio_writes(fd, self->buf, 8));
+	EXPECT_EQ(queued + NR, wt_stat("aio_queued"));
+	EXPECT_EQ(done + NR, wt_stat("aio_completed_on_dio_done_wq"));
+	EXPECT_EQ(0, wt_stat("aio_pending"));
+	for (i = 0; i < NR; i++) {
+		EXPECT_EQ(1, on_device(fd, 2 * i, 8)) TH_LOG("block %d", 2 * i);
+		EXPECT_EQ(1, on_device(fd, 2 * i + 1, 1)) TH_LOG("block %d", 2 * i + 1);
+	}
+	close(fd);
+}
+
+TEST_F(fs, io_uring_completes_on_dio_done_workqueue)
+{
+	int fd = make_file(MNT "/f", self->buf, NR, 1), i;
+	long long done = wt_stat("aio_completed_on_dio_done_wq");
+	struct io_uring ring;
+	struct io_uring_cqe *cqe;
+
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, set_flags(fd, RNWFS_FL_WRITETHROUGH));
+	ASSERT_EQ(0, io_uring_queue_init(2 * NR, &ring, 0));
+	/* Half overwrite allocated blocks, half extend the file (allocation: io_uring retries
+	 * the nowait attempt from a worker); all complete through the workqueue. */
+	for (i = 0; i < 2 * NR; i++) {
+		struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+		char *b = (char *)self->buf + i * BLK;
+
+		rnw_fill(b, BLK, (unsigned long long)i * BLK, 9);
+		io_uring_prep_write(sqe, fd, b, BLK, (unsigned long long)i * BLK);
+	}
+	ASSERT_EQ(2 * NR, io_uring_submit(&ring));
+	for (i = 0; i < 2 * NR; i++) {
+		ASSERT_EQ(0, io_uring_wait_cqe(&ring, &cqe));
+		EXPECT_EQ(BLK, cqe->res) TH_LOG("%s", strerror(-cqe->res));
+		io_uring_cqe_seen(&ring, cqe);
+	}
+	io_uring_queue_exit(&ring);
+	EXPECT_EQ(done + 2 * NR, wt_stat("aio_completed_on_dio_done_wq"));
+	for (i = 0; i < 2 * NR; i++)
+		EXPECT_EQ(1, on_device(fd, i, 9)) TH_LOG("block %d", i);
+	close(fd);
+}
+
+struct writer {
+	int fd, id;
+	void *buf;
+	int ok;
+};
+
+/* 8 rounds of NR async writes into the writer's own 64 KiB-strided region. */
+static void *aio_writer(void *arg)
+{
+	struct writer *w = arg;
+	io_context_t ctx = 0;
+	int round, i;
+
+	if (io_setup(NR, &ctx))
+		return NULL;
+	for (round = 0; round < 8; round++) {
+		struct iocb cbs[NR], *list[NR];
+		struct io_event ev[NR];
+		int got = 0, r;
+
+		for (i = 0; i < NR; i++) {
+			long long off = ((long long)w->id * NR + i) * BLK;
+			char *b = (char *)w->buf + i * BLK;
+
+			rnw_fill(b, BLK, off, 100 + round);
+			io_prep_pwrite(&cbs[i], w->fd, b, BLK, off);
+			list[i] = &cbs[i];
+		}
+		if (io_submit(ctx, NR, list) != NR)
+			break;
+		while (got < NR && (r = io_getevents(ctx, 1, NR - got, ev + got, NULL)) > 0)
+			got += r;
+		for (i = 0; i < got; i++)
+			w->ok += ev[i].res == BLK;
+	}
+	io_destroy(ctx);
+	return NULL;
+}
+
+TEST_F(fs, concurrent_aio_writers_and_truncates)
+{
+	enum { WRITERS = 4 };
+	int fd = open(MNT "/f", O_RDWR | O_CREAT, 0644), i;
+	struct writer w[WRITERS];
+	pthread_t t[WRITERS];
+	off_t region = (off_t)WRITERS * NR * BLK;
+
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, set_flags(fd, RNWFS_FL_WRITETHROUGH));
+	ASSERT_EQ(0, ftruncate(fd, region));
+	for (i = 0; i < WRITERS; i++) {
+		w[i] = (struct writer){ .fd = fd, .id = i, .ok = 0 };
+		ASSERT_EQ(0, posix_memalign(&w[i].buf, BLK, NR * BLK));
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, aio_writer, &w[i]));
+	}
+	/* Truncates beyond the writers' region, up and down, while they run: each waits for
+	 * the writethrough writes in flight (inode_dio_wait) and must not hang. */
+	for (i = 0; i < 64; i++)
+		ASSERT_EQ(0, ftruncate(fd, region + (i % 2 ? 1 << 20 : 0)));
+	for (i = 0; i < WRITERS; i++) {
+		ASSERT_EQ(0, pthread_join(t[i], NULL));
+		EXPECT_EQ(8 * NR, w[i].ok);
+		free(w[i].buf);
+	}
+	EXPECT_EQ(0, wt_stat("aio_pending"));
+	ASSERT_EQ(0, ftruncate(fd, region));
+	ASSERT_EQ(region, pread(fd, self->buf, region, 0));
+	EXPECT_EQ(-1, rnw_check(self->buf, region, 0, 107));
+	for (i = 0; i < WRITERS * NR; i += 7)
+		EXPECT_EQ(1, on_device(fd, i, 107)) TH_LOG("block %d", i);
+	close(fd);
+}
+
+TEST_F(fs, device_error_reaches_the_writer)
+{
+	int fd = make_file(MNT "/f", self->buf, 2 * NR, 1);
+	long long errors = wt_stat("errors");
+
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, set_flags(fd, RNWFS_FL_WRITETHROUGH));
+	ASSERT_EQ(0, rnwblk_knob_set("rnwblk0", "fail_every", 1));
+	rnw_fill(self->buf, BLK, 0, 11);
+	EXPECT_EQ(-1, pwrite(fd, self->buf, BLK, 0));
+	EXPECT_EQ(EIO, errno);
+	EXPECT_EQ(0, libaio_writes(fd, self->buf, 12));
+	ASSERT_EQ(0, rnwblk_knob_set("rnwblk0", "fail_every", 0));
+	EXPECT_EQ(errors + 1 + NR, wt_stat("errors"));
+	EXPECT_EQ(0, wt_stat("aio_pending"));
+	/* The device is fine again: the same writes go through. */
+	rnw_fill(self->buf, BLK, 0, 13);
+	ASSERT_EQ(BLK, pwrite(fd, self->buf, BLK, 0)) TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(1, on_device(fd, 0, 13));
+	EXPECT_EQ(NR, libaio_writes(fd, self->buf, 14));
+	EXPECT_EQ(1, on_device(fd, 2, 14));
+	close(fd);
+}
+
+TEST_F(fs, nowait_refuses_only_what_would_block)
+{
+	int fd = make_file(MNT "/f", self->buf, 2, 1);
+	struct iovec iov = { self->buf, BLK };
+	struct stat st;
+
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, set_flags(fd, RNWFS_FL_WRITETHROUGH));
+	ASSERT_EQ(2 * BLK, pread(fd, self->buf, 2 * BLK, 0)); /* cached */
+	/* Allocated and cached: done, and on the device. */
+	rnw_fill(self->buf, BLK, 0, 15);
+	EXPECT_EQ(BLK, pwritev2(fd, &iov, 1, 0, RWF_NOWAIT)) TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(1, on_device(fd, 0, 15));
+	/* Past EOF: blocks to allocate. Refused, nothing changed. */
+	EXPECT_EQ(-1, pwritev2(fd, &iov, 1, 4 * BLK, RWF_NOWAIT));
+	EXPECT_EQ(EAGAIN, errno);
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ(2 * BLK, st.st_size);
+	close(fd);
+}
+
+TEST_F_TIMEOUT(fs, fio_verify_on_writethrough_mount, 600)
+{
+	ASSERT_EQ(0, system("umount " MNT));
+	ASSERT_EQ(0, mount_fs("writethrough"));
+	/* libaio and io_uring, random 4-64 KiB writes, each verified (crc32c). */
+	EXPECT_EQ(0, system("cd " MNT " && fio --output=/dev/null --name=wt-libaio "
+			    "--filename=a --size=4M --ioengine=libaio --iodepth=16 --rw=randwrite "
+			    "--bsrange=4k-64k --verify=crc32c --verify_fatal=1 "
+			    "--name=wt-uring --filename=b --size=4M --ioengine=io_uring "
+			    "--iodepth=16 --rw=randwrite --bsrange=4k-64k --verify=crc32c "
+			    "--verify_fatal=1"));
+	EXPECT_GT(wt_stat("aio_completed_on_dio_done_wq"), 0);
+	EXPECT_EQ(0, wt_stat("aio_pending"));
+}
+
+TEST_HARNESS_MAIN
