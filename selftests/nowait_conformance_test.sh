@@ -33,7 +33,6 @@ fi
 
 setup() {
 	[ -n "$FS_BROKEN" ] && fail_with "$FS_BROKEN"
-	fs_log_mark "nowait conformance on $FS_TYPE"
 	fs_fresh
 }
 
@@ -141,7 +140,8 @@ table() {
 	echo
 	echo "Cells: the outcome of RWF_NOWAIT through pwritev2/preadv2, libaio and io_uring (listed"
 	echo "per interface where they differ). ok = done with the right data; short = exactly the"
-	echo "cached part; EAGAIN (needless) = refused though nothing would have blocked;"
+	echo "cached part; read-in = a nowait read of uncached data did the I/O itself and returned it;"
+	echo "EAGAIN (needless) = refused though nothing would have blocked;"
 	echo "blocking-bio = succeeded, but the device got no REQ_NOWAIT request (it could have"
 	echo "waited there); readahead = a refused read still started I/O; FAIL:X = X is outside"
 	echo "what nowait_conformance.c accepts for that filesystem; n/a, SKIP: not run (see KTAP)."
@@ -151,6 +151,7 @@ ktap_plan $(($(wc -w <<<"$filesystems") * (n + 2)))
 for fs in $filesystems; do
 	FS_TYPE=$fs FS_BROKEN= fs_loaded_module=0
 	fs_init
+	fs_log_mark "nowait conformance on $fs"	# not in ktap_result's subshell: finish reads it
 	ktap_result "$fs: setup (mkfs, mount)" setup
 	if mountpoint -q "$FS_MNT"; then
 		run_program "$fs"
