@@ -362,6 +362,8 @@ static void flush_group(enum group g, const char *why_not_run)
 			ktap_failed++;
 			continue;
 		}
+		if (s->checks)
+			printf("# %s: %d attempt(s) checked\n", s->name, s->checks);
 		ok = accepted(exp, s->outcome, &needless);
 		if (!ok)
 			printf("# %s: got %s, expected %s on %s\n", s->name, s->outcome, exp,
