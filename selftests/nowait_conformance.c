@@ -96,7 +96,8 @@ struct row {
 #define STATS_ROW(name) { "stats." name, G_STATS, F_NONE, { "ok", "n/a", "n/a" } }
 
 static const struct row rows[] = {
-	/* 1. the file advertises nowait (FMODE_NOWAIT); controls without it, recorded */
+	/* 1. the file advertises nowait (FMODE_NOWAIT). Controls, recorded: a procfs file (no
+	 * FMODE_NOWAIT: EOPNOTSUPP) and a pipe (FMODE_NOWAIT since 5.x, like eventfd) */
 	{ "advertise", G_ADV, F_ALL, { "ok", "ok", "ok" } },
 	{ "control.procfs", G_ADV, F_PV2, { "*", "*", "*" } },
 	{ "control.pipe", G_ADV, F_PV2, { "*", "*", "*" } },
