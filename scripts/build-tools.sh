@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build the userspace tools (Cargo workspace) and install them under target/bin with the
-# names fsck(8) and mount helpers expect: mkfs.rnwfs, fsck.rnwfs.
+# names fsck(8) and mount helpers expect: mkfs.rnwfs, fsck.rnwfs; and rnwfsctl.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -12,3 +12,4 @@ mkdir -p target/bin
 for t in mkfs fsck; do
 	ln -sfn "../release/$t-rnwfs" "target/bin/$t.rnwfs"
 done
+ln -sfn ../release/rnwfsctl target/bin/rnwfsctl

@@ -102,7 +102,7 @@ fio_sparse() {
 # in 32 MiB), most of them extents of their own.
 t_fio_sparse_randwrite() { fio_sparse sparse-random --rw=randwrite --number_ios=4096; }
 # Every other block written (rw=write:4k skips 4 KiB after each write): 4096 extents.
-t_fio_every_other_block() { fio_sparse every-other --rw=write:4k; }
+t_fio_every_other_block() { fio_sparse every-other --rw=write:4k --number_ios=4096; }
 
 # Two concurrent random read/write jobs (one buffered, one O_DIRECT) on the two halves of
 # one laid-out file, each verifying what it wrote (so each reads its whole half: the

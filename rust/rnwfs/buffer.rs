@@ -41,6 +41,19 @@ impl Buffer {
         unsafe { &mut *ffi::rnwfs_bh_data(self.0).cast::<[u8; BLOCK_SIZE]>() }
     }
 
+    /// Edits the block with the buffer locked, then marks it dirty: for blocks that two
+    /// writers may edit at once (an inode's slot, from VFS writeback and from unwritten
+    /// conversion), and not while the block is being written out.
+    pub(crate) fn edit<R>(&mut self, f: impl FnOnce(&mut [u8; BLOCK_SIZE]) -> R) -> R {
+        // SAFETY: a referenced buffer head; unlocked below.
+        unsafe { ffi::rnwfs_bh_lock(self.0) };
+        let r = f(self.data_mut());
+        // SAFETY: locked above by this holder.
+        unsafe { ffi::rnwfs_bh_unlock(self.0) };
+        self.mark_dirty();
+        r
+    }
+
     pub(crate) fn mark_dirty(&self) {
         // SAFETY: a referenced buffer head.
         unsafe { ffi::rnwfs_bh_dirty(self.0) }

@@ -158,29 +158,42 @@ unsafe extern "C" fn rnwfs_read_iter(iocb: *mut bindings::kiocb, to: *mut bindin
 }
 
 /// The checks and updates every write makes with i_rwsem held: limits, privileges,
-/// timestamps, and zeroing between the old EOF and the write.
-fn prepare_write(io: &Io, from: *mut bindings::iov_iter) -> Result<u64> {
+/// timestamps, and zeroing between the old EOF and the write. A nowait write is refused
+/// before anything changes: `refuse_early(pos, len)` adds the caller's own refusals.
+fn prepare_write(io: &Io, from: *mut bindings::iov_iter, refuse_early: impl FnOnce(u64, u64) -> Result) -> Result<u64> {
     // SAFETY: the caller's kiocb and iterator.
     let n = check(unsafe { bindings::generic_write_checks(io.iocb, from) })? as u64;
     if n == 0 {
         return Ok(0);
     }
-    // Removing setuid bits writes an attribute: EAGAIN under nowait (done by the helper).
+    let (pos, size) = (io.pos(), io.inode.size());
+    let zero_eof = pos > size && size % BS != 0;
+    if io.nowait {
+        if zero_eof {
+            return Err(io.attempt.refuse(Cause::Other)); // zeroing the old EOF block may read it
+        }
+        refuse_early(pos, n)?;
+    }
+    // Removing setuid bits writes an attribute: EAGAIN under nowait (done by the helper,
+    // before it changes anything).
     // SAFETY: the caller's open file.
     kernel::error::to_result(unsafe { bindings::file_remove_privs_flags(io.file(), (*io.iocb).ki_flags as u32) })
         .map_err(|e| io.refused(e, Cause::Other))?;
     // No journal to wait for: timestamps change in memory and reach disk with the inode.
+    // Only they changed: fdatasync need not write the inode for them.
     if io.inode.touch_mtime() {
-        io.inode.mark_dirty();
+        io.inode.mark_dirty_sync();
     }
-    let (pos, size) = (io.pos(), io.inode.size());
-    if pos > size && size % BS != 0 {
-        if io.nowait {
-            return Err(io.attempt.refuse(Cause::Other)); // zeroing the old EOF block may read it
-        }
+    if zero_eof {
         io.inode.zero_range(size, (pos - size).min(BS - size % BS))?;
     }
     Ok(n)
+}
+
+/// Refuses a nowait write of [pos, pos + len) that needs blocks allocated (or, `unaligned`
+/// direct, unwritten ones zeroed): iomap_begin would, but after the timestamps changed.
+fn refuse_allocation(io: &Io, pos: u64, len: u64, unaligned: bool) -> Result {
+    crate::iomap::nowait_overwrite(io.inode, pos, len, unaligned).map_err(|c| io.attempt.refuse(c))
 }
 
 /// A writethrough write registered before its copy (rnwfs_wt_prepare).
@@ -216,16 +229,18 @@ fn buffered_write(io: &Io, from: *mut bindings::iov_iter, writethrough: bool) ->
     let pos;
     let (written, wt) = {
         let _lock = io.lock(false)?;
-        let n = prepare_write(io, from)?;
+        let n = prepare_write(io, from, |pos, n| {
+            // A writethrough file's writes are stable: the copy would wait for writeback.
+            if writethrough && io.inode.range_writeback(pos, pos + n - 1) {
+                return Err(io.attempt.refuse(Cause::Writeback));
+            }
+            refuse_allocation(io, pos, n, false)
+        })?;
         if n == 0 {
             return Ok(0);
         }
         pos = io.pos();
         let wt = if writethrough {
-            // Its writes are stable: the copy would wait for writeback in the range.
-            if io.nowait && io.inode.range_writeback(pos, pos + n - 1) {
-                return Err(io.attempt.refuse(Cause::Writeback));
-            }
             Some(Writethrough::prepare(io, pos, n)?)
         } else {
             None
@@ -247,8 +262,9 @@ fn direct_write(io: &Io, from: *mut bindings::iov_iter) -> Result<isize> {
     let (pos, n) = (io.pos(), count(from));
     let unaligned = (pos | n) % BS != 0;
     // Overwrites inside the file run in parallel (shared i_rwsem); sub-block writes (which
-    // zero around the data) and extending writes are serialised.
-    let mut shared = !unaligned && pos + n <= io.inode.size();
+    // zero around the data), appends and extending writes are serialised.
+    let append = io.flags() & ffi::RNWFS_IOCB_APPEND as u32 != 0;
+    let mut shared = !unaligned && !append && pos + n <= io.inode.size();
     let mut lock = io.lock(shared)?;
     if shared && pos + n > io.inode.size() {
         // Truncated meanwhile: now an extending write.
@@ -256,19 +272,19 @@ fn direct_write(io: &Io, from: *mut bindings::iov_iter) -> Result<isize> {
         shared = false;
         lock = io.lock(shared)?;
     }
-    if prepare_write(io, from)? == 0 {
-        return Ok(0);
-    }
-    if io.nowait {
+    let n = prepare_write(io, from, |pos, n| {
         // iomap refuses a nowait direct write over any cached page; clean ones can go
         // without waiting, so only dirty, mapped or busy ones make it EAGAIN.
         io.inode.drop_clean_cache(pos, pos + n - 1);
         if io.inode.range_cached(pos, pos + n - 1) {
             return Err(io.attempt.refuse(Cause::Writeback));
         }
-        // Refused here rather than in iomap_begin: an async dio's completion could not
-        // tell why (see stats.rs).
-        crate::iomap::nowait_overwrite(io.inode, pos, n, unaligned).map_err(|c| io.attempt.refuse(c))?;
+        // Also refused here rather than in iomap_begin because an async dio's completion
+        // could not tell why (see stats.rs).
+        refuse_allocation(io, pos, n, unaligned)
+    })?;
+    if n == 0 {
+        return Ok(0);
     }
     let mut dio_flags = 0;
     if unaligned {
@@ -305,20 +321,23 @@ unsafe extern "C" fn rnwfs_write_iter(iocb: *mut bindings::kiocb, from: *mut bin
     isize_result(r)
 }
 
-fn fsync(file: *mut bindings::file, start: i64, end: i64) -> Result {
+fn fsync(file: *mut bindings::file, start: i64, end: i64, datasync: bool) -> Result {
     // SAFETY: the VFS passes an open file of ours.
     let inode = unsafe { Inode::new(ffi::rnwfs_file_inode(file)) };
     // SAFETY: as above. Data first: unwritten extents become written as it lands.
     kernel::error::to_result(unsafe { bindings::file_write_and_wait_range(file, start, end) })?;
-    // SAFETY: a live inode: its slot and extent block, written and waited for.
-    kernel::error::to_result(unsafe { bindings::sync_inode_metadata(inode.raw(), 1) })?;
+    // fdatasync skips an inode whose only change is timestamps.
+    if !datasync || inode.dirty_datasync() {
+        // SAFETY: a live inode: its slot and extent blocks, written and waited for.
+        kernel::error::to_result(unsafe { bindings::sync_inode_metadata(inode.raw(), 1) })?;
+    }
     // Allocation bitmap and directory blocks, then the device's cache.
     inode.sb().sync_device()
 }
 
 #[no_mangle]
-unsafe extern "C" fn rnwfs_fsync(file: *mut bindings::file, start: i64, end: i64, _datasync: i32) -> i32 {
-    crate::vfs::status(fsync(file, start, end))
+unsafe extern "C" fn rnwfs_fsync(file: *mut bindings::file, start: i64, end: i64, datasync: i32) -> i32 {
+    crate::vfs::status(fsync(file, start, end, datasync != 0))
 }
 
 #[no_mangle]

@@ -314,7 +314,10 @@ pub(crate) fn to_disk(inode: Inode, map: &Mapping) -> DiskInode {
     }
 }
 
-fn write_inode(inode: Inode, sync: bool) -> Result {
+/// Writes the in-core inode (and its extent chain) into the buffer cache; `sync`: to disk.
+/// Unwritten conversion calls it too: it changes extents after the VFS may have written
+/// the inode for a sync(2) or an unmount, which would not write it again.
+pub(crate) fn write_inode(inode: Inode, sync: bool) -> Result {
     let sb = inode.sb();
     let ino = inode.ino();
     let (blk, off) = sb.info().layout.inode_location(ino).ok_or(EINVAL)?;
@@ -325,8 +328,7 @@ fn write_inode(inode: Inode, sync: bool) -> Result {
         let block = *map.chain.get(i).ok_or(EIO)?;
         let next = if i + 1 < blocks { *map.chain.get(i + 1).ok_or(EIO)? } else { 0 };
         let mut eb = sb.read(block)?;
-        ExtentBlock::encode(ino, part, next, eb.data_mut()).map_err(|_| EINVAL)?;
-        eb.mark_dirty();
+        eb.edit(|data| ExtentBlock::encode(ino, part, next, data)).map_err(|_| EINVAL)?;
         if sync {
             eb.sync()?;
         }
@@ -334,8 +336,7 @@ fn write_inode(inode: Inode, sync: bool) -> Result {
     let d = to_disk(inode, &map);
     drop(map);
     let mut buf = sb.read(blk)?;
-    d.encode(ino, &mut buf.data_mut()[off..]);
-    buf.mark_dirty();
+    buf.edit(|data| d.encode(ino, &mut data[off..]));
     if sync {
         buf.sync()?;
     }

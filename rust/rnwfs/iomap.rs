@@ -172,7 +172,8 @@ pub(crate) fn convert_unwritten(inode: Inode, offset: u64, size: u64) -> Result 
     }
     let start = offset >> BLOCK_SHIFT;
     let end = (offset + size).div_ceil(BS);
-    inode.info().map.write().mark_written(inode, start, end)
+    inode.info().map.write().mark_written(inode, start, end)?;
+    crate::inode::write_inode(inode, false)
 }
 
 #[no_mangle]

@@ -62,6 +62,8 @@ struct buffer_head *rnwfs_bread(struct super_block *sb, u64 block);
 struct buffer_head *rnwfs_getblk_zeroed(struct super_block *sb, u64 block);
 void *rnwfs_bh_data(struct buffer_head *bh);
 void rnwfs_brelse(struct buffer_head *bh);
+void rnwfs_bh_lock(struct buffer_head *bh);
+void rnwfs_bh_unlock(struct buffer_head *bh);
 void rnwfs_bh_dirty(struct buffer_head *bh);
 int rnwfs_bh_sync(struct buffer_head *bh);
 /* Drops stale buffer-cache copies of blocks that now hold file data. */
@@ -103,6 +105,8 @@ void rnwfs_set_i_size(struct inode *inode, u64 size);
 /* Raises i_size to `size` if smaller (under i_lock: completions race); true if raised. */
 bool rnwfs_extend_i_size(struct inode *inode, u64 size);
 void rnwfs_mark_dirty(struct inode *inode);
+/* Dirty for fsync, not fdatasync (only timestamps changed). */
+void rnwfs_mark_dirty_sync(struct inode *inode);
 /* Sets mtime and ctime to now if they differ from it; true if they changed. */
 bool rnwfs_touch_mtime(struct inode *inode);
 void rnwfs_touch_ctime(struct inode *inode);

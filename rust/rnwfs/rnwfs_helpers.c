@@ -61,6 +61,16 @@ void rnwfs_brelse(struct buffer_head *bh)
 	brelse(bh);
 }
 
+void rnwfs_bh_lock(struct buffer_head *bh)
+{
+	lock_buffer(bh);
+}
+
+void rnwfs_bh_unlock(struct buffer_head *bh)
+{
+	unlock_buffer(bh);
+}
+
 void rnwfs_bh_dirty(struct buffer_head *bh)
 {
 	mark_buffer_dirty(bh);
@@ -222,6 +232,11 @@ bool rnwfs_extend_i_size(struct inode *inode, u64 size)
 void rnwfs_mark_dirty(struct inode *inode)
 {
 	mark_inode_dirty(inode);
+}
+
+void rnwfs_mark_dirty_sync(struct inode *inode)
+{
+	mark_inode_dirty_sync(inode);
 }
 
 bool rnwfs_touch_mtime(struct inode *inode)

@@ -432,6 +432,7 @@ static const struct file_operations rnwfs_file_ops = {
 	.fallocate = rnwfs_fallocate,
 	.unlocked_ioctl = rnwfs_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
+	.iopoll = iocb_bio_iopoll,
 	.fop_flags = FOP_BUFFER_RASYNC | FOP_BUFFER_WASYNC | FOP_DIO_PARALLEL_WRITE,
 };
 

@@ -156,6 +156,12 @@ impl Inode {
         unsafe { ffi::rnwfs_mark_dirty(self.0) }
     }
 
+    /// Dirty for fsync but not fdatasync: only timestamps changed.
+    pub(crate) fn mark_dirty_sync(self) {
+        // SAFETY: a live inode.
+        unsafe { ffi::rnwfs_mark_dirty_sync(self.0) }
+    }
+
     /// mtime and ctime to now (in memory, never blocking); true if they changed.
     pub(crate) fn touch_mtime(self) -> bool {
         // SAFETY: a live inode.

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Benchmark (not a test): rnwfs writethrough buffered writes against buffered writes with an
+# fdatasync after each, O_DIRECT, and O_DSYNC buffered writes, on rnwblk in timer mode
+# (completion_nsec, default 20 us), in one guest boot (scripts/guest-bench-writethrough.sh).
+# fio, 4k and 64k, sequential and random writes into a laid-out file, sync (psync, QD1) and
+# async (libaio, QD16). Prints MiB/s per mode and writethrough/O_DIRECT. TCG guests: compare
+# modes within one run, not numbers across machines or runs.
+#   RNW_BENCH_RUNTIME     seconds per run (default 5)
+#   RNW_BENCH_LATENCY_NS  rnwblk completion_nsec (default 20000)
+#   RNW_BENCH_OUT         where to keep the results (default: a new /tmp/rnw-wt-bench.* dir)
+#   RNW_BENCH_BUILD=0     use the modules already built
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+runtime=${RNW_BENCH_RUNTIME:-5}
+latency=${RNW_BENCH_LATENCY_NS:-20000}
+out=${RNW_BENCH_OUT:-$(mktemp -d /tmp/rnw-wt-bench.XXXXXX)}
+
+if [ "${RNW_BENCH_BUILD:-1}" != 0 ]; then
+	"$here/build-modules.sh"
+	"$here/build-tools.sh"
+fi
+mkdir -p "$out"
+echo "bench: host load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs"
+status=0
+"$here/vm-run.sh" --timeout 1800 --out "$out" -- \
+	env RNW_BENCH_RUNTIME="$runtime" RNW_BENCH_LATENCY_NS="$latency" \
+	scripts/guest-bench-writethrough.sh || status=$?
+[ -s "$out/bench.tsv" ] || { echo "bench: no results (see $out)"; exit 1; }
+echo
+echo "MiB/s written (fio, ${runtime} s per run, 64 MiB laid-out file, rnwblk irqmode=2" \
+	"completion_nsec=$latency):"
+awk -F'\t' '
+	{ v[$1 "," $2 "," $3 "," $4] = $5; keys[$2 "," $3 "," $4] = 1 }
+	END {
+		n = split("writethrough fdatasync direct dsync", m, " ")
+		printf "%-9s %4s %-6s", "pattern", "bs", "engine"
+		for (i = 1; i <= n; i++) printf " %12s", m[i]
+		printf " %9s\n", "wt/direct"
+		split("write randwrite", pat, " "); split("4k 64k", bs, " "); split("psync libaio", en, " ")
+		for (p = 1; p <= 2; p++) for (b = 1; b <= 2; b++) for (e = 1; e <= 2; e++) {
+			k = pat[p] "," bs[b] "," en[e]
+			printf "%-9s %4s %-6s", pat[p], bs[b], en[e]
+			for (i = 1; i <= n; i++) printf " %12s", ((m[i] "," k) in v) ? v[m[i] "," k] : "-"
+			a = v["writethrough," k]; d = v["direct," k]
+			if (a > 0 && d > 0) printf " %9.2f\n", a / d; else printf " %9s\n", "-"
+		}
+	}' "$out/bench.tsv"
+echo
+echo "fio command (MODE adds: writethrough: none, on a -o writethrough mount;" \
+	"fdatasync: --fdatasync=1; direct: --direct=1; dsync: --sync=dsync):"
+echo "  $(cat "$out/fio-cmd.txt")"
+echo "Results and fio's JSON: $out"
+exit $status

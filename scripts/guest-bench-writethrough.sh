@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Guest side of scripts/bench-writethrough.sh: rnwblk in timer mode, rnwfs on it; for each
+# write mode (writethrough, buffered + fdatasync per write, O_DIRECT, O_DSYNC) a fresh
+# filesystem with a laid-out 64 MiB file, then fio sequential and random writes of 4k and
+# 64k through psync (QD1) and libaio (QD16). Results: $RNW_OUT/bench.tsv (mode, pattern,
+# bs, engine, MiB/s), the command template in $RNW_OUT/fio-cmd.txt, fio's JSON beside.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+out=${RNW_OUT:?RNW_OUT is set by scripts/vm-run.sh}
+runtime=${RNW_BENCH_RUNTIME:-5}
+latency=${RNW_BENCH_LATENCY_NS:-20000}
+mnt=/tmp/rnw-wt-bench
+: >"$out/bench.tsv"
+log() { echo "bench: [$(date +%T)] $*"; }
+
+template="fio --name=bench --directory=$mnt --filename=f --size=64M --rw=PATTERN --bs=BS \
+--ioengine=ENGINE --iodepth=QD --numjobs=1 --time_based --runtime=$runtime --fallocate=none \
+--output-format=json"
+echo "$template" >"$out/fio-cmd.txt"
+
+# MiB/s of the write side of fio's JSON (bw is in KiB/s).
+mibs_of() {
+	awk '/"write" : \{/ { w = 1 } w && /"bw" :/ { v = $3; sub(/,$/, "", v); printf "%.1f\n", v / 1024; exit }' "$1"
+}
+
+insmod rnwblk.ko irqmode=2 completion_nsec="$latency" hw_queue_depth=64 || exit 1
+insmod rnwfs.ko || exit 1
+mkdir -p "$mnt"
+for mode in writethrough fdatasync direct dsync; do
+	blkdiscard -f /dev/rnwblk0 && target/bin/mkfs.rnwfs -q /dev/rnwblk0 || exit 1
+	opts=; extra=()
+	case $mode in
+	writethrough) opts=-owritethrough ;;
+	fdatasync) extra=(--fdatasync=1) ;;
+	direct) extra=(--direct=1) ;;
+	dsync) extra=(--sync=dsync) ;;
+	esac
+	mount -t rnwfs $opts /dev/rnwblk0 "$mnt" || exit 1
+	# Lay the file out (written blocks: every mode overwrites, none allocates).
+	dd if=/dev/zero of="$mnt/f" bs=1M count=64 conv=fsync status=none || exit 1
+	log "$mode"
+	for pattern in write randwrite; do
+		for bs in 4k 64k; do
+			for engine in psync libaio; do
+				qd=1
+				[ $engine = libaio ] && qd=16
+				cmd=${template/PATTERN/$pattern}
+				cmd=${cmd/BS/$bs}
+				cmd=${cmd/ENGINE/$engine}
+				cmd=${cmd/QD/$qd}
+				json=$out/fio-$mode-$pattern-$bs-$engine.json
+				if $cmd "${extra[@]}" >"$json" 2>"$json.err"; then
+					printf '%s\t%s\t%s\t%s\t%s\n' "$mode" "$pattern" "$bs" "$engine" \
+						"$(mibs_of "$json")" >>"$out/bench.tsv"
+				else
+					log "  fio failed: $mode $pattern $bs $engine"
+				fi
+			done
+		done
+	done
+	umount "$mnt" || exit 1
+done
+rmmod rnwfs rnwblk
+cat "$out/bench.tsv"
