@@ -31,7 +31,7 @@ selftests/host/runner_test.sh "${runner_args[@]}" | tee "$results/ktap-runner.tx
 
 stage "guest selftests"
 vm_status="ok 1 guest_run_exit_status_and_kernel_log_clean"
-if ! "$here/vm-run.sh" --timeout 3000 --out "$results/guest" -- selftests/run-guest.sh; then
+if ! "$here/vm-run.sh" --timeout 3600 --out "$results/guest" -- selftests/run-guest.sh; then
 	vm_status="not ok 1 guest_run_exit_status_and_kernel_log_clean"
 fi
 { echo "KTAP version 1"; echo "1..1"; echo "$vm_status"; } | tee "$results/ktap-vm.txt"
