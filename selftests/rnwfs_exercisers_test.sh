@@ -83,18 +83,20 @@ t_fio_io_uring_buffered() { fio_verify uring-buffered --ioengine=io_uring --iode
 t_fio_io_uring_direct() { fio_verify uring-direct --ioengine=io_uring --direct=1 --iodepth=16; }
 
 # fio_sparse NAME JOB-ARGS...: writes a sparse file (no layout, no preallocation) through
-# psync O_DIRECT, verified; remounts and verifies it again from disk; fsck follows.
+# psync O_DIRECT, verified; after umount/mount the file's checksum must be the same (fio's
+# --verify_only cannot replay a job with holes: it fails with EIO even on tmpfs); fsck
+# follows.
 fio_sparse() {
 	local name=$1
 	shift
-	local common=(--filename="$name" --size="${SIZE_MB}M" --verify=crc32c --verify_fatal=1
-		--fallocate=none --ioengine=psync --direct=1 --bs=4k "$@")
 	fs_fresh || return 1
-	fio_run "$FS_TMP/fio.out" --name="$name" "${common[@]}" || return 1
+	fio_run "$FS_TMP/fio.out" --name="$name" --filename="$name" --size="${SIZE_MB}M" \
+		--verify=crc32c --verify_fatal=1 --fallocate=none --ioengine=psync --direct=1 \
+		--bs=4k "$@" || return 1
 	fio_check "$FS_TMP/fio.out" 1 -4 -4 || return 1
+	sha256sum "$FS_MNT/$name" >"$FS_TMP/sum" || return 1
 	fs_remount || return 1
-	fio_run "$FS_TMP/fio.out" --name="$name" "${common[@]}" --verify_only || return 1
-	fio_check "$FS_TMP/fio.out" 1 -4 -4 || return 1
+	check "the file's checksum after remount" sha256sum -c --quiet "$FS_TMP/sum" || return 1
 	fs_umount
 }
 

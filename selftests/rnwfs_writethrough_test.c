@@ -385,6 +385,62 @@ TEST_F(fs, concurrent_aio_writers_and_truncates)
 	close(fd);
 }
 
+struct racer {
+	int fd;
+	volatile int stop;
+	int torn; /* blocks that were neither all old nor all new data */
+	int reads;
+};
+
+/* O_DIRECT reads of the first 2*NR blocks until told to stop: each block must hold the old
+ * pattern (seed 1) or a writer's new one (seed 8), never zeros or a mix. */
+static void *direct_reader(void *arg)
+{
+	struct racer *r = arg;
+	char *buf;
+	int fd = -1, i;
+
+	if (posix_memalign((void **)&buf, BLK, 2 * NR * BLK))
+		return NULL;
+	fd = open(MNT "/f", O_RDONLY | O_DIRECT);
+	while (fd >= 0 && !r->stop) {
+		if (pread(fd, buf, 2 * NR * BLK, 0) != 2 * NR * BLK) {
+			r->torn++;
+			break;
+		}
+		for (i = 0; i < 2 * NR; i++) {
+			char *b = buf + i * BLK;
+			unsigned long long pos = (unsigned long long)i * BLK;
+
+			if (rnw_check(b, BLK, pos, 1) != -1 && rnw_check(b, BLK, pos, 8) != -1)
+				r->torn++;
+		}
+		r->reads++;
+	}
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return NULL;
+}
+
+TEST_F(fs, direct_reads_racing_aio_writes_see_old_or_new)
+{
+	int fd = make_file(MNT "/f", self->buf, 2 * NR, 1), round;
+	struct racer r = { .fd = fd };
+	pthread_t t;
+
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, set_flags(fd, RNWFS_FL_WRITETHROUGH));
+	ASSERT_EQ(0, pthread_create(&t, NULL, direct_reader, &r));
+	for (round = 0; round < 4; round++)
+		EXPECT_EQ(NR, libaio_writes(fd, self->buf, 8));
+	r.stop = 1;
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	EXPECT_EQ(0, r.torn);
+	EXPECT_GT(r.reads, 0);
+	close(fd);
+}
+
 TEST_F(fs, device_error_reaches_the_writer)
 {
 	int fd = make_file(MNT "/f", self->buf, 2 * NR, 1);
