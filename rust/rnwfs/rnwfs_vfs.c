@@ -74,7 +74,6 @@ static void rnwfs_evict_inode(struct inode *inode)
 
 /* ---- super block ---- */
 
-
 static int rnwfs_statfs_c(struct dentry *dentry, struct kstatfs *buf)
 {
 	struct super_block *sb = dentry->d_sb;
