@@ -71,11 +71,11 @@ impl Io {
     fn dio(&self, iter: *mut bindings::iov_iter, dio_flags: u32) -> isize {
         let mut submitted = false;
         self.attempt.set_dio(self.pos(), count(iter));
+        // SAFETY: a live kiocb; read before submission, which may complete it.
+        let asynchronous = unsafe { (*self.iocb).ki_complete.is_some() };
         // SAFETY: the caller's kiocb and iterator, with i_rwsem held as the caller needs;
         // the attempt outlives the submission, the only time iomap_begin runs for it.
         let ret = unsafe { ffi::rnwfs_dio_rw(self.iocb, iter, dio_flags, self.attempt.as_private(), &mut submitted) };
-        // SAFETY: a live kiocb.
-        let asynchronous = unsafe { (*self.iocb).ki_complete.is_some() };
         if submitted && asynchronous {
             self.counted_at_completion.set(true);
         }
