@@ -146,20 +146,21 @@ static void rnwfs_ioend_work(struct work_struct *work)
 	spin_unlock_irq(&rsb->ioend_lock);
 	while ((ioend = list_first_entry_or_null(&done, struct iomap_ioend, io_list))) {
 		int error = blk_status_to_errno(ioend->io_bio.bi_status);
+		struct inode *inode = ioend->io_inode;
+		loff_t offset = ioend->io_offset;
+		size_t size = ioend->io_size;
 
 		list_del_init(&ioend->io_list);
 		if (!error && ioend->io_type == IOMAP_UNWRITTEN)
-			error = rnwfs_convert_unwritten(ioend->io_inode, ioend->io_offset,
-							ioend->io_size);
+			error = rnwfs_convert_unwritten(inode, offset, size);
 		if (error && rnwfs_wt_waiting(rsb->sb))
-			rnwfs_wt_ioend_error(ioend->io_inode, ioend->io_offset, ioend->io_size,
-					     error);
-		iomap_finish_ioends(ioend, error);
+			rnwfs_wt_ioend_error(inode, offset, size, error);
+		iomap_finish_ioends(ioend, error); /* frees the ioend */
+		rnwfs_wt_writeback_done(rsb->sb, inode, offset, size);
 	}
-	rnwfs_wt_writeback_done(rsb->sb);
 }
 
-/* Completion in process context: unwritten conversion, writethrough completions. */
+/* Completion in process context: unwritten conversion (and the writethrough writes over it). */
 static void rnwfs_deferred_end_bio(struct bio *bio)
 {
 	struct iomap_ioend *ioend = iomap_ioend_from_bio(bio);
@@ -210,6 +211,7 @@ void *rnwfs_sb_teardown(struct super_block *sb)
 		return NULL;
 	debugfs_remove(rsb->debugfs);
 	destroy_workqueue(rsb->wq);
+	rnwfs_wt_sb_drain(rsb);
 	info = rsb->info;
 	kfree(rsb);
 	sb->s_fs_info = NULL;
@@ -253,8 +255,10 @@ static const struct iomap_dio_ops rnwfs_dio_read_ops = {
 
 static int rnwfs_prepare_ioend(struct iomap_ioend *ioend, int status)
 {
-	if (ioend->io_type == IOMAP_UNWRITTEN || rnwfs_wt_waiting(ioend->io_inode->i_sb))
+	if (ioend->io_type == IOMAP_UNWRITTEN)
 		ioend->io_bio.bi_end_io = rnwfs_deferred_end_bio;
+	else if (rnwfs_wt_waiting(ioend->io_inode->i_sb))
+		rnwfs_wt_hook_ioend(ioend);
 	return status;
 }
 

@@ -9,10 +9,11 @@
  * writeback is not changed until it is on the device).
  *
  * Every writethrough write is on the super block's list from before its copy until its
- * writeback ended. While any is, every writeback ioend of the filesystem completes in
- * process context (the endio workqueue), which gives an ioend's error to the writes whose
- * range it overlaps, and afterwards looks for async writes whose range has no folio under
- * writeback left.
+ * writeback ended. While any is, every writeback bio of the filesystem ends through
+ * rnwfs_wt_end_bio (in the bio's completion context, no workqueue hop: only unwritten
+ * conversion needs process context), which gives the bio's error to the writes whose range
+ * it overlaps, ends the folios' writeback, and afterwards completes the async writes over
+ * that range which have no folio under writeback left.
  *
  * - Synchronous: waits for its range's writeback, returns the byte count or the error.
  * - Asynchronous (aio, io_uring): returns -EIOCBQUEUED once the writeback is submitted;
@@ -21,10 +22,13 @@
  *   around it make truncate and inode_dio_wait wait for it, as for direct I/O.
  */
 #include <linux/debugfs.h>
+#include <linux/bio.h>
 #include <linux/fs.h>
+#include <linux/iomap.h>
 #include <linux/pagemap.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/wait_bit.h>
 #include "rnwfs_ffi.h"
 #include "rnwfs_c.h"
 
@@ -46,6 +50,7 @@ void rnwfs_wt_sb_init(struct rnwfs_sb *rsb)
 	spin_lock_init(&rsb->wt_lock);
 	INIT_LIST_HEAD(&rsb->wt_pending);
 	atomic_set(&rsb->wt_nr_pending, 0);
+	atomic_set(&rsb->wt_bios, 0);
 }
 
 bool rnwfs_wt_waiting(struct super_block *sb)
@@ -73,7 +78,8 @@ static void rnwfs_wt_complete_work(struct work_struct *work)
 	iocb->ki_complete(iocb, ret);
 }
 
-void rnwfs_wt_writeback_done(struct super_block *sb)
+void rnwfs_wt_writeback_done(struct super_block *sb, struct inode *inode, loff_t offset,
+			     size_t size)
 {
 	struct rnwfs_sb *rsb = RNWFS_SB(sb);
 	struct rnwfs_wt *wt, *next;
@@ -83,7 +89,9 @@ void rnwfs_wt_writeback_done(struct super_block *sb)
 		return;
 	spin_lock_irqsave(&rsb->wt_lock, flags);
 	list_for_each_entry_safe(wt, next, &rsb->wt_pending, list) {
-		if (!wt->async || !wt->submitted ||
+		/* `inode` is only compared: it may be gone, it is then no write's. */
+		if (!wt->async || !wt->submitted || wt->inode != inode ||
+		    wt->end < offset || offset + (loff_t)size <= wt->start ||
 		    filemap_range_has_writeback(wt->inode->i_mapping, wt->start, wt->end))
 			continue;
 		list_del_init(&wt->list);
@@ -91,6 +99,48 @@ void rnwfs_wt_writeback_done(struct super_block *sb)
 		queue_work(sb->s_dio_done_wq, &wt->work);
 	}
 	spin_unlock_irqrestore(&rsb->wt_lock, flags);
+}
+
+/*
+ * iomap's own completion of a writeback bio (static in fs/iomap/buffered-io.c, so taken
+ * from the first ioend hooked: it is the same for every ioend). It ends the folios'
+ * writeback in any context, unlike iomap_finish_ioends(), which may sleep.
+ */
+static bio_end_io_t *rnwfs_iomap_end_bio;
+
+static void rnwfs_wt_end_bio(struct bio *bio)
+{
+	struct iomap_ioend *ioend = iomap_ioend_from_bio(bio);
+	struct inode *inode = ioend->io_inode;
+	struct super_block *sb = inode->i_sb;
+	struct rnwfs_sb *rsb = RNWFS_SB(sb);
+	loff_t offset = ioend->io_offset;
+	size_t size = ioend->io_size;
+	int error = blk_status_to_errno(bio->bi_status);
+
+	/* Before the folios' writeback ends, which is what sync writers wait for. */
+	if (error)
+		rnwfs_wt_ioend_error(inode, offset, size, error);
+	READ_ONCE(rnwfs_iomap_end_bio)(bio); /* frees the ioend */
+	rnwfs_wt_writeback_done(sb, inode, offset, size);
+	/* Last: once no hooked bio is left, the super block may go (rnwfs_wt_sb_drain). */
+	if (atomic_dec_and_test(&rsb->wt_bios))
+		wake_up_var(&rsb->wt_bios);
+}
+
+void rnwfs_wt_hook_ioend(struct iomap_ioend *ioend)
+{
+	struct rnwfs_sb *rsb = RNWFS_SB(ioend->io_inode->i_sb);
+
+	WRITE_ONCE(rnwfs_iomap_end_bio, ioend->io_bio.bi_end_io);
+	atomic_inc(&rsb->wt_bios);
+	ioend->io_bio.bi_end_io = rnwfs_wt_end_bio;
+}
+
+void rnwfs_wt_sb_drain(struct rnwfs_sb *rsb)
+{
+	/* umount waited for the folios' writeback, not for the hooks' last steps. */
+	wait_var_event(&rsb->wt_bios, !atomic_read(&rsb->wt_bios));
 }
 
 void rnwfs_wt_ioend_error(struct inode *inode, loff_t offset, size_t size, int error)
@@ -152,7 +202,7 @@ ssize_t rnwfs_wt_write_back(struct kiocb *iocb, void *prepared, loff_t pos, ssiz
 	spin_unlock_irq(&rsb->wt_lock);
 	atomic64_inc(&rsb->wt_aio_queued);
 	/* It may all be on the device already. */
-	rnwfs_wt_writeback_done(inode->i_sb);
+	rnwfs_wt_writeback_done(inode->i_sb, inode, pos, written);
 	return -EIOCBQUEUED;
 }
 
