@@ -4,15 +4,19 @@
 # fdatasync after each, O_DIRECT, and O_DSYNC buffered writes, on rnwblk in timer mode
 # (completion_nsec, default 20 us), in one guest boot (scripts/guest-bench-writethrough.sh).
 # fio, 4k and 64k, sequential and random writes into a laid-out file, sync (psync, QD1) and
-# async (libaio, QD16). Prints MiB/s per mode and writethrough/O_DIRECT. TCG guests: compare
-# modes within one run, not numbers across machines or runs.
+# async (libaio, QD16); plain buffered writes (no sync) as the reference: the page-cache
+# copy alone, the bound of any writethrough. Prints the median MiB/s of RNW_BENCH_REPS
+# rounds (modes interleaved) and writethrough/O_DIRECT. TCG guests: compare modes within
+# one run, not numbers across machines or runs.
 #   RNW_BENCH_RUNTIME     seconds per run (default 5)
+#   RNW_BENCH_REPS        rounds (default 3)
 #   RNW_BENCH_LATENCY_NS  rnwblk completion_nsec (default 20000)
 #   RNW_BENCH_OUT         where to keep the results (default: a new /tmp/rnw-wt-bench.* dir)
 #   RNW_BENCH_BUILD=0     use the modules already built
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 runtime=${RNW_BENCH_RUNTIME:-5}
+reps=${RNW_BENCH_REPS:-3}
 latency=${RNW_BENCH_LATENCY_NS:-20000}
 out=${RNW_BENCH_OUT:-$(mktemp -d /tmp/rnw-wt-bench.XXXXXX)}
 
@@ -23,17 +27,25 @@ fi
 mkdir -p "$out"
 echo "bench: host load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs"
 status=0
-"$here/vm-run.sh" --timeout 1800 --out "$out" -- \
-	env RNW_BENCH_RUNTIME="$runtime" RNW_BENCH_LATENCY_NS="$latency" \
+"$here/vm-run.sh" --timeout 3600 --out "$out" -- \
+	env RNW_BENCH_RUNTIME="$runtime" RNW_BENCH_REPS="$reps" RNW_BENCH_LATENCY_NS="$latency" \
 	scripts/guest-bench-writethrough.sh || status=$?
 [ -s "$out/bench.tsv" ] || { echo "bench: no results (see $out)"; exit 1; }
 echo
-echo "MiB/s written (fio, ${runtime} s per run, 64 MiB laid-out file, rnwblk irqmode=2" \
-	"completion_nsec=$latency):"
+echo "MiB/s written, median of $reps rounds (fio, ${runtime} s per run, 64 MiB laid-out" \
+	"file, rnwblk irqmode=2 completion_nsec=$latency):"
 awk -F'\t' '
-	{ v[$1 "," $2 "," $3 "," $4] = $5; keys[$2 "," $3 "," $4] = 1 }
+	function median(k,    n, a, i, j, t) {
+		n = split(r[k], a, " ")
+		for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) {
+			t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+		}
+		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+	}
+	{ k = $1 "," $2 "," $3 "," $4; r[k] = r[k] " " $6 }
 	END {
-		n = split("writethrough fdatasync direct dsync", m, " ")
+		for (k in r) v[k] = median(k)
+		n = split("writethrough fdatasync direct dsync buffered", m, " ")
 		printf "%-9s %4s %-6s", "pattern", "bs", "engine"
 		for (i = 1; i <= n; i++) printf " %12s", m[i]
 		printf " %9s\n", "wt/direct"
@@ -48,7 +60,7 @@ awk -F'\t' '
 	}' "$out/bench.tsv"
 echo
 echo "fio command (MODE adds: writethrough: none, on a -o writethrough mount;" \
-	"fdatasync: --fdatasync=1; direct: --direct=1; dsync: --sync=dsync):"
+	"fdatasync: --fdatasync=1; direct: --direct=1; dsync: --sync=dsync; buffered: none):"
 echo "  $(cat "$out/fio-cmd.txt")"
 echo "Results and fio's JSON: $out"
 exit $status

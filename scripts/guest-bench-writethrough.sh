@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Guest side of scripts/bench-writethrough.sh: rnwblk in timer mode, rnwfs on it; for each
-# write mode (writethrough, buffered + fdatasync per write, O_DIRECT, O_DSYNC) a fresh
+# write mode (writethrough, buffered + fdatasync per write, O_DIRECT, O_DSYNC, and plain
+# buffered writes as the reference: the copy alone, nothing reaches the device) a fresh
 # filesystem with a laid-out 64 MiB file, then fio sequential and random writes of 4k and
-# 64k through psync (QD1) and libaio (QD16). Results: $RNW_OUT/bench.tsv (mode, pattern,
-# bs, engine, MiB/s), the command template in $RNW_OUT/fio-cmd.txt, fio's JSON beside.
+# 64k through psync (QD1) and libaio (QD16). RNW_BENCH_REPS rounds, the modes interleaved
+# in each (host load drifts alike for all). Results: $RNW_OUT/bench.tsv (mode, pattern,
+# bs, engine, round, MiB/s), the command template in $RNW_OUT/fio-cmd.txt, fio's JSON beside.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out=${RNW_OUT:?RNW_OUT is set by scripts/vm-run.sh}
 runtime=${RNW_BENCH_RUNTIME:-5}
 latency=${RNW_BENCH_LATENCY_NS:-20000}
+reps=${RNW_BENCH_REPS:-3}
 mnt=/tmp/rnw-wt-bench
 : >"$out/bench.tsv"
 log() { echo "bench: [$(date +%T)] $*"; }
@@ -27,7 +30,8 @@ mibs_of() {
 insmod rnwblk.ko irqmode=2 completion_nsec="$latency" hw_queue_depth=64 || exit 1
 insmod rnwfs.ko || exit 1
 mkdir -p "$mnt"
-for mode in writethrough fdatasync direct dsync; do
+for rep in $(seq "$reps"); do
+for mode in writethrough fdatasync direct dsync buffered; do
 	blkdiscard -f /dev/rnwblk0 && target/bin/mkfs.rnwfs -q /dev/rnwblk0 || exit 1
 	opts=; extra=()
 	case $mode in
@@ -39,7 +43,7 @@ for mode in writethrough fdatasync direct dsync; do
 	mount -t rnwfs $opts /dev/rnwblk0 "$mnt" || exit 1
 	# Lay the file out (written blocks: every mode overwrites, none allocates).
 	dd if=/dev/zero of="$mnt/f" bs=1M count=64 conv=fsync status=none || exit 1
-	log "$mode"
+	log "round $rep: $mode"
 	for pattern in write randwrite; do
 		for bs in 4k 64k; do
 			for engine in psync libaio; do
@@ -49,10 +53,10 @@ for mode in writethrough fdatasync direct dsync; do
 				cmd=${cmd/BS/$bs}
 				cmd=${cmd/ENGINE/$engine}
 				cmd=${cmd/QD/$qd}
-				json=$out/fio-$mode-$pattern-$bs-$engine.json
+				json=$out/fio-$mode-$pattern-$bs-$engine-$rep.json
 				if $cmd "${extra[@]}" >"$json" 2>"$json.err"; then
-					printf '%s\t%s\t%s\t%s\t%s\n' "$mode" "$pattern" "$bs" "$engine" \
-						"$(mibs_of "$json")" >>"$out/bench.tsv"
+					printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$mode" "$pattern" "$bs" \
+						"$engine" "$rep" "$(mibs_of "$json")" >>"$out/bench.tsv"
 				else
 					log "  fio failed: $mode $pattern $bs $engine"
 				fi
@@ -60,6 +64,7 @@ for mode in writethrough fdatasync direct dsync; do
 		done
 	done
 	umount "$mnt" || exit 1
+done
 done
 rmmod rnwfs rnwblk
 cat "$out/bench.tsv"
