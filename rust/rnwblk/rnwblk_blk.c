@@ -6,7 +6,6 @@
  */
 #include <linux/blk-mq.h>
 #include <linux/blkdev.h>
-#include <linux/highmem.h>
 #include "rnwblk_ffi.h"
 
 int rnwblk_register_major(const char *name)
@@ -63,27 +62,6 @@ bool rnwblk_rq_nowait(struct request *rq)
 void rnwblk_rq_set_quiet(struct request *rq)
 {
 	rq->rq_flags |= RQF_QUIET;
-}
-
-int rnwblk_rq_for_each_segment(struct request *rq,
-			       int (*fn)(void *ctx, void *buf, unsigned int len, u64 pos),
-			       void *ctx)
-{
-	u64 pos = rnwblk_rq_pos(rq);
-	struct req_iterator iter;
-	struct bio_vec bv;
-	int ret;
-
-	rq_for_each_segment(bv, rq, iter) {
-		void *buf = bvec_kmap_local(&bv);
-
-		ret = fn(ctx, buf, bv.bv_len, pos);
-		kunmap_local(buf);
-		if (ret)
-			return ret;
-		pos += bv.bv_len;
-	}
-	return 0;
 }
 
 unsigned int rnwblk_hctx_type(struct blk_mq_hw_ctx *hctx)

@@ -45,10 +45,6 @@ unsigned int rnwblk_rq_op(struct request *rq);
 bool rnwblk_rq_nowait(struct request *rq);
 /* AGAIN is the nowait contract, not an I/O error: keep blk_update_request from logging it. */
 void rnwblk_rq_set_quiet(struct request *rq);
-/* Calls fn(ctx, buf, len, pos) for each mapped segment until fn returns non-zero. */
-int rnwblk_rq_for_each_segment(struct request *rq,
-			       int (*fn)(void *ctx, void *buf, unsigned int len, u64 pos),
-			       void *ctx);
 unsigned int rnwblk_hctx_type(struct blk_mq_hw_ctx *hctx);
 void *rnwblk_hctx_data(struct blk_mq_hw_ctx *hctx);
 void rnwblk_hctx_set_data(struct blk_mq_hw_ctx *hctx, void *data);
@@ -80,12 +76,14 @@ bool rnwblk_queue_work(struct workqueue_struct *wq, struct work_struct *work);
 
 /* ---- sparse page store (rnwblk_store.c): one page per PAGE_SIZE of the device ---- */
 void rnwblk_store_init(struct xarray *xa);
-/* Copies len bytes at pos (within one page) out; a missing page reads as zeros. */
-void rnwblk_store_read(struct xarray *xa, u64 pos, void *dst, unsigned int len);
-/* Copies into an existing page; -ENOENT if pos has no page yet. */
-int rnwblk_store_write(struct xarray *xa, u64 pos, const void *src, unsigned int len);
-/* Whether pos has a page. */
-bool rnwblk_store_present(struct xarray *xa, u64 pos);
+/*
+ * Copies the request's data out of the store (write false: unwritten pages read as zeros) or
+ * into it (write true: -ENOENT at the first page that does not exist, after copying what
+ * came before it). One RCU read-side section for the whole request.
+ */
+int rnwblk_store_xfer(struct xarray *xa, struct request *rq, bool write);
+/* Whether every page of [pos, pos+len) exists. */
+bool rnwblk_store_present(struct xarray *xa, u64 pos, u64 len);
 /*
  * Makes sure pos has a page: GFP_NOIO if may_sleep, else GFP_NOWAIT. 1 if it inserted one,
  * 0 if one was there, -errno.
