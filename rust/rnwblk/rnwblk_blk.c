@@ -115,6 +115,32 @@ void rnwblk_map_queues(struct blk_mq_tag_set *set, unsigned int submit_queues,
 	}
 }
 
+void rnwblk_queue_rqs(struct rq_list *rqlist,
+		      blk_status_t (*queue_one)(struct blk_mq_hw_ctx *hctx, struct request *rq))
+{
+	struct rq_list requeue_list = {};
+	struct request *rq;
+
+	while ((rq = rq_list_pop(rqlist))) {
+		blk_status_t ret = queue_one(rq->mq_hctx, rq);
+
+		switch (ret) {
+		case BLK_STS_OK:
+			break;
+		case BLK_STS_RESOURCE:
+		case BLK_STS_DEV_RESOURCE:
+			/* blk-mq issues what is left one by one (and requeues it if need be). */
+			rq_list_add_tail(&requeue_list, rq);
+			break;
+		default:
+			/* What blk-mq does with a ->queue_rq error: the request never started. */
+			blk_mq_end_request(rq, ret);
+			break;
+		}
+	}
+	*rqlist = requeue_list;
+}
+
 void rnwblk_end_polled(struct request *rq, struct io_comp_batch *iob, blk_status_t status)
 {
 	if (!blk_mq_add_to_batch(rq, iob, (__force int)status, blk_mq_end_request_batch))

@@ -53,6 +53,13 @@ void *rnwblk_rq_queue_data(struct request *rq);
 /* Maps default and poll queues; nr_maps tells which exist. */
 void rnwblk_map_queues(struct blk_mq_tag_set *set, unsigned int submit_queues,
 		       unsigned int poll_queues);
+/*
+ * ->queue_rqs: calls queue_one for each request of a plug list, as ->queue_rq would be
+ * called; ends those it fails (any status but OK and RESOURCE) and leaves the RESOURCE ones
+ * on the list for blk-mq to issue one by one.
+ */
+void rnwblk_queue_rqs(struct rq_list *rqlist,
+		      blk_status_t (*queue_one)(struct blk_mq_hw_ctx *hctx, struct request *rq));
 /* Ends rq through the poller's completion batch if it can, else on its own. */
 void rnwblk_end_polled(struct request *rq, struct io_comp_batch *iob, blk_status_t status);
 
