@@ -6,6 +6,7 @@
  */
 #include <linux/blk-mq.h>
 #include <linux/blkdev.h>
+#include <linux/percpu.h>
 #include "rnwblk_ffi.h"
 
 int rnwblk_register_major(const char *name)
@@ -206,4 +207,29 @@ struct workqueue_struct *rnwblk_alloc_workqueue(const char *name)
 bool rnwblk_queue_work(struct workqueue_struct *wq, struct work_struct *work)
 {
 	return queue_work(wq, work);
+}
+
+u64 *rnwblk_counters_alloc(unsigned int n)
+{
+	return (u64 __force *)__alloc_percpu(n * sizeof(u64), sizeof(u64));
+}
+
+void rnwblk_counters_free(u64 *c)
+{
+	free_percpu((u64 __percpu __force *)c);
+}
+
+void rnwblk_counter_add(u64 *c, unsigned int i, u64 v)
+{
+	this_cpu_add(((u64 __percpu __force *)c)[i], v);
+}
+
+u64 rnwblk_counter_sum(u64 *c, unsigned int i)
+{
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu_ptr((u64 __percpu __force *)c, cpu)[i];
+	return sum;
 }

@@ -74,6 +74,16 @@ void rnwblk_poll_list_add(struct rnwblk_poll_list *pl, struct request *rq);
 void rnwblk_poll_list_take(struct rnwblk_poll_list *pl, struct list_head *out);
 struct request *rnwblk_poll_list_next(struct list_head *taken);
 
+/*
+ * ---- per-CPU counters (rnwblk_blk.c): n u64 per CPU, added to without atomics on the
+ * submitting CPU, summed over the CPUs when read. The pointer is a __percpu one (opaque to
+ * Rust: only these functions use it).
+ */
+u64 *rnwblk_counters_alloc(unsigned int n);
+void rnwblk_counters_free(u64 *c);
+void rnwblk_counter_add(u64 *c, unsigned int i, u64 v);
+u64 rnwblk_counter_sum(u64 *c, unsigned int i);
+
 /* ---- timers and work (rnwblk_blk.c) ---- */
 void rnwblk_timer_init(struct hrtimer *timer, enum hrtimer_restart (*fn)(struct hrtimer *));
 void rnwblk_timer_start(struct hrtimer *timer, u64 nsec);
