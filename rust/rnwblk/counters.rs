@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-//! Per-device counters, shown in debugfs `counters` as `name value` lines.
+//! Per-device counters, shown in debugfs `counters` as `name value` lines. Per CPU: the I/O
+//! path adds to the submitting (or completing) CPU's copy without an atomic or a shared
+//! cache line; a read sums the CPUs' copies (a sum, not a snapshot, like the block layer's
+//! own statistics).
 
-use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use crate::ffi;
+use core::ptr::NonNull;
+use kernel::prelude::*;
 
 /// What is counted. BLK_STS_AGAIN is counted by cause.
 #[derive(Clone, Copy)]
@@ -52,12 +57,23 @@ const NAMES: [&str; 16] = [
     "polled",
 ];
 
-#[derive(Default)]
-pub(crate) struct Counters([AtomicU64; NAMES.len()]);
+pub(crate) struct Counters(NonNull<u64>);
+
+// SAFETY: each CPU adds only to its own copy (this_cpu_add, safe in any context); readers sum.
+unsafe impl Send for Counters {}
+// SAFETY: as above.
+unsafe impl Sync for Counters {}
 
 impl Counters {
+    pub(crate) fn new() -> Result<Self> {
+        // SAFETY: allocates a zeroed per-CPU array of that many u64 (GFP_KERNEL).
+        let c = unsafe { ffi::rnwblk_counters_alloc(NAMES.len() as u32) };
+        NonNull::new(c).map(Self).ok_or(ENOMEM)
+    }
+
     pub(crate) fn add(&self, c: Counter, n: u64) {
-        self.0[c as usize].fetch_add(n, Relaxed);
+        // SAFETY: allocated in `new` with NAMES.len() entries; `c` indexes NAMES.
+        unsafe { ffi::rnwblk_counter_add(self.0.as_ptr(), c as u32, n) };
     }
 
     pub(crate) fn inc(&self, c: Counter) {
@@ -66,6 +82,16 @@ impl Counters {
 
     /// Every counter with its name, in a fixed order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&'static str, u64)> + '_ {
-        NAMES.iter().zip(self.0.iter()).map(|(n, v)| (*n, v.load(Relaxed)))
+        NAMES.iter().enumerate().map(|(i, n)| {
+            // SAFETY: as in `add`; `i < NAMES.len()`.
+            (*n, unsafe { ffi::rnwblk_counter_sum(self.0.as_ptr(), i as u32) })
+        })
+    }
+}
+
+impl Drop for Counters {
+    fn drop(&mut self) {
+        // SAFETY: allocated in `new`; the device (and every user of the counters) is gone.
+        unsafe { ffi::rnwblk_counters_free(self.0.as_ptr()) };
     }
 }

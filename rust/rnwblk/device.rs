@@ -117,7 +117,7 @@ impl LiveDevice {
         let dev = Arc::new(
             Device {
                 knobs: Knobs::new(&cfg.knobs),
-                counters: Counters::default(),
+                counters: Counters::new()?,
                 store,
                 budget: Budget::default(),
                 seq_all: AtomicU64::new(0),

@@ -116,16 +116,13 @@ fn execute(dev: &Device, rq: &Request, may_sleep: bool) -> Result<BlkStatus, Nee
     let (pos, len) = (rq.pos(), u64::from(rq.bytes()));
     match rq.op() {
         ffi::REQ_OP_READ => {
-            let _ = rq.for_each_segment(|at, seg| {
-                store.read(at, seg);
-                Ok(())
-            });
+            store.read(rq);
             Ok(ffi::BLK_STS_OK)
         }
         ffi::REQ_OP_WRITE => {
             // Usually every page exists: one lookup per page. A nowait write only gets here
             // after queue_rq found its pages, so it never writes in part.
-            if rq.for_each_segment(|at, seg| store.write(at, seg)).is_ok() {
+            if store.write(rq).is_ok() {
                 return Ok(ffi::BLK_STS_OK);
             }
             // A page is missing: blocking requests may allocate (and then write it all).
@@ -135,7 +132,7 @@ fn execute(dev: &Device, rq: &Request, may_sleep: bool) -> Result<BlkStatus, Nee
                 Backing::NeedsSleep if may_sleep => return Ok(ffi::BLK_STS_IOERR),
                 _ => return Err(NeedsSleep),
             }
-            match rq.for_each_segment(|at, seg| store.write(at, seg)) {
+            match store.write(rq) {
                 Ok(()) => Ok(ffi::BLK_STS_OK),
                 Err(_) => Err(NeedsSleep),
             }

@@ -14,6 +14,7 @@ use kernel::prelude::*;
 
 pub(crate) static OPS: bindings::blk_mq_ops = bindings::blk_mq_ops {
     queue_rq: Some(queue_rq),
+    queue_rqs: Some(queue_rqs),
     complete: Some(complete),
     poll: Some(poll),
     map_queues: Some(map_queues),
@@ -42,7 +43,24 @@ unsafe extern "C" fn queue_rq(
     bd: *const bindings::blk_mq_queue_data,
 ) -> bindings::blk_status_t {
     // SAFETY: blk-mq passes a set-up hctx and a request that is now ours.
-    let (hwq, rq) = unsafe { (hw_queue(hctx), Request::from_raw((*bd).rq)) };
+    unsafe { queue_one(hctx, (*bd).rq) }
+}
+
+/// A plug list's worth of requests at once (what blk-mq prefers when it can: no
+/// per-request direct-issue round trip). Each request goes through `queue_one`.
+unsafe extern "C" fn queue_rqs(list: *mut bindings::rq_list) {
+    // SAFETY: blk-mq hands over its plug list; the helper calls `queue_one` with each
+    // request and its (set-up) hctx, and leaves on the list only what it did not take.
+    unsafe { ffi::rnwblk_queue_rqs(list, Some(queue_one)) }
+}
+
+/// `->queue_rq` for one request (from `queue_rq` or `queue_rqs`).
+unsafe extern "C" fn queue_one(
+    hctx: *mut bindings::blk_mq_hw_ctx,
+    rq: *mut bindings::request,
+) -> bindings::blk_status_t {
+    // SAFETY: blk-mq passes a set-up hctx and a request that is now ours.
+    let (hwq, rq) = unsafe { (hw_queue(hctx), Request::from_raw(rq)) };
     // SAFETY: as above.
     let polled = unsafe { ffi::rnwblk_hctx_type(hctx) } == ffi::HCTX_TYPE_POLL;
     dispatch::queue_rq(device_of(&rq), polled.then(|| hwq.poll_list()), rq)

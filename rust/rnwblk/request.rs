@@ -2,13 +2,13 @@
 //! A request handed to rnwblk by blk-mq, and the per-request command (the PDU) that carries
 //! its completion timer and its deferred-work item.
 
-use crate::{ffi, hw_queue::PollList, store::SegBuf};
+use crate::{ffi, hw_queue::PollList};
 use core::{
     ffi::c_void,
     ptr::NonNull,
     sync::atomic::{AtomicPtr, AtomicU8, Ordering::Relaxed},
 };
-use kernel::{prelude::*, types::Opaque};
+use kernel::types::Opaque;
 
 /// The driver's part of every request (tag set `cmd_size`).
 #[repr(C)]
@@ -107,6 +107,11 @@ impl Request {
         self.0.as_ptr()
     }
 
+    /// The raw request, for the C side of a wrapper (the store's data copy).
+    pub(crate) fn as_ptr(&self) -> *mut ffi::bindings::request {
+        self.raw()
+    }
+
     /// The device (queue data) this request is for.
     pub(crate) fn queue_data(&self) -> *const c_void {
         // SAFETY: the request is live.
@@ -149,33 +154,6 @@ impl Request {
     pub(crate) fn start(&self) {
         // SAFETY: the request is live and not started yet.
         unsafe { ffi::bindings::blk_mq_start_request(self.raw()) };
-    }
-
-    /// Runs `f(pos, segment)` over the request's data, stopping at the first error.
-    pub(crate) fn for_each_segment<F: FnMut(u64, &SegBuf) -> Result>(&self, mut f: F) -> Result {
-        unsafe extern "C" fn trampoline<F: FnMut(u64, &SegBuf) -> Result>(
-            ctx: *mut c_void,
-            buf: *mut c_void,
-            len: u32,
-            pos: u64,
-        ) -> i32 {
-            // SAFETY: `ctx` is the `F` below, borrowed for this call; `buf` is the segment,
-            // mapped for `len` bytes until we return.
-            let (f, seg) = unsafe { (&mut *ctx.cast::<F>(), SegBuf::new(buf.cast(), len as usize)) };
-            match f(pos, &seg) {
-                Ok(()) => 0,
-                Err(e) => e.to_errno(),
-            }
-        }
-        // SAFETY: the request is live; the callback and its context outlive the call.
-        let ret = unsafe {
-            ffi::rnwblk_rq_for_each_segment(
-                self.raw(),
-                Some(trampoline::<F>),
-                &mut f as *mut F as *mut c_void,
-            )
-        };
-        kernel::error::to_result(ret)
     }
 
     /// Ends the request now.

@@ -6,7 +6,7 @@
  */
 #include <linux/blk-mq.h>
 #include <linux/blkdev.h>
-#include <linux/highmem.h>
+#include <linux/percpu.h>
 #include "rnwblk_ffi.h"
 
 int rnwblk_register_major(const char *name)
@@ -65,27 +65,6 @@ void rnwblk_rq_set_quiet(struct request *rq)
 	rq->rq_flags |= RQF_QUIET;
 }
 
-int rnwblk_rq_for_each_segment(struct request *rq,
-			       int (*fn)(void *ctx, void *buf, unsigned int len, u64 pos),
-			       void *ctx)
-{
-	u64 pos = rnwblk_rq_pos(rq);
-	struct req_iterator iter;
-	struct bio_vec bv;
-	int ret;
-
-	rq_for_each_segment(bv, rq, iter) {
-		void *buf = bvec_kmap_local(&bv);
-
-		ret = fn(ctx, buf, bv.bv_len, pos);
-		kunmap_local(buf);
-		if (ret)
-			return ret;
-		pos += bv.bv_len;
-	}
-	return 0;
-}
-
 unsigned int rnwblk_hctx_type(struct blk_mq_hw_ctx *hctx)
 {
 	return hctx->type;
@@ -135,6 +114,32 @@ void rnwblk_map_queues(struct blk_mq_tag_set *set, unsigned int submit_queues,
 		offset += map->nr_queues;
 		blk_mq_map_queues(map);
 	}
+}
+
+void rnwblk_queue_rqs(struct rq_list *rqlist,
+		      blk_status_t (*queue_one)(struct blk_mq_hw_ctx *hctx, struct request *rq))
+{
+	struct rq_list requeue_list = {};
+	struct request *rq;
+
+	while ((rq = rq_list_pop(rqlist))) {
+		blk_status_t ret = queue_one(rq->mq_hctx, rq);
+
+		switch (ret) {
+		case BLK_STS_OK:
+			break;
+		case BLK_STS_RESOURCE:
+		case BLK_STS_DEV_RESOURCE:
+			/* blk-mq issues what is left one by one (and requeues it if need be). */
+			rq_list_add_tail(&requeue_list, rq);
+			break;
+		default:
+			/* What blk-mq does with a ->queue_rq error: the request never started. */
+			blk_mq_end_request(rq, ret);
+			break;
+		}
+	}
+	*rqlist = requeue_list;
 }
 
 void rnwblk_end_polled(struct request *rq, struct io_comp_batch *iob, blk_status_t status)
@@ -202,4 +207,29 @@ struct workqueue_struct *rnwblk_alloc_workqueue(const char *name)
 bool rnwblk_queue_work(struct workqueue_struct *wq, struct work_struct *work)
 {
 	return queue_work(wq, work);
+}
+
+u64 *rnwblk_counters_alloc(unsigned int n)
+{
+	return (u64 __force *)__alloc_percpu(n * sizeof(u64), sizeof(u64));
+}
+
+void rnwblk_counters_free(u64 *c)
+{
+	free_percpu((u64 __percpu __force *)c);
+}
+
+void rnwblk_counter_add(u64 *c, unsigned int i, u64 v)
+{
+	this_cpu_add(((u64 __percpu __force *)c)[i], v);
+}
+
+u64 rnwblk_counter_sum(u64 *c, unsigned int i)
+{
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu_ptr((u64 __percpu __force *)c, cpu)[i];
+	return sum;
 }

@@ -45,10 +45,6 @@ unsigned int rnwblk_rq_op(struct request *rq);
 bool rnwblk_rq_nowait(struct request *rq);
 /* AGAIN is the nowait contract, not an I/O error: keep blk_update_request from logging it. */
 void rnwblk_rq_set_quiet(struct request *rq);
-/* Calls fn(ctx, buf, len, pos) for each mapped segment until fn returns non-zero. */
-int rnwblk_rq_for_each_segment(struct request *rq,
-			       int (*fn)(void *ctx, void *buf, unsigned int len, u64 pos),
-			       void *ctx);
 unsigned int rnwblk_hctx_type(struct blk_mq_hw_ctx *hctx);
 void *rnwblk_hctx_data(struct blk_mq_hw_ctx *hctx);
 void rnwblk_hctx_set_data(struct blk_mq_hw_ctx *hctx, void *data);
@@ -57,6 +53,13 @@ void *rnwblk_rq_queue_data(struct request *rq);
 /* Maps default and poll queues; nr_maps tells which exist. */
 void rnwblk_map_queues(struct blk_mq_tag_set *set, unsigned int submit_queues,
 		       unsigned int poll_queues);
+/*
+ * ->queue_rqs: calls queue_one for each request of a plug list, as ->queue_rq would be
+ * called; ends those it fails (any status but OK and RESOURCE) and leaves the RESOURCE ones
+ * on the list for blk-mq to issue one by one.
+ */
+void rnwblk_queue_rqs(struct rq_list *rqlist,
+		      blk_status_t (*queue_one)(struct blk_mq_hw_ctx *hctx, struct request *rq));
 /* Ends rq through the poller's completion batch if it can, else on its own. */
 void rnwblk_end_polled(struct request *rq, struct io_comp_batch *iob, blk_status_t status);
 
@@ -71,6 +74,16 @@ void rnwblk_poll_list_add(struct rnwblk_poll_list *pl, struct request *rq);
 void rnwblk_poll_list_take(struct rnwblk_poll_list *pl, struct list_head *out);
 struct request *rnwblk_poll_list_next(struct list_head *taken);
 
+/*
+ * ---- per-CPU counters (rnwblk_blk.c): n u64 per CPU, added to without atomics on the
+ * submitting CPU, summed over the CPUs when read. The pointer is a __percpu one (opaque to
+ * Rust: only these functions use it).
+ */
+u64 *rnwblk_counters_alloc(unsigned int n);
+void rnwblk_counters_free(u64 *c);
+void rnwblk_counter_add(u64 *c, unsigned int i, u64 v);
+u64 rnwblk_counter_sum(u64 *c, unsigned int i);
+
 /* ---- timers and work (rnwblk_blk.c) ---- */
 void rnwblk_timer_init(struct hrtimer *timer, enum hrtimer_restart (*fn)(struct hrtimer *));
 void rnwblk_timer_start(struct hrtimer *timer, u64 nsec);
@@ -80,12 +93,14 @@ bool rnwblk_queue_work(struct workqueue_struct *wq, struct work_struct *work);
 
 /* ---- sparse page store (rnwblk_store.c): one page per PAGE_SIZE of the device ---- */
 void rnwblk_store_init(struct xarray *xa);
-/* Copies len bytes at pos (within one page) out; a missing page reads as zeros. */
-void rnwblk_store_read(struct xarray *xa, u64 pos, void *dst, unsigned int len);
-/* Copies into an existing page; -ENOENT if pos has no page yet. */
-int rnwblk_store_write(struct xarray *xa, u64 pos, const void *src, unsigned int len);
-/* Whether pos has a page. */
-bool rnwblk_store_present(struct xarray *xa, u64 pos);
+/*
+ * Copies the request's data out of the store (write false: unwritten pages read as zeros) or
+ * into it (write true: -ENOENT at the first page that does not exist, after copying what
+ * came before it). One RCU read-side section for the whole request.
+ */
+int rnwblk_store_xfer(struct xarray *xa, struct request *rq, bool write);
+/* Whether every page of [pos, pos+len) exists. */
+bool rnwblk_store_present(struct xarray *xa, u64 pos, u64 len);
 /*
  * Makes sure pos has a page: GFP_NOIO if may_sleep, else GFP_NOWAIT. 1 if it inserted one,
  * 0 if one was there, -errno.

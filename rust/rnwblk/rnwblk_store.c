@@ -6,7 +6,9 @@
  * may sleep is the caller's decision (the gfp it passes): that is rnwblk's nowait policy,
  * and it lives in Rust.
  */
+#include <linux/blk-mq.h>
 #include <linux/highmem.h>
+#include <linux/radix-tree.h>
 #include <linux/rcupdate.h>
 #include "rnwblk_ffi.h"
 
@@ -15,36 +17,69 @@ void rnwblk_store_init(struct xarray *xa)
 	xa_init(xa);
 }
 
-void rnwblk_store_read(struct xarray *xa, u64 pos, void *dst, unsigned int len)
+/*
+ * The page at idx, or NULL. The caller holds rcu_read_lock(). radix_tree_lookup() walks the
+ * same nodes as xa_load() (the radix tree API is the xarray's), with rcu_dereference_raw():
+ * under PROVE_RCU, xa_load()'s checked dereferences ask lockdep twice per tree level (is
+ * xa_lock held? is RCU?), which was the largest single cost of rnwblk's I/O path on the
+ * test kernel. Pages are freed only after a grace period (rnwblk_store_discard), so the
+ * page stays valid while the caller's read-side section lasts.
+ */
+static struct page *store_lookup(struct xarray *xa, pgoff_t idx)
 {
-	unsigned int off = offset_in_page(pos);
-	struct page *page;
-
-	rcu_read_lock();
-	page = xa_load(xa, pos >> PAGE_SHIFT);
-	if (page)
-		memcpy_from_page(dst, page, off, len);
-	else
-		memset(dst, 0, len);
-	rcu_read_unlock();
+	return radix_tree_lookup(xa, idx);
 }
 
-int rnwblk_store_write(struct xarray *xa, u64 pos, const void *src, unsigned int len)
+int rnwblk_store_xfer(struct xarray *xa, struct request *rq, bool write)
 {
-	unsigned int off = offset_in_page(pos);
-	struct page *page;
+	u64 pos = (u64)blk_rq_pos(rq) << SECTOR_SHIFT;
+	struct req_iterator iter;
+	struct bio_vec bv;
+	int ret = 0;
 
+	/* One read-side section per request, not per page. */
 	rcu_read_lock();
-	page = xa_load(xa, pos >> PAGE_SHIFT);
-	if (page)
-		memcpy_to_page(page, off, src, len);
+	rq_for_each_segment(bv, rq, iter) {
+		void *buf = bvec_kmap_local(&bv);
+		unsigned int done = 0;
+
+		while (done < bv.bv_len) {
+			unsigned int off = offset_in_page(pos);
+			unsigned int n = min_t(unsigned int, PAGE_SIZE - off, bv.bv_len - done);
+			struct page *page = store_lookup(xa, pos >> PAGE_SHIFT);
+
+			if (write) {
+				if (!page) {
+					ret = -ENOENT;
+					break;
+				}
+				memcpy_to_page(page, off, buf + done, n);
+			} else if (page) {
+				memcpy_from_page(buf + done, page, off, n);
+			} else {
+				memset(buf + done, 0, n);
+			}
+			done += n;
+			pos += n;
+		}
+		kunmap_local(buf);
+		if (ret)
+			break;
+	}
 	rcu_read_unlock();
-	return page ? 0 : -ENOENT;
+	return ret;
 }
 
-bool rnwblk_store_present(struct xarray *xa, u64 pos)
+bool rnwblk_store_present(struct xarray *xa, u64 pos, u64 len)
 {
-	return xa_load(xa, pos >> PAGE_SHIFT) != NULL;
+	pgoff_t idx = pos >> PAGE_SHIFT, last = (pos + max_t(u64, len, 1) - 1) >> PAGE_SHIFT;
+	bool present = true;
+
+	rcu_read_lock();
+	for (; idx <= last && present; idx++)
+		present = store_lookup(xa, idx) != NULL;
+	rcu_read_unlock();
+	return present;
 }
 
 int rnwblk_store_populate(struct xarray *xa, u64 pos, bool may_sleep)
@@ -53,7 +88,7 @@ int rnwblk_store_populate(struct xarray *xa, u64 pos, bool may_sleep)
 	pgoff_t idx = pos >> PAGE_SHIFT;
 	struct page *page, *old;
 
-	if (xa_load(xa, idx))
+	if (rnwblk_store_present(xa, pos, 1))
 		return 0;
 	/* With GFP_NOWAIT neither this allocation nor the xarray node's can sleep. */
 	page = alloc_page(gfp | __GFP_ZERO | __GFP_NOWARN);
@@ -91,7 +126,7 @@ unsigned long rnwblk_store_discard(struct xarray *xa, u64 pos, u64 len)
 			}
 		} else {
 			rcu_read_lock();
-			page = xa_load(xa, pos >> PAGE_SHIFT);
+			page = store_lookup(xa, pos >> PAGE_SHIFT);
 			if (page)
 				memzero_page(page, off, chunk);
 			rcu_read_unlock();

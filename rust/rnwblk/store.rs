@@ -1,24 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 //! The sparse backing store: pages allocated on first write, zeros where nothing was written.
 
-use crate::ffi;
+use crate::{ffi, request::Request};
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use kernel::{page::PAGE_SIZE, prelude::*, sync::Arc, types::Opaque};
-
-/// A mapped piece of a request's data (one bio segment), valid while the segment callback
-/// runs. Only ever copied with memcpy: user pages of O_DIRECT I/O may change underneath.
-pub(crate) struct SegBuf {
-    ptr: *mut u8,
-    len: usize,
-}
-
-impl SegBuf {
-    /// # Safety
-    /// `ptr` must be valid for reads and writes of `len` bytes while the value lives.
-    pub(crate) unsafe fn new(ptr: *mut u8, len: usize) -> Self {
-        Self { ptr, len }
-    }
-}
 
 /// Whether a write found its backing pages, and if not, what allocating them would take.
 pub(crate) enum Backing {
@@ -52,47 +37,33 @@ impl Store {
         self.pages.load(Relaxed)
     }
 
-    /// Splits [pos, pos+len) at page boundaries: f(pos, offset into the range, chunk).
-    fn chunks(pos: u64, len: usize, mut f: impl FnMut(u64, usize, usize) -> Result) -> Result {
-        let mut done = 0;
-        while done < len {
-            let at = pos + done as u64;
-            let chunk = (PAGE_SIZE - (at as usize % PAGE_SIZE)).min(len - done);
-            f(at, done, chunk)?;
-            done += chunk;
-        }
-        Ok(())
+    /// Copies the request's data out of the store (unwritten sectors read as zeros).
+    pub(crate) fn read(&self, rq: &Request) {
+        // SAFETY: the xarray is initialised and lives as long as `self`; the request is
+        // live and its data mapped by the C side only while it copies.
+        unsafe { ffi::rnwblk_store_xfer(self.xa.get(), rq.as_ptr(), false) };
     }
 
-    pub(crate) fn read(&self, pos: u64, seg: &SegBuf) {
-        let _ = Self::chunks(pos, seg.len, |at, off, n| {
-            // SAFETY: `seg` is valid for `len` bytes and `off + n <= len`; `at..at+n` lies
-            // in one page, as the C side requires.
-            unsafe { ffi::rnwblk_store_read(self.xa.get(), at, seg.ptr.add(off).cast(), n as u32) };
-            Ok(())
-        });
-    }
-
-    /// Copies into existing pages; callers make sure they exist (see [`Self::backing`]).
-    pub(crate) fn write(&self, pos: u64, seg: &SegBuf) -> Result {
-        Self::chunks(pos, seg.len, |at, off, n| {
-            // SAFETY: as in `read`.
-            let ret = unsafe {
-                ffi::rnwblk_store_write(self.xa.get(), at, seg.ptr.add(off).cast(), n as u32)
-            };
-            kernel::error::to_result(ret)
-        })
+    /// Copies the request's data into existing pages; ENOENT at the first missing page
+    /// (callers make sure they exist, see [`Self::backing`]).
+    pub(crate) fn write(&self, rq: &Request) -> Result {
+        // SAFETY: as in `read`.
+        kernel::error::to_result(unsafe { ffi::rnwblk_store_xfer(self.xa.get(), rq.as_ptr(), true) })
     }
 
     /// Makes sure [pos, pos+len) has pages. `may_alloc`: allocate without sleeping;
     /// `may_sleep`: allocate with a sleeping allocator (worker context only).
     pub(crate) fn backing(&self, pos: u64, len: u64, may_alloc: bool, may_sleep: bool) -> Backing {
+        // SAFETY: the xarray is initialised and lives as long as `self`.
+        if unsafe { ffi::rnwblk_store_present(self.xa.get(), pos, len) } {
+            return Backing::Ready; // the usual case: one call, one RCU section
+        }
         let first = pos / PAGE_SIZE as u64;
         let last = (pos + len.max(1) - 1) / PAGE_SIZE as u64;
         for page in first..=last {
             let at = page * PAGE_SIZE as u64;
-            // SAFETY: the xarray is initialised and lives as long as `self`.
-            if unsafe { ffi::rnwblk_store_present(self.xa.get(), at) } {
+            // SAFETY: as above.
+            if unsafe { ffi::rnwblk_store_present(self.xa.get(), at, 1) } {
                 continue;
             }
             if !may_alloc {
