@@ -103,13 +103,9 @@ impl Request {
         unsafe { Self::from_raw(ffi::rnwblk_pdu_rq(cmd.cast())) }
     }
 
-    fn raw(&self) -> *mut ffi::bindings::request {
+    /// The raw request, for the C side of a wrapper (also the store's data copy).
+    pub(crate) fn raw(&self) -> *mut ffi::bindings::request {
         self.0.as_ptr()
-    }
-
-    /// The raw request, for the C side of a wrapper (the store's data copy).
-    pub(crate) fn as_ptr(&self) -> *mut ffi::bindings::request {
-        self.raw()
     }
 
     /// The device (queue data) this request is for.

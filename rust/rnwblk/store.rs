@@ -41,14 +41,14 @@ impl Store {
     pub(crate) fn read(&self, rq: &Request) {
         // SAFETY: the xarray is initialised and lives as long as `self`; the request is
         // live and its data mapped by the C side only while it copies.
-        unsafe { ffi::rnwblk_store_xfer(self.xa.get(), rq.as_ptr(), false) };
+        unsafe { ffi::rnwblk_store_xfer(self.xa.get(), rq.raw(), false) };
     }
 
     /// Copies the request's data into existing pages; ENOENT at the first missing page
     /// (callers make sure they exist, see [`Self::backing`]).
     pub(crate) fn write(&self, rq: &Request) -> Result {
         // SAFETY: as in `read`.
-        kernel::error::to_result(unsafe { ffi::rnwblk_store_xfer(self.xa.get(), rq.as_ptr(), true) })
+        kernel::error::to_result(unsafe { ffi::rnwblk_store_xfer(self.xa.get(), rq.raw(), true) })
     }
 
     /// Makes sure [pos, pos+len) has pages. `may_alloc`: allocate without sleeping;
