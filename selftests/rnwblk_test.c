@@ -207,6 +207,25 @@ TEST_F(dev, nowait_write_needing_allocation_gets_eagain)
 	ASSERT_EQ(again + 1, rnwblk_counter(DEV, "again_alloc"));
 }
 
+/* A nowait write over a written page and a missing one is refused whole: the written page
+ * keeps its data, the missing one stays unwritten. */
+TEST_F(dev, nowait_write_refused_writes_nothing)
+{
+	long long again = rnwblk_counter(DEV, "again_alloc");
+	off_t pos = 48 * MiB;
+
+	rnw_fill(self->buf, 4096, pos, 0x57);
+	ASSERT_EQ(4096, pwrite(self->fd, self->buf, 4096, pos));
+	rnw_fill(self->buf, 8192, pos, 0x58);
+	errno = 0;
+	ASSERT_EQ(-1, rw_nowait(self->fd, 1, self->buf, 8192, pos));
+	ASSERT_EQ(EAGAIN, errno);
+	ASSERT_EQ(again + 1, rnwblk_counter(DEV, "again_alloc"));
+	ASSERT_EQ(8192, pread(self->fd, self->buf2, 8192, pos));
+	ASSERT_EQ(-1, rnw_check(self->buf2, 4096, pos, 0x57));
+	ASSERT_TRUE(rnw_all_zero((char *)self->buf2 + 4096, 4096));
+}
+
 /* nowait_alloc=1 lets nowait writes allocate with a non-sleeping allocator. */
 TEST_F(dev, nowait_alloc_knob_allows_atomic_allocation)
 {

@@ -71,9 +71,15 @@ impl Counters {
         NonNull::new(c).map(Self).ok_or(ENOMEM)
     }
 
-    pub(crate) fn add(&self, c: Counter, n: u64) {
+    fn add(&self, c: Counter, n: u64) {
         // SAFETY: allocated in `new` with NAMES.len() entries; `c` indexes NAMES.
         unsafe { ffi::rnwblk_counter_add(self.0.as_ptr(), c as u32, n) };
+    }
+
+    /// `add(c, n)` and `add(d, m)` in one call (a request and its bytes).
+    pub(crate) fn add2(&self, c: Counter, n: u64, d: Counter, m: u64) {
+        // SAFETY: as in `add`.
+        unsafe { ffi::rnwblk_counter_add2(self.0.as_ptr(), c as u32, n, d as u32, m) };
     }
 
     pub(crate) fn inc(&self, c: Counter) {

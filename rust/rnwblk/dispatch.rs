@@ -51,14 +51,6 @@ pub(crate) fn queue_rq(dev: &Device, poll_list: Option<&PollList>, rq: Request) 
         if knobs.congested() {
             return again(dev, &rq, Counter::AgainCongested);
         }
-        if rq.op() == ffi::REQ_OP_WRITE
-            && !matches!(
-                dev.store.backing(rq.pos(), rq.bytes().into(), knobs.nowait_alloc(), false),
-                Backing::Ready
-            )
-        {
-            return again(dev, &rq, Counter::AgainAlloc);
-        }
     }
     match dev.budget.admit(knobs.max_inflight(), nowait) {
         Admit::Ok => {}
@@ -71,35 +63,50 @@ pub(crate) fn queue_rq(dev: &Device, poll_list: Option<&PollList>, rq: Request) 
         }
     }
 
+    // A nowait write is written before the request starts, so that one that would need a
+    // sleeping page allocation fails unstarted, having written nothing. The attempt is the
+    // check: no separate lookup of the pages first.
+    let written = nowait && rq.op() == ffi::REQ_OP_WRITE;
+    if written && !write_nowait(dev, &rq) {
+        release(dev);
+        return again(dev, &rq, Counter::AgainAlloc);
+    }
+
     count(dev, &rq);
     rq.start();
     rq.cmd().set_poll_list(poll_list);
+    if written {
+        finish(dev, rq, ffi::BLK_STS_OK);
+        return ffi::BLK_STS_OK;
+    }
     if !nowait && knobs.congested() {
         return punt(dev, rq);
     }
+    // Nowait requests other than writes never need to sleep: only blocking ones punt.
     match execute(dev, &rq, false) {
         Ok(status) => finish(dev, rq, status),
-        Err(NeedsSleep) if nowait => {
-            // A page went away (discard) since the check above.
-            let status = again(dev, &rq, Counter::AgainAlloc);
-            end_now(dev, rq, status);
-        }
         Err(NeedsSleep) => return punt(dev, rq),
     }
     ffi::BLK_STS_OK
 }
 
+/// A nowait write, all or nothing: into the pages that exist, or (`nowait_alloc`) into
+/// pages a non-sleeping allocation can get. False: nothing was written.
+fn write_nowait(dev: &Device, rq: &Request) -> bool {
+    let store = &dev.store;
+    if store.write(rq).is_ok() {
+        return true;
+    }
+    dev.knobs.nowait_alloc()
+        && matches!(store.backing(rq.pos(), rq.bytes().into(), true, false), Backing::Ready)
+        && store.write(rq).is_ok()
+}
+
 fn count(dev: &Device, rq: &Request) {
     let c = &dev.counters;
     match rq.op() {
-        ffi::REQ_OP_READ => {
-            c.inc(Counter::Reads);
-            c.add(Counter::ReadBytes, rq.bytes().into());
-        }
-        ffi::REQ_OP_WRITE => {
-            c.inc(Counter::Writes);
-            c.add(Counter::WriteBytes, rq.bytes().into());
-        }
+        ffi::REQ_OP_READ => c.add2(Counter::Reads, 1, Counter::ReadBytes, rq.bytes().into()),
+        ffi::REQ_OP_WRITE => c.add2(Counter::Writes, 1, Counter::WriteBytes, rq.bytes().into()),
         ffi::REQ_OP_FLUSH => c.inc(Counter::Flushes),
         ffi::REQ_OP_DISCARD => c.inc(Counter::Discards),
         ffi::REQ_OP_WRITE_ZEROES => c.inc(Counter::WriteZeroes),
@@ -120,14 +127,13 @@ fn execute(dev: &Device, rq: &Request, may_sleep: bool) -> Result<BlkStatus, Nee
             Ok(ffi::BLK_STS_OK)
         }
         ffi::REQ_OP_WRITE => {
-            // Usually every page exists: one lookup per page. A nowait write only gets here
-            // after queue_rq found its pages, so it never writes in part.
+            // Usually every page exists: one lookup per page. (Nowait writes are served in
+            // `write_nowait`, before they start.)
             if store.write(rq).is_ok() {
                 return Ok(ffi::BLK_STS_OK);
             }
-            // A page is missing: blocking requests may allocate (and then write it all).
-            let may_alloc = !rq.nowait() || dev.knobs.nowait_alloc();
-            match store.backing(pos, len, may_alloc, may_sleep) {
+            // A page is missing: allocate (and then write it all).
+            match store.backing(pos, len, true, may_sleep) {
                 Backing::Ready => {}
                 Backing::NeedsSleep if may_sleep => return Ok(ffi::BLK_STS_IOERR),
                 _ => return Err(NeedsSleep),

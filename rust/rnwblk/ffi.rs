@@ -34,6 +34,11 @@ pub(crate) const REQ_OP_FLUSH: u32 = 2;
 pub(crate) const REQ_OP_DISCARD: u32 = 3;
 pub(crate) const REQ_OP_WRITE_ZEROES: u32 = 9;
 
+/// `REQ_OP_MASK`, `REQ_NOWAIT` (blk_opf_t) and `RQF_QUIET` (req_flags_t).
+pub(crate) const REQ_OP_MASK: u32 = (1 << bindings::REQ_OP_BITS) - 1;
+pub(crate) const REQ_NOWAIT: u32 = 1 << bindings::req_flag_bits___REQ_NOWAIT;
+pub(crate) const RQF_QUIET: u32 = 1 << bindings::__RQF_QUIET;
+
 /// `BLK_FEAT_*` (blk_features_t).
 pub(crate) const BLK_FEAT_WRITE_CACHE: u32 = 1 << 0;
 pub(crate) const BLK_FEAT_FUA: u32 = 1 << 1;

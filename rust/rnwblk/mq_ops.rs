@@ -7,7 +7,7 @@ use crate::{
     dispatch,
     ffi::{self, bindings},
     hw_queue::HwQueue,
-    request::{Cmd, Request},
+    request::{pdu_of, Cmd, Request},
 };
 use core::ffi::c_void;
 use kernel::prelude::*;
@@ -35,7 +35,7 @@ fn device_of<'a>(rq: &Request) -> &'a Device {
 /// `hctx` is a hardware context set up by `init_hctx`.
 unsafe fn hw_queue<'a>(hctx: *mut bindings::blk_mq_hw_ctx) -> &'a HwQueue {
     // SAFETY: per the contract, driver_data is our HwQueue, live until `exit_hctx`.
-    unsafe { &*ffi::rnwblk_hctx_data(hctx).cast::<HwQueue>() }
+    unsafe { &*(*hctx).driver_data.cast::<HwQueue>() }
 }
 
 unsafe extern "C" fn queue_rq(
@@ -61,8 +61,8 @@ unsafe extern "C" fn queue_one(
 ) -> bindings::blk_status_t {
     // SAFETY: blk-mq passes a set-up hctx and a request that is now ours.
     let (hwq, rq) = unsafe { (hw_queue(hctx), Request::from_raw(rq)) };
-    // SAFETY: as above.
-    let polled = unsafe { ffi::rnwblk_hctx_type(hctx) } == ffi::HCTX_TYPE_POLL;
+    // SAFETY: as above; the type is set before the queue runs (blk_mq_map_swqueue).
+    let polled = u32::from(unsafe { (*hctx).type_ }) == ffi::HCTX_TYPE_POLL;
     dispatch::queue_rq(device_of(&rq), polled.then(|| hwq.poll_list()), rq)
 }
 
@@ -100,7 +100,7 @@ unsafe extern "C" fn init_hctx(
     match HwQueue::new(driver_data.cast::<Device>()) {
         Ok(hwq) => {
             // SAFETY: the hctx is ours to set up; `exit_hctx` frees what we store.
-            unsafe { ffi::rnwblk_hctx_set_data(hctx, KBox::into_raw(hwq).cast()) };
+            unsafe { (*hctx).driver_data = KBox::into_raw(hwq).cast() };
             0
         }
         Err(e) => e.to_errno(),
@@ -109,7 +109,7 @@ unsafe extern "C" fn init_hctx(
 
 unsafe extern "C" fn exit_hctx(hctx: *mut bindings::blk_mq_hw_ctx, _index: u32) {
     // SAFETY: stored by `init_hctx`; no request uses the queue any more.
-    unsafe { drop(KBox::from_raw(ffi::rnwblk_hctx_data(hctx).cast::<HwQueue>())) };
+    unsafe { drop(KBox::from_raw((*hctx).driver_data.cast::<HwQueue>())) };
 }
 
 unsafe extern "C" fn init_request(
@@ -118,8 +118,8 @@ unsafe extern "C" fn init_request(
     _hctx_idx: u32,
     _numa_node: u32,
 ) -> i32 {
-    // SAFETY: a request being set up: its PDU is ours to initialise.
-    unsafe { Cmd::init(ffi::rnwblk_rq_pdu(rq).cast(), timer_expired, punted_work) };
+    // SAFETY: a request of our tag set being set up: its PDU is ours to initialise.
+    unsafe { Cmd::init(pdu_of(rq), timer_expired, punted_work) };
     0
 }
 

@@ -80,6 +80,15 @@ impl Cmd {
     }
 }
 
+/// The driver's command of `rq` (blk_mq_rq_to_pdu: the PDU follows the request).
+///
+/// # Safety
+/// `rq` is a request of a tag set whose `cmd_size` is that of [`Cmd`].
+pub(crate) unsafe fn pdu_of(rq: *mut ffi::bindings::request) -> *mut Cmd {
+    // SAFETY: per the contract, the PDU is allocated right behind the request.
+    unsafe { rq.add(1).cast() }
+}
+
 /// A started (or about to be started) request that rnwblk owns until it ends it: every
 /// path ends it exactly once (`end`, `complete`, or by handing it to a timer, the worker,
 /// or the poll list, which end it later).
@@ -99,8 +108,8 @@ impl Request {
     /// # Safety
     /// `cmd` is the PDU of a request the caller owns (see [`Self::from_raw`]).
     pub(crate) unsafe fn from_cmd(cmd: *mut Cmd) -> Self {
-        // SAFETY: the PDU sits right behind its request.
-        unsafe { Self::from_raw(ffi::rnwblk_pdu_rq(cmd.cast())) }
+        // SAFETY: the PDU sits right behind its request (blk_mq_rq_from_pdu).
+        unsafe { Self::from_raw(cmd.cast::<ffi::bindings::request>().sub(1)) }
     }
 
     /// The raw request, for the C side of a wrapper (also the store's data copy).
@@ -108,43 +117,49 @@ impl Request {
         self.0.as_ptr()
     }
 
+    // The accessors below read the fields the block layer's static inlines read
+    // (blk_rq_pos, blk_rq_bytes, req_op, rq->q->queuedata, blk_mq_rq_to_pdu), in place:
+    // they run several times per request, and an out-of-line C call for each was a
+    // measurable part of the submission path. Fields only, through bindgen's layout.
+
     /// The device (queue data) this request is for.
     pub(crate) fn queue_data(&self) -> *const c_void {
-        // SAFETY: the request is live.
-        unsafe { ffi::rnwblk_rq_queue_data(self.raw()) }
+        // SAFETY: the request is live, so is its queue.
+        unsafe { (*(*self.raw()).q).queuedata }
     }
 
     pub(crate) fn cmd(&self) -> &Cmd {
-        // SAFETY: the PDU was initialised by `Cmd::init` and lives as long as the request.
-        unsafe { &*ffi::rnwblk_rq_pdu(self.raw()).cast::<Cmd>() }
+        // SAFETY: the PDU sits right behind the request (blk_mq_rq_to_pdu), was initialised
+        // by `Cmd::init` and lives as long as the request.
+        unsafe { &*pdu_of(self.raw()) }
     }
 
     /// Byte offset on the device.
     pub(crate) fn pos(&self) -> u64 {
-        // SAFETY: the request is live.
-        unsafe { ffi::rnwblk_rq_pos(self.raw()) }
+        // SAFETY: the request is live; blk-mq does not move it while the driver owns it.
+        unsafe { (*self.raw()).__sector << ffi::SECTOR_SHIFT }
     }
 
     pub(crate) fn bytes(&self) -> u32 {
-        // SAFETY: the request is live.
-        unsafe { ffi::rnwblk_rq_bytes(self.raw()) }
+        // SAFETY: as in `pos`.
+        unsafe { (*self.raw()).__data_len }
     }
 
     pub(crate) fn op(&self) -> u32 {
-        // SAFETY: the request is live.
-        unsafe { ffi::rnwblk_rq_op(self.raw()) }
+        // SAFETY: as in `pos`.
+        unsafe { (*self.raw()).cmd_flags & ffi::REQ_OP_MASK }
     }
 
     /// REQ_NOWAIT: the submitter asked for BLK_STS_AGAIN rather than any wait.
     pub(crate) fn nowait(&self) -> bool {
-        // SAFETY: the request is live.
-        unsafe { ffi::rnwblk_rq_nowait(self.raw()) }
+        // SAFETY: as in `pos`.
+        unsafe { (*self.raw()).cmd_flags & ffi::REQ_NOWAIT != 0 }
     }
 
     /// Ends without a kernel log line ("nonblocking retry error" for AGAIN).
     pub(crate) fn set_quiet(&self) {
-        // SAFETY: the request is ours; only its flags change.
-        unsafe { ffi::rnwblk_rq_set_quiet(self.raw()) };
+        // SAFETY: the request is ours and not started: nobody else writes its flags.
+        unsafe { (*self.raw()).rq_flags |= ffi::RQF_QUIET };
     }
 
     pub(crate) fn start(&self) {

@@ -30,66 +30,6 @@ int rnwblk_add_disk(struct gendisk *disk)
 	return add_disk(disk);
 }
 
-void *rnwblk_rq_pdu(struct request *rq)
-{
-	return blk_mq_rq_to_pdu(rq);
-}
-
-struct request *rnwblk_pdu_rq(void *pdu)
-{
-	return blk_mq_rq_from_pdu(pdu);
-}
-
-u64 rnwblk_rq_pos(struct request *rq)
-{
-	return (u64)blk_rq_pos(rq) << SECTOR_SHIFT;
-}
-
-unsigned int rnwblk_rq_bytes(struct request *rq)
-{
-	return blk_rq_bytes(rq);
-}
-
-unsigned int rnwblk_rq_op(struct request *rq)
-{
-	return req_op(rq);
-}
-
-bool rnwblk_rq_nowait(struct request *rq)
-{
-	return rq->cmd_flags & REQ_NOWAIT;
-}
-
-void rnwblk_rq_set_quiet(struct request *rq)
-{
-	rq->rq_flags |= RQF_QUIET;
-}
-
-unsigned int rnwblk_hctx_type(struct blk_mq_hw_ctx *hctx)
-{
-	return hctx->type;
-}
-
-void *rnwblk_hctx_data(struct blk_mq_hw_ctx *hctx)
-{
-	return hctx->driver_data;
-}
-
-void rnwblk_hctx_set_data(struct blk_mq_hw_ctx *hctx, void *data)
-{
-	hctx->driver_data = data;
-}
-
-void *rnwblk_queue_data(struct request_queue *q)
-{
-	return q->queuedata;
-}
-
-void *rnwblk_rq_queue_data(struct request *rq)
-{
-	return rq->q->queuedata;
-}
-
 void rnwblk_map_queues(struct blk_mq_tag_set *set, unsigned int submit_queues,
 		       unsigned int poll_queues)
 {
@@ -222,6 +162,14 @@ void rnwblk_counters_free(u64 *c)
 void rnwblk_counter_add(u64 *c, unsigned int i, u64 v)
 {
 	this_cpu_add(((u64 __percpu __force *)c)[i], v);
+}
+
+void rnwblk_counter_add2(u64 *c, unsigned int i, u64 v, unsigned int j, u64 w)
+{
+	u64 __percpu *pc = (u64 __percpu __force *)c;
+
+	this_cpu_add(pc[i], v);
+	this_cpu_add(pc[j], w);
 }
 
 u64 rnwblk_counter_sum(u64 *c, unsigned int i)

@@ -37,19 +37,6 @@ void rnwblk_unregister_major(unsigned int major, const char *name);
 struct gendisk *rnwblk_alloc_disk(struct blk_mq_tag_set *set, struct queue_limits *lim,
 				  void *queuedata);
 int rnwblk_add_disk(struct gendisk *disk);
-void *rnwblk_rq_pdu(struct request *rq);
-struct request *rnwblk_pdu_rq(void *pdu);
-u64 rnwblk_rq_pos(struct request *rq);		/* bytes */
-unsigned int rnwblk_rq_bytes(struct request *rq);
-unsigned int rnwblk_rq_op(struct request *rq);
-bool rnwblk_rq_nowait(struct request *rq);
-/* AGAIN is the nowait contract, not an I/O error: keep blk_update_request from logging it. */
-void rnwblk_rq_set_quiet(struct request *rq);
-unsigned int rnwblk_hctx_type(struct blk_mq_hw_ctx *hctx);
-void *rnwblk_hctx_data(struct blk_mq_hw_ctx *hctx);
-void rnwblk_hctx_set_data(struct blk_mq_hw_ctx *hctx, void *data);
-void *rnwblk_queue_data(struct request_queue *q);
-void *rnwblk_rq_queue_data(struct request *rq);
 /* Maps default and poll queues; nr_maps tells which exist. */
 void rnwblk_map_queues(struct blk_mq_tag_set *set, unsigned int submit_queues,
 		       unsigned int poll_queues);
@@ -82,6 +69,8 @@ struct request *rnwblk_poll_list_next(struct list_head *taken);
 u64 *rnwblk_counters_alloc(unsigned int n);
 void rnwblk_counters_free(u64 *c);
 void rnwblk_counter_add(u64 *c, unsigned int i, u64 v);
+/* Two counters at once: a request and its bytes, one call on the I/O path. */
+void rnwblk_counter_add2(u64 *c, unsigned int i, u64 v, unsigned int j, u64 w);
 u64 rnwblk_counter_sum(u64 *c, unsigned int i);
 
 /* ---- timers and work (rnwblk_blk.c) ---- */
@@ -95,8 +84,8 @@ bool rnwblk_queue_work(struct workqueue_struct *wq, struct work_struct *work);
 void rnwblk_store_init(struct xarray *xa);
 /*
  * Copies the request's data out of the store (write false: unwritten pages read as zeros) or
- * into it (write true: -ENOENT at the first page that does not exist, after copying what
- * came before it). One RCU read-side section for the whole request.
+ * into it (write true: all or nothing, -ENOENT without writing anything if a page does not
+ * exist). One RCU read-side section for the whole request.
  */
 int rnwblk_store_xfer(struct xarray *xa, struct request *rq, bool write);
 /* Whether every page of [pos, pos+len) exists. */

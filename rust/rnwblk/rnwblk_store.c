@@ -30,15 +30,38 @@ static struct page *store_lookup(struct xarray *xa, pgoff_t idx)
 	return radix_tree_lookup(xa, idx);
 }
 
+/* Whether every page of [pos, pos+len) exists. The caller holds rcu_read_lock(). */
+static bool store_present(struct xarray *xa, u64 pos, u64 len)
+{
+	pgoff_t idx = pos >> PAGE_SHIFT, last = (pos + max_t(u64, len, 1) - 1) >> PAGE_SHIFT;
+
+	for (; idx <= last; idx++)
+		if (!store_lookup(xa, idx))
+			return false;
+	return true;
+}
+
+/*
+ * A write is all or nothing, so that a nowait write refused for want of a page (AGAIN)
+ * leaves the device as it was: a request over several pages checks them all first, in the
+ * same read-side section as the copy. A page that vanishes after the copy began was
+ * discarded concurrently; skipping it orders that discard after this write.
+ */
 int rnwblk_store_xfer(struct xarray *xa, struct request *rq, bool write)
 {
 	u64 pos = (u64)blk_rq_pos(rq) << SECTOR_SHIFT;
+	unsigned int len = blk_rq_bytes(rq);
+	bool copied = false;
 	struct req_iterator iter;
 	struct bio_vec bv;
 	int ret = 0;
 
 	/* One read-side section per request, not per page. */
 	rcu_read_lock();
+	if (write && offset_in_page(pos) + len > PAGE_SIZE && !store_present(xa, pos, len)) {
+		ret = -ENOENT;
+		goto out;
+	}
 	rq_for_each_segment(bv, rq, iter) {
 		void *buf = bvec_kmap_local(&bv);
 		unsigned int done = 0;
@@ -49,11 +72,13 @@ int rnwblk_store_xfer(struct xarray *xa, struct request *rq, bool write)
 			struct page *page = store_lookup(xa, pos >> PAGE_SHIFT);
 
 			if (write) {
-				if (!page) {
+				if (!page && !copied) {
 					ret = -ENOENT;
 					break;
 				}
-				memcpy_to_page(page, off, buf + done, n);
+				if (page)
+					memcpy_to_page(page, off, buf + done, n);
+				copied = true;
 			} else if (page) {
 				memcpy_from_page(buf + done, page, off, n);
 			} else {
@@ -66,18 +91,17 @@ int rnwblk_store_xfer(struct xarray *xa, struct request *rq, bool write)
 		if (ret)
 			break;
 	}
+out:
 	rcu_read_unlock();
 	return ret;
 }
 
 bool rnwblk_store_present(struct xarray *xa, u64 pos, u64 len)
 {
-	pgoff_t idx = pos >> PAGE_SHIFT, last = (pos + max_t(u64, len, 1) - 1) >> PAGE_SHIFT;
-	bool present = true;
+	bool present;
 
 	rcu_read_lock();
-	for (; idx <= last && present; idx++)
-		present = store_lookup(xa, idx) != NULL;
+	present = store_present(xa, pos, len);
 	rcu_read_unlock();
 	return present;
 }
