@@ -6,6 +6,7 @@
 # CMD fails, if the guest does not power off within --timeout (hung or panicked guest), or if
 # the kernel log shows a lockdep report, BUG, WARNING, Oops, atomic sleep or a call trace.
 # RNW_KVM=1 uses KVM (off by default: nested KVM does not boot Linux on our machines).
+# RNW_QEMU_OPTS adds QEMU arguments.
 set -euo pipefail
 here=$(dirname "$0")
 . "$here/kernel-env.sh"
@@ -38,6 +39,8 @@ vng_args=(
 	# fast instead of waiting for the timeout.
 	--append "oops=panic panic=-1 loglevel=7"
 )
+# RNW_QEMU_OPTS: extra QEMU arguments (scripts/bench-rnwblk.sh passes -icount).
+[ -n "${RNW_QEMU_OPTS:-}" ] && vng_args+=(--qemu-opts="$RNW_QEMU_OPTS")
 
 if [ "$interactive" = 1 ]; then
 	exec vng "${vng_args[@]}"
