@@ -7,14 +7,9 @@
 # prints the median IOPS per driver, the ratio rnwblk/null_blk of the medians and, since the
 # runs of one repetition are neighbours in time, the range of the per-repetition ratios.
 #
-# Two clocks (RNW_BENCH_CLOCK):
-#   icount  (default) QEMU's -icount: the guest's clock advances by 4 ns per instruction
-#           executed, so IOPS measure instructions per I/O (the code path), whatever the
-#           host is doing. Runs repeat within about 0.3 %. Memory, cache and atomic costs
-#           are not modelled.
-#   wall    plain TCG (or KVM with RNW_KVM=1): real time, which under TCG also depends on
-#           the host's load; runs of one cell spread by 30-40 % on our 2-core machines.
-#           Compare drivers within one run, not numbers across machines or runs.
+# The clock (RNW_BENCH_CLOCK, scripts/bench-clock.sh) is icount by default: IOPS measure
+# instructions per I/O and repeat within 0.3 %; wall (real time) spreads by 30-40 % under
+# TCG, so compare drivers within one run, not numbers across machines or runs.
 #   RNW_BENCH_RUNTIME   seconds per run (default 2 with icount, 10 with wall)
 #   RNW_BENCH_REPS      repetitions per cell (default 3)
 #   RNW_BENCH_SIZE_MIB  the range I/O goes to, pre-filled (default 256)
@@ -22,19 +17,12 @@
 #   RNW_BENCH_OUT       where to keep the results (default: a new /tmp/rnw-bench.* directory)
 #   RNW_BENCH_BUILD=0   use the rnwblk.ko already built (skip scripts/build-modules.sh)
 #   RNW_BENCH_TSV=FILE  only print the tables of an earlier run's bench.tsv (no guest)
+#   RNW_BENCH_CLOCK     icount (default) or wall
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-clock=${RNW_BENCH_CLOCK:-icount}
-case "$clock" in
-icount)
-	[ "${RNW_KVM:-0}" != 1 ] || { echo "bench: icount needs TCG: RNW_BENCH_CLOCK=wall with RNW_KVM=1" >&2; exit 2; }
-	# shift=2: 4 ns per instruction. sleep=off: an idle guest jumps to its next timer.
-	export RNW_QEMU_OPTS="${RNW_QEMU_OPTS:+$RNW_QEMU_OPTS }-icount shift=2,sleep=off"
-	runtime=${RNW_BENCH_RUNTIME:-2}
-	;;
-wall) runtime=${RNW_BENCH_RUNTIME:-10} ;;
-*) echo "bench: RNW_BENCH_CLOCK is icount or wall, not $clock" >&2; exit 2 ;;
-esac
+. "$here/bench-clock.sh"
+bench_clock icount
+if [ "$clock" = icount ]; then runtime=${RNW_BENCH_RUNTIME:-2}; else runtime=${RNW_BENCH_RUNTIME:-10}; fi
 reps=${RNW_BENCH_REPS:-3}
 size_mib=${RNW_BENCH_SIZE_MIB:-256}
 drivers=${RNW_BENCH_DRIVERS:-rnwblk null_blk brd rnull}
@@ -124,12 +112,8 @@ status=0
 [ -s "$out/bench.tsv" ] || { echo "bench: no results (see $out)"; exit 1; }
 echo
 echo "4k random I/O (fio io_uring, direct=1, numjobs=1, ${runtime} s per run, ${size_mib} MiB range,"
-echo "pre-filled), $reps repetitions, drivers interleaved, clock: $clock"
-if [ "$clock" = icount ]; then
-	echo "(guest time = 4 ns per instruction executed: IOPS = 250e6 / instructions per I/O)"
-else
-	echo "host load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
-fi
+echo "pre-filled), $reps repetitions, drivers interleaved"
+bench_clock_note
 echo
 report "$out/bench.tsv"
 echo

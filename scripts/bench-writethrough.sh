@@ -6,15 +6,19 @@
 # fio, 4k and 64k, sequential and random writes into a laid-out file, sync (psync, QD1) and
 # async (libaio, QD16); plain buffered writes (no sync) as the reference: the page-cache
 # copy alone, the bound of any writethrough. Prints the median MiB/s of RNW_BENCH_REPS
-# rounds (modes interleaved) and writethrough/O_DIRECT. TCG guests: compare modes within
-# one run, not numbers across machines or runs.
+# rounds (modes interleaved) and writethrough/O_DIRECT. The clock (RNW_BENCH_CLOCK,
+# scripts/bench-clock.sh) is wall by default: compare modes within one run, not numbers
+# across machines or runs; icount counts instructions instead.
 #   RNW_BENCH_RUNTIME     seconds per run (default 5)
 #   RNW_BENCH_REPS        rounds (default 3)
 #   RNW_BENCH_LATENCY_NS  rnwblk completion_nsec (default 20000)
 #   RNW_BENCH_OUT         where to keep the results (default: a new /tmp/rnw-wt-bench.* dir)
 #   RNW_BENCH_BUILD=0     use the modules already built
+#   RNW_BENCH_CLOCK       wall (default) or icount
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/bench-clock.sh"
+bench_clock wall
 runtime=${RNW_BENCH_RUNTIME:-5}
 reps=${RNW_BENCH_REPS:-3}
 latency=${RNW_BENCH_LATENCY_NS:-20000}
@@ -33,7 +37,8 @@ status=0
 [ -s "$out/bench.tsv" ] || { echo "bench: no results (see $out)"; exit 1; }
 echo
 echo "MiB/s written, median of $reps rounds (fio, ${runtime} s per run, 64 MiB laid-out" \
-	"file, rnwblk irqmode=2 completion_nsec=$latency):"
+	"file, rnwblk irqmode=2 completion_nsec=$latency),"
+bench_clock_note
 awk -F'\t' '
 	function median(k,    n, a, i, j, t) {
 		n = split(r[k], a, " ")
