@@ -98,7 +98,7 @@ fn write_nowait(dev: &Device, rq: &Request) -> bool {
         return true;
     }
     dev.knobs.nowait_alloc()
-        && matches!(store.backing(rq.pos(), rq.bytes().into(), true, false), Backing::Ready)
+        && matches!(store.backing(rq.pos(), rq.bytes().into(), false), Backing::Ready)
         && store.write(rq).is_ok()
 }
 
@@ -133,10 +133,10 @@ fn execute(dev: &Device, rq: &Request, may_sleep: bool) -> Result<BlkStatus, Nee
                 return Ok(ffi::BLK_STS_OK);
             }
             // A page is missing: allocate (and then write it all).
-            match store.backing(pos, len, true, may_sleep) {
+            match store.backing(pos, len, may_sleep) {
                 Backing::Ready => {}
                 Backing::NeedsSleep if may_sleep => return Ok(ffi::BLK_STS_IOERR),
-                _ => return Err(NeedsSleep),
+                Backing::NeedsSleep => return Err(NeedsSleep),
             }
             match store.write(rq) {
                 Ok(()) => Ok(ffi::BLK_STS_OK),

@@ -88,8 +88,6 @@ void rnwblk_store_init(struct xarray *xa);
  * exist). One RCU read-side section for the whole request.
  */
 int rnwblk_store_xfer(struct xarray *xa, struct request *rq, bool write);
-/* Whether every page of [pos, pos+len) exists. */
-bool rnwblk_store_present(struct xarray *xa, u64 pos, u64 len);
 /*
  * Makes sure pos has a page: GFP_NOIO if may_sleep, else GFP_NOWAIT. 1 if it inserted one,
  * 0 if one was there, -errno.

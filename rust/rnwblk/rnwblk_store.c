@@ -96,23 +96,16 @@ out:
 	return ret;
 }
 
-bool rnwblk_store_present(struct xarray *xa, u64 pos, u64 len)
-{
-	bool present;
-
-	rcu_read_lock();
-	present = store_present(xa, pos, len);
-	rcu_read_unlock();
-	return present;
-}
-
 int rnwblk_store_populate(struct xarray *xa, u64 pos, bool may_sleep)
 {
 	gfp_t gfp = may_sleep ? GFP_NOIO : GFP_NOWAIT;
 	pgoff_t idx = pos >> PAGE_SHIFT;
 	struct page *page, *old;
 
-	if (rnwblk_store_present(xa, pos, 1))
+	rcu_read_lock();
+	page = store_lookup(xa, idx);
+	rcu_read_unlock();
+	if (page)
 		return 0;
 	/* With GFP_NOWAIT neither this allocation nor the xarray node's can sleep. */
 	page = alloc_page(gfp | __GFP_ZERO | __GFP_NOWARN);

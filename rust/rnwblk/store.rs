@@ -5,12 +5,10 @@ use crate::{ffi, request::Request};
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use kernel::{page::PAGE_SIZE, prelude::*, sync::Arc, types::Opaque};
 
-/// Whether a write found its backing pages, and if not, what allocating them would take.
+/// Whether a write's backing pages are there now, and if not, what allocating them would take.
 pub(crate) enum Backing {
     Ready,
-    /// A page is missing and the caller may not allocate (nowait, strict policy).
-    Missing,
-    /// A page is missing and a non-sleeping allocation failed: only a sleeping one can help.
+    /// A non-sleeping allocation failed: only a sleeping one can help.
     NeedsSleep,
 }
 
@@ -44,33 +42,23 @@ impl Store {
         unsafe { ffi::rnwblk_store_xfer(self.xa.get(), rq.raw(), false) };
     }
 
-    /// Copies the request's data into existing pages; ENOENT at the first missing page
-    /// (callers make sure they exist, see [`Self::backing`]).
+    /// Copies the request's data into existing pages, all or nothing: ENOENT, with nothing
+    /// written, if a page is missing (see [`Self::backing`]).
     pub(crate) fn write(&self, rq: &Request) -> Result {
         // SAFETY: as in `read`.
         kernel::error::to_result(unsafe { ffi::rnwblk_store_xfer(self.xa.get(), rq.raw(), true) })
     }
 
-    /// Makes sure [pos, pos+len) has pages. `may_alloc`: allocate without sleeping;
-    /// `may_sleep`: allocate with a sleeping allocator (worker context only).
-    pub(crate) fn backing(&self, pos: u64, len: u64, may_alloc: bool, may_sleep: bool) -> Backing {
-        // SAFETY: the xarray is initialised and lives as long as `self`.
-        if unsafe { ffi::rnwblk_store_present(self.xa.get(), pos, len) } {
-            return Backing::Ready; // the usual case: one call, one RCU section
-        }
+    /// Makes sure [pos, pos+len) has pages, allocating the missing ones: with a sleeping
+    /// allocator if `may_sleep` (worker context only), else without sleeping. Called once a
+    /// write found a page missing.
+    pub(crate) fn backing(&self, pos: u64, len: u64, may_sleep: bool) -> Backing {
         let first = pos / PAGE_SIZE as u64;
         let last = (pos + len.max(1) - 1) / PAGE_SIZE as u64;
         for page in first..=last {
-            let at = page * PAGE_SIZE as u64;
-            // SAFETY: as above.
-            if unsafe { ffi::rnwblk_store_present(self.xa.get(), at, 1) } {
-                continue;
-            }
-            if !may_alloc {
-                return Backing::Missing;
-            }
-            // SAFETY: as above; `may_sleep` is only true in the worker (process context).
-            match unsafe { ffi::rnwblk_store_populate(self.xa.get(), at, may_sleep) } {
+            // SAFETY: the xarray is initialised and lives as long as `self`; `may_sleep` is
+            // only true in the worker (process context).
+            match unsafe { ffi::rnwblk_store_populate(self.xa.get(), page * PAGE_SIZE as u64, may_sleep) } {
                 1 => {
                     self.pages.fetch_add(1, Relaxed);
                 }
