@@ -995,6 +995,10 @@ static void case_bwrite(void)
 
 static void case_dwrite(void)
 {
+	cpu_set_t cpus;
+	bool pinned = !sched_getaffinity(0, sizeof(cpus), &cpus) && !rnw_pin_cpu();
+
+	/* Pinned: the clean-cache case's folios must be in this CPU's LRU batch (rnw_test.h). */
 	for (int i = 0; i < NIFC; i++) {
 		char name[32];
 		const char *why;
@@ -1049,6 +1053,8 @@ static void case_dwrite(void)
 		close(dfd);
 		close(bfd);
 	}
+	if (pinned)
+		sched_setaffinity(0, sizeof(cpus), &cpus);
 }
 
 /* ---- 5. inode lock held by a stalled writer --------------------------------------------- */

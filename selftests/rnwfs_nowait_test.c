@@ -106,6 +106,8 @@ FIXTURE_SETUP(fs)
 	ASSERT_EQ(0, sh("blkdiscard -f /dev/rnwblk0 2>/dev/null && %s/target/bin/mkfs.rnwfs -q "
 			"/dev/rnwblk0 && mount -t rnwfs /dev/rnwblk0 " MNT, rnw_root()));
 	ASSERT_EQ(0, posix_memalign(&self->buf, 4096, SZ));
+	/* Clean cache under a nowait direct write must be droppable (rnw_test.h). */
+	ASSERT_EQ(0, rnw_pin_cpu());
 }
 
 FIXTURE_TEARDOWN(fs)
@@ -232,6 +234,47 @@ TEST_F(fs, direct_write_over_dirty_cache_eagain)
 	ASSERT_EQ(0, fsync(fd)); /* clean now */
 	EXPECT_EQ(4096, pwrite_nowait(dfd, self->buf, 4096, 0)) TH_LOG("%s", strerror(errno));
 	EXPECT_STATS(dfd, base, sbbase, 0, RNWFS_NOWAIT_CACHE, 0, 1, RNWFS_NOWAIT_WRITEBACK, 1);
+	close(dfd);
+	close(fd);
+}
+
+static int run_on(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+/*
+ * A clean folio made on this CPU and written back from another (whose fsync drained only
+ * its own LRU-add batch) still has this CPU's batch's reference: rnwfs drains the batch,
+ * then drops the folio, and the nowait direct write proceeds.
+ */
+TEST_F(fs, direct_write_drains_this_cpus_lru_batch)
+{
+	struct rnwfs_nowait_stats base, sbbase;
+	int here = sched_getcpu(), there = here ? 0 : 1, fd, dfd;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		SKIP(return, "needs two CPUs");
+	fd = make_file("f", self->buf, 8);
+	ASSERT_GE(fd, 0);
+	dfd = open(MNT "/f", O_RDWR | O_DIRECT);
+	ASSERT_GE(dfd, 0);
+	ASSERT_EQ(0, posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED));
+	STATS_BASE(dfd, base, sbbase);
+	rnw_fill(self->buf, 4096, 0, 9);
+	ASSERT_EQ(4096, pwrite(fd, self->buf, 4096, 0)); /* a new folio, in this CPU's batch */
+	ASSERT_EQ(0, run_on(there));
+	ASSERT_EQ(0, fsync(fd));
+	ASSERT_EQ(0, run_on(here));
+	rnw_fill(self->buf, 4096, 0, 10);
+	EXPECT_EQ(4096, pwrite_nowait(dfd, self->buf, 4096, 0)) TH_LOG("%s", strerror(errno));
+	ASSERT_EQ(4096, pread(fd, self->buf, 4096, 0));
+	EXPECT_EQ(-1, rnw_check(self->buf, 4096, 0, 10));
+	EXPECT_STATS(dfd, base, sbbase, 0, RNWFS_NOWAIT_CACHE, 0, 1, RNWFS_NOWAIT_WRITEBACK, 0);
 	close(dfd);
 	close(fd);
 }

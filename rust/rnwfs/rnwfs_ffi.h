@@ -134,7 +134,7 @@ bool rnwfs_range_cached(struct inode *inode, u64 start, u64 end_inclusive);
 int rnwfs_zero_range(struct inode *inode, u64 pos, u64 len);
 int rnwfs_truncate_page(struct inode *inode, u64 pos);
 int rnwfs_write_and_wait(struct inode *inode, u64 start, u64 end_inclusive);
-/* Drops clean, unmapped, unlocked page cache in the range without sleeping. */
+/* Drops clean, unmapped, unlocked, unreferenced page cache in the range without sleeping. */
 void rnwfs_drop_clean_cache(struct inode *inode, u64 start, u64 end_inclusive);
 loff_t rnwfs_seek_data_hole(struct inode *inode, loff_t offset, int whence);
 size_t rnwfs_iter_count(struct iov_iter *iter);

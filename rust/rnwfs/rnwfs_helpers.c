@@ -8,6 +8,7 @@
 #include <linux/fs.h>
 #include <linux/fs_context.h>
 #include <linux/pagemap.h>
+#include <linux/pagevec.h>
 #include <linux/sched/mm.h>
 #include "rnwfs_ffi.h"
 #include "rnwfs_c.h"
@@ -289,6 +290,18 @@ int rnwfs_write_and_wait(struct inode *inode, u64 start, u64 end_inclusive)
 
 void rnwfs_drop_clean_cache(struct inode *inode, u64 start, u64 end_inclusive)
 {
+	struct folio_batch none;
+
+	if (!filemap_range_has_page(inode->i_mapping, start, end_inclusive))
+		return;
+	/*
+	 * A folio still in this CPU's LRU-add batch holds a reference that makes it look
+	 * busy. Drain the batch first, as fadvise(DONTNEED) does: releasing a fresh folio
+	 * batch runs lru_add_drain(), which is not exported and never sleeps. Folios in
+	 * another CPU's batch stay (draining those waits): the write gets EAGAIN.
+	 */
+	folio_batch_init(&none);
+	__folio_batch_release(&none);
 	invalidate_mapping_pages(inode->i_mapping, start >> PAGE_SHIFT, end_inclusive >> PAGE_SHIFT);
 }
 

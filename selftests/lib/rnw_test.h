@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,25 @@ static inline int rnw_file_contains(const char *path, const char *needle)
 	static char buf[1 << 16];
 
 	return rnw_read_file(path, buf, sizeof(buf)) == 0 && strstr(buf, needle) != NULL;
+}
+
+/*
+ * Keeps the caller on the CPU it runs on; 0 or -1. A new page-cache folio waits in its CPU's
+ * LRU-add batch, holding a reference, until that batch drains. Under nowait rnwfs drains
+ * this CPU's batch before dropping clean cache over a direct write, but not another CPU's
+ * (that waits): such a folio looks busy and the write gets EAGAIN. A test that expects
+ * clean cache to be dropped pins itself, so its folios are in the batch that is drained.
+ */
+static inline int rnw_pin_cpu(void)
+{
+	int cpu = sched_getcpu();
+	cpu_set_t set;
+
+	if (cpu < 0)
+		return -1;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
 }
 
 /* ---- data patterns: position-dependent, so misplaced data is caught too ---- */
