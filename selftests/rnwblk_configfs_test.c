@@ -2,8 +2,8 @@
 /*
  * rnwblk runtime devices through configfs (/sys/kernel/config/rnwblk/<name>/): create,
  * configure, power on and off, delete; geometry is fixed while powered; bad values are
- * refused; knobs act on the live device; data survives power cycles; deleting a device
- * with I/O in flight drains it. Runs as root in the guest with rnwblk loaded.
+ * refused; knobs act on the live device; data survives power cycles (a volatile cache's
+ * only once flushed); deleting a device with I/O in flight drains it. Runs as root in the guest with rnwblk loaded.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -217,6 +218,117 @@ TEST_F(item, power_off_drains_inflight_io)
 	pthread_join(t, NULL);
 	EXPECT_EQ(4096, r.ret) TH_LOG("read: %s", strerror(r.err));
 	EXPECT_EQ(-1, stat(self->dev, &st));
+}
+
+/* Powers a volatile-cache item on; its disk name (rnwblkN) in `name`. */
+static int power_volatile(const char *item, char *dev, size_t dsize, char *name, size_t nsize)
+{
+	if (attr_write(item, "size", "32") || attr_write(item, "volatile_cache", "1") ||
+	    attr_write(item, "power", "1"))
+		return -1;
+	dev_path(item, dev, dsize);
+	snprintf(name, nsize, "%s", dev + 5);
+	return 0;
+}
+
+static int power_cycle(const char *item, char *dev, size_t dsize)
+{
+	if (attr_write(item, "power", "0") || attr_write(item, "power", "1"))
+		return -1;
+	dev_path(item, dev, dsize);
+	return 0;
+}
+
+/*
+ * A volatile cache advertises a write-back cache without FUA. A power cut (power 0) loses
+ * what was written since the last flush, overwrites and new pages alike; flushed data
+ * stays, and data written before a flush is stable after it.
+ */
+TEST_F(item, volatile_cache_power_cut_loses_only_unflushed_writes)
+{
+	char name[32], path[128], text[32];
+	int fd;
+
+	ASSERT_EQ(-EINVAL, attr_write(self->name, "volatile_cache", "2"));
+	ASSERT_EQ(0, power_volatile(self->name, self->dev, sizeof(self->dev), name, sizeof(name)));
+	EXPECT_EQ(-EBUSY, attr_write(self->name, "volatile_cache", "0"));
+	snprintf(path, sizeof(path), "/sys/block/%s/queue/write_cache", name);
+	ASSERT_EQ(0, rnw_read_file(path, text, sizeof(text)));
+	EXPECT_EQ(0, strncmp(text, "write back", 10)) TH_LOG("write_cache: %s", text);
+	snprintf(path, sizeof(path), "/sys/block/%s/queue/fua", name);
+	ASSERT_EQ(0, rnw_read_file(path, text, sizeof(text)));
+	EXPECT_EQ('0', text[0]);
+
+	fd = open(self->dev, O_RDWR | O_DIRECT);
+	ASSERT_GE(fd, 0);
+	rnw_fill(self->buf, 65536, 0, 0xA1);
+	ASSERT_EQ(65536, pwrite(fd, self->buf, 65536, 0));
+	ASSERT_EQ(0, fsync(fd)); /* a flush: stable */
+	EXPECT_EQ(0, rnwblk_counter(name, "saved_pages"));
+	rnw_fill(self->buf, 8192, 0, 0xB2);
+	ASSERT_EQ(8192, pwrite(fd, self->buf, 8192, 0)); /* overwrites two flushed pages */
+	rnw_fill(self->buf, 65536, 2 * MiB, 0xC3);
+	ASSERT_EQ(65536, pwrite(fd, self->buf, 65536, 2 * MiB)); /* new pages */
+	EXPECT_EQ(2, rnwblk_counter(name, "saved_pages"));
+	close(fd);
+
+	ASSERT_EQ(0, power_cycle(self->name, self->dev, sizeof(self->dev)));
+	fd = open(self->dev, O_RDWR | O_DIRECT);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(65536, pread(fd, self->buf, 65536, 0));
+	EXPECT_EQ(-1, rnw_check(self->buf, 65536, 0, 0xA1));
+	ASSERT_EQ(65536, pread(fd, self->buf, 65536, 2 * MiB));
+	EXPECT_TRUE(rnw_all_zero(self->buf, 65536));
+
+	rnw_fill(self->buf, 8192, 0, 0xB2);
+	ASSERT_EQ(8192, pwrite(fd, self->buf, 8192, 0));
+	ASSERT_EQ(0, fsync(fd));
+	close(fd);
+	ASSERT_EQ(0, power_cycle(self->name, self->dev, sizeof(self->dev)));
+	fd = open(self->dev, O_RDONLY | O_DIRECT);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(8192, pread(fd, self->buf, 8192, 0));
+	EXPECT_EQ(-1, rnw_check(self->buf, 8192, 0, 0xB2));
+	close(fd);
+}
+
+/*
+ * The first write to a flushed page must copy it, which a nowait write cannot allocate
+ * (nowait_alloc 0): EAGAIN, nothing written, counted as again_alloc. A blocking write saves
+ * the page; from then until the next flush, nowait writes to it go through.
+ */
+TEST_F(item, volatile_cache_nowait_write_needing_a_copy_eagain)
+{
+	struct iovec iov = { self->buf, 4096 };
+	char name[32];
+	long long again;
+	int fd;
+
+	ASSERT_EQ(0, attr_write(self->name, "nowait_alloc", "0"));
+	ASSERT_EQ(0, power_volatile(self->name, self->dev, sizeof(self->dev), name, sizeof(name)));
+	fd = open(self->dev, O_RDWR | O_DIRECT);
+	ASSERT_GE(fd, 0);
+	rnw_fill(self->buf, 4096, 0, 0xD4);
+	ASSERT_EQ(4096, pwrite(fd, self->buf, 4096, 0));
+	ASSERT_EQ(0, fsync(fd));
+	again = rnwblk_counter(name, "again_alloc");
+
+	rnw_fill(self->buf, 4096, 0, 0xE5);
+	EXPECT_EQ(-1, pwritev2(fd, &iov, 1, 0, RWF_NOWAIT));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_EQ(again + 1, rnwblk_counter(name, "again_alloc"));
+	ASSERT_EQ(4096, pread(fd, self->buf, 4096, 0));
+	EXPECT_EQ(-1, rnw_check(self->buf, 4096, 0, 0xD4));
+
+	rnw_fill(self->buf, 4096, 0, 0xE5);
+	ASSERT_EQ(4096, pwrite(fd, self->buf, 4096, 0));
+	EXPECT_EQ(1, rnwblk_counter(name, "saved_pages"));
+	rnw_fill(self->buf, 4096, 0, 0xF6);
+	EXPECT_EQ(4096, pwritev2(fd, &iov, 1, 0, RWF_NOWAIT)) TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(again + 1, rnwblk_counter(name, "again_alloc"));
+	ASSERT_EQ(4096, pread(fd, self->buf, 4096, 0));
+	EXPECT_EQ(-1, rnw_check(self->buf, 4096, 0, 0xF6));
+	close(fd);
 }
 
 /* rmdir of a powered item deletes its disk. */

@@ -3,8 +3,8 @@
 # Mounting rnwfs (in the guest, on rnwblk0): a fresh filesystem mounts read-write with a
 # listable root and right statfs figures; a filesystem not cleanly unmounted mounts
 # read-only; corrupt or foreign images and unknown options are refused with a message and
-# no kernel warning; an image written by another writer (rnwfs-craft) reads back; rmmod is
-# refused while mounted; fsck is clean afterwards.
+# no kernel warning; an image written by another writer (rnwfs-craft) reads back; a power
+# cut keeps what fsync made stable; rmmod is refused while mounted; fsck is clean afterwards.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -123,6 +123,42 @@ crafted_image_reads_back() {
 	return $ok
 }
 
+# A power cut (a volatile-cache rnwblk device powered off while mounted) keeps exactly what
+# fsync made stable: the next mount is read-only (not cleanly unmounted), the fsynced file
+# reads back whole, and a file created after that fsync, never fsynced, is gone.
+power_cut_keeps_fsynced_data() {
+	local item=/sys/kernel/config/rnwblk/cut$$ cdev ok=0 pattern
+	mkdir "$item" || return 1
+	echo 64 >"$item/size" && echo 1 >"$item/volatile_cache" && echo 1 >"$item/power" ||
+		{ rmdir "$item"; return 1; }
+	cdev=/dev/rnwblk$(cat "$item/index")
+	pattern=$(mktemp)
+	head -c 1048576 /dev/urandom >"$pattern"
+	if "$mkfs" -q "$cdev" && mount -t rnwfs "$cdev" "$mnt"; then
+		dd if="$pattern" of="$mnt/kept" bs=64k conv=fsync status=none || ok=1
+		dd if="$pattern" of="$mnt/lost" bs=64k status=none || ok=1
+		echo 0 >"$item/power" # the cut: the unmount's writes fail
+		umount "$mnt" 2>/dev/null
+		echo 1 >"$item/power" || ok=1
+		cdev=/dev/rnwblk$(cat "$item/index")
+		if mount -t rnwfs "$cdev" "$mnt"; then
+			findmnt -no OPTIONS "$mnt" | grep -qw ro || { echo "mounted read-write"; ok=1; }
+			cmp "$pattern" "$mnt/kept" || { echo "the fsynced file differs"; ok=1; }
+			[ -e "$mnt/lost" ] && { echo "the file never fsynced survived the cut"; ok=1; }
+			umount "$mnt" || ok=1
+		else
+			echo "no mount after the power cut"
+			ok=1
+		fi
+	else
+		ok=1
+	fi
+	rm -f "$pattern"
+	echo 0 >"$item/power"
+	rmdir "$item"
+	return $ok
+}
+
 rmmod_refused_while_mounted() {
 	fresh || return 1
 	mount -t rnwfs "$dev" "$mnt" || return 1
@@ -136,7 +172,7 @@ rmmod_refused_while_mounted() {
 	return $ok
 }
 
-ktap_plan 10
+ktap_plan 11
 ktap_result fresh_filesystem_mounts_read_write_and_lists fresh_mounts_and_lists
 ktap_result read_only_mount_refuses_writes_and_remount read_only_mount_refuses_writes
 ktap_result unclean_filesystem_mounts_read_only unclean_filesystem_mounts_read_only
@@ -146,6 +182,7 @@ ktap_result corrupt_checksum_refused corrupt_checksum_refused
 ktap_result foreign_ext4_image_refused foreign_image_refused
 ktap_result unknown_option_refused unknown_option_refused
 ktap_result crafted_image_reads_back crafted_image_reads_back
+ktap_result power_cut_keeps_fsynced_data power_cut_keeps_fsynced_data
 ktap_result rmmod_refused_while_mounted rmmod_refused_while_mounted
 rmdir "$mnt"
 blkdiscard "$dev"

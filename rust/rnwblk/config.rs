@@ -44,6 +44,8 @@ pub(crate) struct DeviceConfig {
     pub(crate) poll_queues: u32,
     pub(crate) hw_queue_depth: u32,
     pub(crate) discard: bool,
+    /// Completed writes are lost by a power cut until a flush (see store.rs).
+    pub(crate) volatile_cache: bool,
     pub(crate) knobs: KnobValues,
 }
 

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 //! Runtime devices: `mkdir /sys/kernel/config/rnwblk/NAME` makes a powered-off device
 //! item; its attributes configure it; `power` 1 creates the disk, 0 deletes it (draining
-//! I/O in flight); `rmdir` powers off and frees it. Geometry (size, blocksize, queues,
-//! discard) can change only while powered off; knobs change at any time and act on the
-//! live device too. The tables live in rnwblk_configfs.c; this is what they mean.
+//! I/O in flight; with a volatile cache, cutting the power first: writes not flushed are
+//! lost); `rmdir` powers off and frees it. Geometry (size, blocksize, queues, discard,
+//! volatile_cache) can change only while powered off; knobs change at any time and act on
+//! the live device too. The tables live in rnwblk_configfs.c; this is what they mean.
 
 use crate::{
     config::DeviceConfig,
@@ -87,6 +88,9 @@ impl ItemState {
 
     fn power_off(&mut self, drv: &Driver) {
         if let Some((index, dev)) = self.live.take() {
+            if self.cfg.volatile_cache {
+                dev.power_cut();
+            }
             drop(dev); // deletes the disk: waits for I/O in flight
             drv.indices.release(index);
         }
@@ -119,6 +123,7 @@ enum Attr {
     PollQueues,
     HwQueueDepth,
     Discard,
+    VolatileCache,
     Knob(KnobId),
     Power,
     Index,
@@ -133,6 +138,7 @@ impl Attr {
             ffi::rnwblk_cfs_attr_RNWBLK_CFS_POLL_QUEUES => Self::PollQueues,
             ffi::rnwblk_cfs_attr_RNWBLK_CFS_HW_QUEUE_DEPTH => Self::HwQueueDepth,
             ffi::rnwblk_cfs_attr_RNWBLK_CFS_DISCARD => Self::Discard,
+            ffi::rnwblk_cfs_attr_RNWBLK_CFS_VOLATILE_CACHE => Self::VolatileCache,
             ffi::rnwblk_cfs_attr_RNWBLK_CFS_IRQMODE => Self::Knob(KnobId::IrqMode),
             ffi::rnwblk_cfs_attr_RNWBLK_CFS_COMPLETION_NSEC => Self::Knob(KnobId::CompletionNsec),
             ffi::rnwblk_cfs_attr_RNWBLK_CFS_MAX_INFLIGHT => Self::Knob(KnobId::MaxInflight),
@@ -155,6 +161,7 @@ impl Attr {
             Self::PollQueues => c.poll_queues.into(),
             Self::HwQueueDepth => c.hw_queue_depth.into(),
             Self::Discard => c.discard.into(),
+            Self::VolatileCache => c.volatile_cache.into(),
             Self::Knob(id) => match &st.live {
                 Some((_, dev)) => dev.device().knobs.get(*id),
                 None => c.knobs.get(*id),
@@ -185,6 +192,8 @@ impl Attr {
             Self::HwQueueDepth => geometry(st, &|c| Ok(c.hw_queue_depth = small()?)),
             Self::Discard if v > 1 => Err(EINVAL),
             Self::Discard => geometry(st, &|c| Ok(c.discard = v == 1)),
+            Self::VolatileCache if v > 1 => Err(EINVAL),
+            Self::VolatileCache => geometry(st, &|c| Ok(c.volatile_cache = v == 1)),
             Self::Knob(id) => {
                 st.cfg.knobs.set(*id, v)?;
                 if let Some((_, dev)) = &st.live {

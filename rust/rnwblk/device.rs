@@ -17,7 +17,7 @@ use crate::{
 };
 use core::{
     ffi::c_void,
-    sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, Ordering::Relaxed},
+    sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, Ordering::Relaxed, Ordering::Release},
 };
 use kernel::{fmt, prelude::*, str::CString, sync::Arc};
 
@@ -85,6 +85,8 @@ pub(crate) struct Device {
     pub(crate) seq_nowait: AtomicU64,
     /// Runs blocking requests that must sleep (page allocation, congestion).
     pub(crate) worker: Workqueue,
+    /// Volatile cache: the power was cut; every request fails from then on.
+    pub(crate) power_cut: AtomicBool,
     queue: AtomicPtr<ffi::bindings::request_queue>,
 }
 
@@ -123,6 +125,7 @@ impl LiveDevice {
                 seq_all: AtomicU64::new(0),
                 seq_nowait: AtomicU64::new(0),
                 worker: Workqueue::new(&name)?,
+                power_cut: AtomicBool::new(false),
                 queue: AtomicPtr::new(core::ptr::null_mut()),
                 cfg,
             },
@@ -145,6 +148,7 @@ impl LiveDevice {
             capacity_sectors: cfg.size_mib << (20 - ffi::SECTOR_SHIFT),
             block_size: cfg.block_size,
             discard: cfg.discard,
+            volatile_cache: cfg.volatile_cache,
             fops: drv.ops.as_ptr(),
         };
         let mut disk = Disk::new(&tag_set, &spec, data)?;
@@ -156,5 +160,19 @@ impl LiveDevice {
 
     pub(crate) fn device(&self) -> &Device {
         &self.dev
+    }
+
+    /// Volatile cache: the power goes. Requests fail with EIO from now on (the filesystem's
+    /// last writes too, when deleting the disk syncs it), those in flight finish, and the
+    /// store goes back to what it held at the last flush.
+    pub(crate) fn power_cut(&self) {
+        self.dev.power_cut.store(true, Release);
+        let q = self.dev.queue.load(Relaxed);
+        // SAFETY: the queue lives as long as the disk, which `self` owns; process context.
+        // Freezing waits for every request that entered the queue before the cut.
+        unsafe { ffi::bindings::blk_mq_freeze_queue(q) };
+        self.dev.store.roll_back();
+        // SAFETY: frozen just above.
+        unsafe { ffi::bindings::blk_mq_unfreeze_queue(q) };
     }
 }

@@ -32,6 +32,7 @@ pub(crate) struct DiskSpec<'a> {
     pub(crate) capacity_sectors: u64,
     pub(crate) block_size: u32,
     pub(crate) discard: bool,
+    pub(crate) volatile_cache: bool,
     pub(crate) fops: *const ffi::bindings::block_device_operations,
 }
 
@@ -54,8 +55,13 @@ impl Disk {
             physical_block_size: bs,
             io_min: bs,
             max_hw_sectors: 2048, // 1 MiB
-            // Flush and FUA are accepted: writes are stable once completed.
-            features: ffi::BLK_FEAT_WRITE_CACHE | ffi::BLK_FEAT_FUA,
+            // Flush and FUA are accepted: writes are stable once completed. A volatile
+            // cache has no FUA: the block layer follows a FUA write with a flush instead.
+            features: if spec.volatile_cache {
+                ffi::BLK_FEAT_WRITE_CACHE
+            } else {
+                ffi::BLK_FEAT_WRITE_CACHE | ffi::BLK_FEAT_FUA
+            },
             ..Default::default()
         };
         if spec.discard {

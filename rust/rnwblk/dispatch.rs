@@ -14,9 +14,9 @@ use crate::{
     ffi::{self, BlkStatus},
     hw_queue::PollList,
     request::Request,
-    store::Backing,
+    store::{Alloc, Backing},
 };
-use core::sync::atomic::Ordering::Relaxed;
+use core::sync::atomic::Ordering::{Acquire, Relaxed};
 
 /// True every `n`th time `seq` is bumped (never when `n == 0`).
 fn every(seq: &core::sync::atomic::AtomicU64, n: u32) -> bool {
@@ -37,6 +37,9 @@ pub(crate) fn queue_rq(dev: &Device, poll_list: Option<&PollList>, rq: Request) 
     let nowait = rq.nowait();
     let knobs = &dev.knobs;
 
+    if dev.power_cut.load(Acquire) {
+        return ffi::BLK_STS_IOERR; // volatile cache: the power went (see power_cut)
+    }
     if nowait {
         dev.counters.inc(Counter::NowaitRequests);
     }
@@ -63,11 +66,12 @@ pub(crate) fn queue_rq(dev: &Device, poll_list: Option<&PollList>, rq: Request) 
         }
     }
 
-    // A nowait write is written before the request starts, so that one that would need a
-    // sleeping page allocation fails unstarted, having written nothing. The attempt is the
-    // check: no separate lookup of the pages first.
+    // A nowait write is written before the request starts (and what a volatile cache must
+    // keep is saved first, for discards too), so that one that would need a sleeping
+    // allocation fails unstarted, having changed nothing. The attempt is the check: no
+    // separate lookup of the pages first.
     let written = nowait && rq.op() == ffi::REQ_OP_WRITE;
-    if written && !write_nowait(dev, &rq) {
+    if nowait && !save_nowait(dev, &rq) || written && !write_nowait(dev, &rq) {
         release(dev);
         return again(dev, &rq, Counter::AgainAlloc);
     }
@@ -82,12 +86,34 @@ pub(crate) fn queue_rq(dev: &Device, poll_list: Option<&PollList>, rq: Request) 
     if !nowait && knobs.congested() {
         return punt(dev, rq);
     }
-    // Nowait requests other than writes never need to sleep: only blocking ones punt.
+    // Nowait requests other than writes never need to sleep (but a volatile cache's flush,
+    // which no nowait submitter sends): only blocking ones punt.
     match execute(dev, &rq, false) {
         Ok(status) => finish(dev, rq, status),
         Err(NeedsSleep) => return punt(dev, rq),
     }
     ffi::BLK_STS_OK
+}
+
+/// The allocation a nowait request may make: none, or (`nowait_alloc`) a non-sleeping one.
+fn nowait_alloc(dev: &Device) -> Alloc {
+    if dev.knobs.nowait_alloc() {
+        Alloc::NoWait
+    } else {
+        Alloc::None
+    }
+}
+
+/// Volatile cache: saves what a nowait write, discard or write-zeroes will change.
+fn save_nowait(dev: &Device, rq: &Request) -> bool {
+    let changes = matches!(rq.op(), ffi::REQ_OP_WRITE | ffi::REQ_OP_DISCARD | ffi::REQ_OP_WRITE_ZEROES);
+    !dev.cfg.volatile_cache || !changes || dev.store.save(rq.pos(), rq.bytes().into(), nowait_alloc(dev))
+}
+
+/// Volatile cache: saves what a write, discard or write-zeroes of [pos, pos+len) will change.
+/// False: only a sleeping allocation can.
+fn save(dev: &Device, pos: u64, len: u64, may_sleep: bool) -> bool {
+    !dev.cfg.volatile_cache || dev.store.save(pos, len, if may_sleep { Alloc::NoIo } else { Alloc::NoWait })
 }
 
 /// A nowait write, all or nothing: into the pages that exist, or (`nowait_alloc`) into
@@ -127,6 +153,9 @@ fn execute(dev: &Device, rq: &Request, may_sleep: bool) -> Result<BlkStatus, Nee
             Ok(ffi::BLK_STS_OK)
         }
         ffi::REQ_OP_WRITE => {
+            if !save(dev, pos, len, may_sleep) {
+                return if may_sleep { Ok(ffi::BLK_STS_IOERR) } else { Err(NeedsSleep) };
+            }
             // Usually every page exists: one lookup per page. (Nowait writes are served in
             // `write_nowait`, before they start.)
             if store.write(rq).is_ok() {
@@ -143,8 +172,21 @@ fn execute(dev: &Device, rq: &Request, may_sleep: bool) -> Result<BlkStatus, Nee
                 Err(_) => Err(NeedsSleep),
             }
         }
-        ffi::REQ_OP_FLUSH => Ok(ffi::BLK_STS_OK),
+        ffi::REQ_OP_FLUSH if !store.has_unflushed() => Ok(ffi::BLK_STS_OK),
+        // Forgetting what a volatile cache saved may take long: in the worker.
+        ffi::REQ_OP_FLUSH if !may_sleep => Err(NeedsSleep),
+        ffi::REQ_OP_FLUSH => {
+            store.flush();
+            Ok(ffi::BLK_STS_OK)
+        }
         ffi::REQ_OP_DISCARD | ffi::REQ_OP_WRITE_ZEROES if dev.cfg.discard => {
+            // A volatile cache may copy every page of a large range: in the worker.
+            if dev.cfg.volatile_cache && !may_sleep {
+                return Err(NeedsSleep);
+            }
+            if !save(dev, pos, len, may_sleep) {
+                return Ok(ffi::BLK_STS_IOERR);
+            }
             store.discard(pos, len);
             Ok(ffi::BLK_STS_OK)
         }
@@ -164,6 +206,9 @@ fn punt(dev: &Device, rq: Request) -> BlkStatus {
 
 /// The worker's half of a punted request (process context: may sleep).
 pub(crate) fn run_punted(dev: &Device, rq: Request) {
+    if dev.power_cut.load(Acquire) {
+        return finish(dev, rq, ffi::BLK_STS_IOERR);
+    }
     let status = match execute(dev, &rq, true) {
         Ok(status) => status,
         Err(NeedsSleep) => ffi::BLK_STS_IOERR, // a page vanished twice: give up

@@ -36,6 +36,7 @@ pub(crate) fn load() -> Result<Params> {
         poll_queues: p.poll_queues,
         hw_queue_depth: p.hw_queue_depth,
         discard: p.discard,
+        volatile_cache: p.volatile_cache,
         knobs: KnobValues {
             irqmode,
             completion_nsec: p.completion_nsec as u64,

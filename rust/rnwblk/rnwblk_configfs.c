@@ -26,6 +26,7 @@ RNWBLK_ATTR(submit_queues, RNWBLK_CFS_SUBMIT_QUEUES);
 RNWBLK_ATTR(poll_queues, RNWBLK_CFS_POLL_QUEUES);
 RNWBLK_ATTR(hw_queue_depth, RNWBLK_CFS_HW_QUEUE_DEPTH);
 RNWBLK_ATTR(discard, RNWBLK_CFS_DISCARD);
+RNWBLK_ATTR(volatile_cache, RNWBLK_CFS_VOLATILE_CACHE);
 RNWBLK_ATTR(irqmode, RNWBLK_CFS_IRQMODE);
 RNWBLK_ATTR(completion_nsec, RNWBLK_CFS_COMPLETION_NSEC);
 RNWBLK_ATTR(max_inflight, RNWBLK_CFS_MAX_INFLIGHT);
@@ -48,6 +49,7 @@ static struct configfs_attribute *rnwblk_dev_attrs[] = {
 	&rnwblk_dev_attr_poll_queues,
 	&rnwblk_dev_attr_hw_queue_depth,
 	&rnwblk_dev_attr_discard,
+	&rnwblk_dev_attr_volatile_cache,
 	&rnwblk_dev_attr_irqmode,
 	&rnwblk_dev_attr_completion_nsec,
 	&rnwblk_dev_attr_max_inflight,

@@ -28,6 +28,7 @@ struct rnwblk_module_params {
 	unsigned int again_every;
 	bool nowait_alloc;
 	bool discard;
+	bool volatile_cache;
 };
 void rnwblk_get_module_params(struct rnwblk_module_params *p);
 
@@ -98,6 +99,34 @@ int rnwblk_store_populate(struct xarray *xa, u64 pos, bool may_sleep);
 unsigned long rnwblk_store_discard(struct xarray *xa, u64 pos, u64 len);
 void rnwblk_store_destroy(struct xarray *xa);
 
+/*
+ * The volatile write cache: `saved` holds, for each page written since the last flush, its
+ * content at that flush (a page, or a marker for a page that did not exist).
+ */
+enum rnwblk_alloc {
+	RNWBLK_ALLOC_NONE,	/* fail with -ENOMEM rather than allocate */
+	RNWBLK_ALLOC_NOWAIT,	/* GFP_NOWAIT */
+	RNWBLK_ALLOC_NOIO,	/* GFP_NOIO: worker context only */
+};
+/*
+ * Saves the flushed content of every page of [pos, pos+len) not saved since the last flush.
+ * 0, or -ENOMEM (-errno) if an allocation was needed and failed or not allowed; pages saved
+ * by then stay saved (their saved content is still the flushed one). *pages: saved copies
+ * added.
+ */
+int rnwblk_store_save(struct xarray *xa, struct xarray *saved, u64 pos, u64 len,
+		      enum rnwblk_alloc alloc, unsigned long *pages);
+bool rnwblk_store_saved_empty(struct xarray *saved);
+/* A flush: forgets every saved page (the store's content is the flushed one now). May sleep.
+ * Returns the copies freed. */
+unsigned long rnwblk_store_forget(struct xarray *saved);
+/*
+ * A power cut: puts every saved page back (removing pages that did not exist), emptying
+ * `saved`. No I/O may be in flight. May sleep. *copies: saved copies it used up; returns the
+ * change in the store's page count.
+ */
+long rnwblk_store_roll_back(struct xarray *xa, struct xarray *saved, unsigned long *copies);
+
 /* ---- configfs (rnwblk_configfs.c): /sys/kernel/config/rnwblk/<name>/ ---- */
 enum rnwblk_cfs_attr {
 	RNWBLK_CFS_SIZE,
@@ -106,6 +135,7 @@ enum rnwblk_cfs_attr {
 	RNWBLK_CFS_POLL_QUEUES,
 	RNWBLK_CFS_HW_QUEUE_DEPTH,
 	RNWBLK_CFS_DISCARD,
+	RNWBLK_CFS_VOLATILE_CACHE,
 	RNWBLK_CFS_IRQMODE,
 	RNWBLK_CFS_COMPLETION_NSEC,
 	RNWBLK_CFS_MAX_INFLIGHT,

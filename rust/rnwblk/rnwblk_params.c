@@ -59,6 +59,10 @@ static bool discard = true;
 module_param(discard, bool, 0444);
 MODULE_PARM_DESC(discard, "Support discard and write-zeroes (frees backing pages). Default: true");
 
+static bool volatile_cache;
+module_param(volatile_cache, bool, 0444);
+MODULE_PARM_DESC(volatile_cache, "A volatile write cache: written data is stable only once flushed; a configfs power-off loses what was not. Default: false");
+
 void rnwblk_get_module_params(struct rnwblk_module_params *p)
 {
 	*p = (struct rnwblk_module_params) {
@@ -75,5 +79,6 @@ void rnwblk_get_module_params(struct rnwblk_module_params *p)
 		.again_every = again_every,
 		.nowait_alloc = nowait_alloc,
 		.discard = discard,
+		.volatile_cache = volatile_cache,
 	};
 }

@@ -153,6 +153,122 @@ unsigned long rnwblk_store_discard(struct xarray *xa, u64 pos, u64 len)
 	return freed;
 }
 
+/* ---- the volatile write cache ---- */
+
+/* Saved for a page that did not exist at the last flush. */
+#define ABSENT xa_mk_value(0)
+
+static gfp_t alloc_gfp(enum rnwblk_alloc alloc)
+{
+	return alloc == RNWBLK_ALLOC_NOIO ? GFP_NOIO : GFP_NOWAIT;
+}
+
+/*
+ * Writers save a page before they change it, so whichever of two racing savers inserts first
+ * copied the flushed content; the loser's copy (maybe of the winner's data) is dropped.
+ */
+static int save_one(struct xarray *xa, struct xarray *saved, pgoff_t idx,
+		    enum rnwblk_alloc alloc, unsigned long *pages)
+{
+	struct page *page, *copy = NULL;
+	void *entry = ABSENT, *old;
+	bool present;
+
+	if (xa_load(saved, idx))
+		return 0;
+	if (alloc == RNWBLK_ALLOC_NONE)
+		return -ENOMEM;
+	rcu_read_lock();
+	present = store_lookup(xa, idx);
+	rcu_read_unlock();
+	if (present) {
+		copy = alloc_page(alloc_gfp(alloc) | __GFP_NOWARN);
+		if (!copy)
+			return -ENOMEM;
+		rcu_read_lock();
+		page = store_lookup(xa, idx);
+		if (page) {
+			copy_highpage(copy, page);
+			entry = copy;
+		}
+		rcu_read_unlock();
+	}
+	old = xa_cmpxchg(saved, idx, NULL, entry, alloc_gfp(alloc) | __GFP_NOWARN);
+	if (old || entry == ABSENT) {
+		if (copy)
+			__free_page(copy);
+		if (!old)
+			return 0;
+		return xa_is_err(old) ? xa_err(old) : 0;
+	}
+	(*pages)++;
+	return 0;
+}
+
+int rnwblk_store_save(struct xarray *xa, struct xarray *saved, u64 pos, u64 len,
+		      enum rnwblk_alloc alloc, unsigned long *pages)
+{
+	pgoff_t idx = pos >> PAGE_SHIFT, last = (pos + max_t(u64, len, 1) - 1) >> PAGE_SHIFT;
+	int ret = 0;
+
+	for (; idx <= last && !ret; idx++) {
+		ret = save_one(xa, saved, idx, alloc, pages);
+		if (alloc == RNWBLK_ALLOC_NOIO)
+			cond_resched();
+	}
+	return ret;
+}
+
+bool rnwblk_store_saved_empty(struct xarray *saved)
+{
+	return xa_empty(saved);
+}
+
+unsigned long rnwblk_store_forget(struct xarray *saved)
+{
+	unsigned long idx, freed = 0;
+	void *entry;
+
+	/* Only this and a roll-back dereference saved pages; xa_erase() says which one frees. */
+	xa_for_each(saved, idx, entry) {
+		entry = xa_erase(saved, idx);
+		if (entry && !xa_is_value(entry)) {
+			__free_page(entry);
+			freed++;
+		}
+		cond_resched();
+	}
+	return freed;
+}
+
+long rnwblk_store_roll_back(struct xarray *xa, struct xarray *saved, unsigned long *copies)
+{
+	unsigned long idx;
+	long delta = 0;
+	void *entry, *old;
+
+	xa_for_each(saved, idx, entry) {
+		entry = xa_erase(saved, idx);
+		if (!entry)
+			continue;
+		if (xa_is_value(entry)) {
+			old = xa_erase(xa, idx);
+		} else {
+			/* A node for a page discarded since: small, so it may not fail. */
+			old = xa_store(xa, idx, entry, GFP_KERNEL | __GFP_NOFAIL);
+			(*copies)++;
+			delta++;
+		}
+		if (old) {
+			/* No I/O in flight, hence no reader: no grace period needed. */
+			__free_page(old);
+			delta--;
+		}
+		cond_resched();
+	}
+	return delta;
+}
+
 void rnwblk_store_destroy(struct xarray *xa)
 {
 	unsigned long idx;

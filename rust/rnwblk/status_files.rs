@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 //! A device's debugfs directory, /sys/kernel/debug/rnwblk/rnwblkN/:
-//!   counters   `name value` per counter, then the `pages` and `inflight` gauges
+//!   counters   `name value` per counter, then the `pages`, `saved_pages` and `inflight` gauges
 //!   config     what the device was created with (and that it supports nowait)
 //!   <knob>     one read-write file per runtime knob (see knobs.rs)
 
@@ -20,6 +20,7 @@ impl Show for CountersView {
             writeln!(out, "{name} {v}")?;
         }
         writeln!(out, "pages {}", self.0.store.pages())?;
+        writeln!(out, "saved_pages {}", self.0.store.saved_pages())?;
         writeln!(out, "inflight {}", self.0.budget.inflight())
     }
 }
@@ -35,6 +36,7 @@ impl Show for ConfigView {
         writeln!(out, "poll_queues {}", c.poll_queues)?;
         writeln!(out, "hw_queue_depth {}", c.hw_queue_depth)?;
         writeln!(out, "discard {}", u8::from(c.discard))?;
+        writeln!(out, "volatile_cache {}", u8::from(c.volatile_cache))?;
         // BLK_FEAT_NOWAIT: 6.12 has no queue/nowait attribute, so the driver says it.
         writeln!(out, "nowait 1")?;
         writeln!(out, "poll {}", u8::from(c.poll_queues > 0))

@@ -12,9 +12,23 @@ pub(crate) enum Backing {
     NeedsSleep,
 }
 
+/// What saving a page's flushed content for the volatile write cache may allocate.
+#[derive(Clone, Copy)]
+pub(crate) enum Alloc {
+    /// Nothing: a page not saved yet fails the save.
+    None,
+    /// Without sleeping.
+    NoWait,
+    /// Sleeping (worker context only).
+    NoIo,
+}
+
 pub(crate) struct Store {
     xa: KBox<Opaque<ffi::bindings::xarray>>,
     pages: AtomicU64,
+    /// The volatile write cache's saved pages (see rnwblk_ffi.h); empty without one.
+    saved: KBox<Opaque<ffi::bindings::xarray>>,
+    saved_pages: AtomicU64,
 }
 
 // SAFETY: the xarray does its own locking (xa_lock, RCU for readers).
@@ -25,9 +39,13 @@ unsafe impl Sync for Store {}
 impl Store {
     pub(crate) fn new() -> Result<Arc<Self>> {
         let xa = KBox::new(Opaque::uninit(), GFP_KERNEL)?;
-        // SAFETY: the xarray sits in its final (boxed) place and is initialised once here.
-        unsafe { ffi::rnwblk_store_init(xa.get()) };
-        Ok(Arc::new(Self { xa, pages: AtomicU64::new(0) }, GFP_KERNEL)?)
+        let saved = KBox::new(Opaque::uninit(), GFP_KERNEL)?;
+        // SAFETY: the xarrays sit in their final (boxed) places and are initialised once here.
+        unsafe {
+            ffi::rnwblk_store_init(xa.get());
+            ffi::rnwblk_store_init(saved.get());
+        }
+        Ok(Arc::new(Self { xa, pages: AtomicU64::new(0), saved, saved_pages: AtomicU64::new(0) }, GFP_KERNEL)?)
     }
 
     /// Backing pages in use.
@@ -69,6 +87,50 @@ impl Store {
         Backing::Ready
     }
 
+    /// Volatile write cache: saves the flushed content of [pos, pos+len) before a write,
+    /// discard or write-zeroes changes it. False if that needed an allocation `alloc` does
+    /// not allow or that failed.
+    pub(crate) fn save(&self, pos: u64, len: u64, alloc: Alloc) -> bool {
+        let alloc = match alloc {
+            Alloc::None => ffi::rnwblk_alloc_RNWBLK_ALLOC_NONE,
+            Alloc::NoWait => ffi::rnwblk_alloc_RNWBLK_ALLOC_NOWAIT,
+            Alloc::NoIo => ffi::rnwblk_alloc_RNWBLK_ALLOC_NOIO,
+        };
+        let mut added = 0;
+        // SAFETY: both xarrays are initialised and live as long as `self`; NoIo is only
+        // passed in the worker (process context).
+        let ret = unsafe { ffi::rnwblk_store_save(self.xa.get(), self.saved.get(), pos, len, alloc, &mut added) };
+        self.saved_pages.fetch_add(added as u64, Relaxed);
+        ret == 0
+    }
+
+    /// Whether a flush has anything to do.
+    pub(crate) fn has_unflushed(&self) -> bool {
+        // SAFETY: the xarray is initialised and lives as long as `self`.
+        !unsafe { ffi::rnwblk_store_saved_empty(self.saved.get()) }
+    }
+
+    /// A flush: what was written is what a power cut leaves. May sleep.
+    pub(crate) fn flush(&self) {
+        // SAFETY: as above; called in process context.
+        let freed = unsafe { ffi::rnwblk_store_forget(self.saved.get()) };
+        self.saved_pages.fetch_sub(freed as u64, Relaxed);
+    }
+
+    /// A power cut: back to the content at the last flush. No I/O may be in flight. May sleep.
+    pub(crate) fn roll_back(&self) {
+        let mut copies = 0;
+        // SAFETY: both xarrays are initialised; the caller stopped I/O; process context.
+        let delta = unsafe { ffi::rnwblk_store_roll_back(self.xa.get(), self.saved.get(), &mut copies) };
+        self.saved_pages.fetch_sub(copies as u64, Relaxed);
+        self.pages.fetch_add(delta as u64, Relaxed); // wrapping: delta may be negative
+    }
+
+    /// Pages held to undo unflushed writes.
+    pub(crate) fn saved_pages(&self) -> u64 {
+        self.saved_pages.load(Relaxed)
+    }
+
     /// Discard and write-zeroes: zero the range, free the pages it covers whole.
     pub(crate) fn discard(&self, pos: u64, len: u64) {
         // SAFETY: the xarray is initialised and lives as long as `self`.
@@ -79,7 +141,11 @@ impl Store {
 
 impl Drop for Store {
     fn drop(&mut self) {
+        self.flush();
         // SAFETY: the last reference is gone, so no disk uses the store any more.
-        unsafe { ffi::rnwblk_store_destroy(self.xa.get()) };
+        unsafe {
+            ffi::rnwblk_store_destroy(self.xa.get());
+            ffi::rnwblk_store_destroy(self.saved.get());
+        }
     }
 }
