@@ -5,7 +5,8 @@
 //! `queue_rq` runs in blk-mq's non-blocking dispatch context: nothing here sleeps, for any
 //! request. What would sleep (a GFP_NOIO page allocation; serving a blocking request while
 //! congested) goes to the device's worker for blocking requests; a REQ_NOWAIT request gets
-//! BLK_STS_AGAIN instead, before it is started.
+//! BLK_STS_AGAIN instead, before it is started. A volatile cache's flushes, discards and
+//! write-zeroes, which may walk many pages, are always served by the worker.
 
 use crate::{
     config::IrqMode,
