@@ -5,8 +5,8 @@
 //! `queue_rq` runs in blk-mq's non-blocking dispatch context: nothing here sleeps, for any
 //! request. What would sleep (a GFP_NOIO page allocation; serving a blocking request while
 //! congested) goes to the device's worker for blocking requests; a REQ_NOWAIT request gets
-//! BLK_STS_AGAIN instead, before it is started. A volatile cache's flushes, discards and
-//! write-zeroes, which may walk many pages, are always served by the worker.
+//! BLK_STS_AGAIN instead, before it is started. So do a volatile cache's flushes (with pages
+//! to forget), discards and write-zeroes, which may walk many pages.
 
 use crate::{
     config::IrqMode,
@@ -67,12 +67,11 @@ pub(crate) fn queue_rq(dev: &Device, poll_list: Option<&PollList>, rq: Request) 
         }
     }
 
-    // A nowait write is written before the request starts (and what a volatile cache must
-    // keep is saved first, for discards too), so that one that would need a sleeping
-    // allocation fails unstarted, having changed nothing. The attempt is the check: no
-    // separate lookup of the pages first.
+    // A nowait write is written before the request starts (what a volatile cache must keep
+    // saved first), so that one that would need a sleeping allocation fails unstarted,
+    // having changed nothing. The attempt is the check: no separate lookup of the pages.
     let written = nowait && rq.op() == ffi::REQ_OP_WRITE;
-    if nowait && !save_nowait(dev, &rq) || written && !write_nowait(dev, &rq) {
+    if nowait && !cache_nowait(dev, &rq) || written && !write_nowait(dev, &rq) {
         release(dev);
         return again(dev, &rq, Counter::AgainAlloc);
     }
@@ -87,8 +86,7 @@ pub(crate) fn queue_rq(dev: &Device, poll_list: Option<&PollList>, rq: Request) 
     if !nowait && knobs.congested() {
         return punt(dev, rq);
     }
-    // Nowait requests other than writes never need to sleep (but a volatile cache's flush,
-    // which no nowait submitter sends): only blocking ones punt.
+    // Nowait requests other than writes never need to sleep: only blocking ones punt.
     match execute(dev, &rq, false) {
         Ok(status) => finish(dev, rq, status),
         Err(NeedsSleep) => return punt(dev, rq),
@@ -105,10 +103,19 @@ fn nowait_alloc(dev: &Device) -> Alloc {
     }
 }
 
-/// Volatile cache: saves what a nowait write, discard or write-zeroes will change.
-fn save_nowait(dev: &Device, rq: &Request) -> bool {
-    let changes = matches!(rq.op(), ffi::REQ_OP_WRITE | ffi::REQ_OP_DISCARD | ffi::REQ_OP_WRITE_ZEROES);
-    !dev.cfg.volatile_cache || !changes || dev.store.save(rq.pos(), rq.bytes().into(), nowait_alloc(dev))
+/// Volatile cache: a nowait write saves what it changes, without a sleeping allocation; a
+/// request only the worker serves (a flush with pages to forget, a discard or write-zeroes,
+/// which may copy many) is refused. False: AGAIN.
+fn cache_nowait(dev: &Device, rq: &Request) -> bool {
+    if !dev.cfg.volatile_cache {
+        return true;
+    }
+    match rq.op() {
+        ffi::REQ_OP_WRITE => dev.store.save(rq.pos(), rq.bytes().into(), nowait_alloc(dev)),
+        ffi::REQ_OP_FLUSH => !dev.store.has_unflushed(),
+        ffi::REQ_OP_DISCARD | ffi::REQ_OP_WRITE_ZEROES => !dev.cfg.discard,
+        _ => true,
+    }
 }
 
 /// Volatile cache: saves what a write, discard or write-zeroes of [pos, pos+len) will change.
