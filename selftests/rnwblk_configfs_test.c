@@ -241,12 +241,13 @@ static int power_cycle(const char *item, char *dev, size_t dsize)
 
 /*
  * A volatile cache advertises a write-back cache without FUA. A power cut (power 0) loses
- * what was written since the last flush, overwrites and new pages alike; flushed data
- * stays, and data written before a flush is stable after it.
+ * what was written since the last flush, overwrites, new pages and discards alike; flushed
+ * data stays, and data written before a flush is stable after it.
  */
 TEST_F(item, volatile_cache_power_cut_loses_only_unflushed_writes)
 {
 	char name[32], path[128], text[32];
+	uint64_t range[2];
 	int fd;
 
 	ASSERT_EQ(-EINVAL, attr_write(self->name, "volatile_cache", "2"));
@@ -283,6 +284,18 @@ TEST_F(item, volatile_cache_power_cut_loses_only_unflushed_writes)
 	rnw_fill(self->buf, 8192, 0, 0xB2);
 	ASSERT_EQ(8192, pwrite(fd, self->buf, 8192, 0));
 	ASSERT_EQ(0, fsync(fd));
+	close(fd);
+	ASSERT_EQ(0, power_cycle(self->name, self->dev, sizeof(self->dev)));
+	fd = open(self->dev, O_RDWR | O_DIRECT);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(8192, pread(fd, self->buf, 8192, 0));
+	EXPECT_EQ(-1, rnw_check(self->buf, 8192, 0, 0xB2));
+
+	/* An unflushed discard is undone too. */
+	range[0] = 0, range[1] = 8192;
+	ASSERT_EQ(0, ioctl(fd, BLKDISCARD, range)) TH_LOG("%s", strerror(errno));
+	ASSERT_EQ(8192, pread(fd, self->buf, 8192, 0));
+	EXPECT_TRUE(rnw_all_zero(self->buf, 8192));
 	close(fd);
 	ASSERT_EQ(0, power_cycle(self->name, self->dev, sizeof(self->dev)));
 	fd = open(self->dev, O_RDONLY | O_DIRECT);
