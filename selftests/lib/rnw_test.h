@@ -43,6 +43,17 @@ static inline int rnw_file_contains(const char *path, const char *needle)
 	return rnw_read_file(path, buf, sizeof(buf)) == 0 && strstr(buf, needle) != NULL;
 }
 
+#ifdef TEST_TIMEOUT_DEFAULT
+/*
+ * The harness kills a test after 30 s. Under TCG a filesystem test takes about 10 s (most
+ * of it discard, mkfs and mount), and a host whose hypervisor steals half its CPU (seen
+ * here: 52 % steal) made whole programs time out. The guest run has its own timeout for a
+ * real hang. Included after kselftest_harness.h: TEST_F expands this where it is used.
+ */
+#undef TEST_TIMEOUT_DEFAULT
+#define TEST_TIMEOUT_DEFAULT 300
+#endif
+
 /*
  * Keeps the caller on the CPU it runs on; 0 or -1. A new page-cache folio waits in its CPU's
  * LRU-add batch, holding a reference, until that batch drains. Under nowait rnwfs drains
