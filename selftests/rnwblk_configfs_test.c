@@ -3,7 +3,8 @@
  * rnwblk runtime devices through configfs (/sys/kernel/config/rnwblk/<name>/): create,
  * configure, power on and off, delete; geometry is fixed while powered; bad values are
  * refused; knobs act on the live device; data survives power cycles (a volatile cache's
- * only once flushed); deleting a device with I/O in flight drains it. Runs as root in the guest with rnwblk loaded.
+ * only once flushed); deleting a device with I/O in flight drains it. Runs as root in the
+ * guest with rnwblk loaded.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -231,12 +232,13 @@ static int power_volatile(const char *item, char *dev, size_t dsize, char *name,
 	return 0;
 }
 
-static int power_cycle(const char *item, char *dev, size_t dsize)
+/* Powers the item off and on; the new disk opened for O_DIRECT I/O, or -1. */
+static int power_cycle_open(const char *item, char *dev, size_t dsize)
 {
 	if (attr_write(item, "power", "0") || attr_write(item, "power", "1"))
 		return -1;
 	dev_path(item, dev, dsize);
-	return 0;
+	return open(dev, O_RDWR | O_DIRECT);
 }
 
 /*
@@ -273,8 +275,7 @@ TEST_F(item, volatile_cache_power_cut_loses_only_unflushed_writes)
 	EXPECT_EQ(2, rnwblk_counter(name, "saved_pages"));
 	close(fd);
 
-	ASSERT_EQ(0, power_cycle(self->name, self->dev, sizeof(self->dev)));
-	fd = open(self->dev, O_RDWR | O_DIRECT);
+	fd = power_cycle_open(self->name, self->dev, sizeof(self->dev));
 	ASSERT_GE(fd, 0);
 	ASSERT_EQ(65536, pread(fd, self->buf, 65536, 0));
 	EXPECT_EQ(-1, rnw_check(self->buf, 65536, 0, 0xA1));
@@ -285,8 +286,7 @@ TEST_F(item, volatile_cache_power_cut_loses_only_unflushed_writes)
 	ASSERT_EQ(8192, pwrite(fd, self->buf, 8192, 0));
 	ASSERT_EQ(0, fsync(fd));
 	close(fd);
-	ASSERT_EQ(0, power_cycle(self->name, self->dev, sizeof(self->dev)));
-	fd = open(self->dev, O_RDWR | O_DIRECT);
+	fd = power_cycle_open(self->name, self->dev, sizeof(self->dev));
 	ASSERT_GE(fd, 0);
 	ASSERT_EQ(8192, pread(fd, self->buf, 8192, 0));
 	EXPECT_EQ(-1, rnw_check(self->buf, 8192, 0, 0xB2));
@@ -297,8 +297,7 @@ TEST_F(item, volatile_cache_power_cut_loses_only_unflushed_writes)
 	ASSERT_EQ(8192, pread(fd, self->buf, 8192, 0));
 	EXPECT_TRUE(rnw_all_zero(self->buf, 8192));
 	close(fd);
-	ASSERT_EQ(0, power_cycle(self->name, self->dev, sizeof(self->dev)));
-	fd = open(self->dev, O_RDONLY | O_DIRECT);
+	fd = power_cycle_open(self->name, self->dev, sizeof(self->dev));
 	ASSERT_GE(fd, 0);
 	ASSERT_EQ(8192, pread(fd, self->buf, 8192, 0));
 	EXPECT_EQ(-1, rnw_check(self->buf, 8192, 0, 0xB2));

@@ -240,15 +240,6 @@ TEST_F(fs, direct_write_over_dirty_cache_eagain)
 	close(fd);
 }
 
-static int run_on(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return sched_setaffinity(0, sizeof(set), &set);
-}
-
 /*
  * A clean folio made on this CPU and written back from another (whose fsync drained only
  * its own LRU-add batch) still has this CPU's batch's reference: rnwfs drains the batch,
@@ -269,9 +260,9 @@ TEST_F(fs, direct_write_drains_this_cpus_lru_batch)
 	STATS_BASE(dfd, base, sbbase);
 	rnw_fill(self->buf, 4096, 0, 9);
 	ASSERT_EQ(4096, pwrite(fd, self->buf, 4096, 0)); /* a new folio, in this CPU's batch */
-	ASSERT_EQ(0, run_on(there));
+	ASSERT_EQ(0, rnw_run_on(there));
 	ASSERT_EQ(0, fsync(fd));
-	ASSERT_EQ(0, run_on(here));
+	ASSERT_EQ(0, rnw_run_on(here));
 	rnw_fill(self->buf, 4096, 0, 10);
 	EXPECT_EQ(4096, pwrite_nowait(dfd, self->buf, 4096, 0)) TH_LOG("%s", strerror(errno));
 	ASSERT_EQ(4096, pread(fd, self->buf, 4096, 0));

@@ -142,7 +142,7 @@ impl Store {
 impl Drop for Store {
     fn drop(&mut self) {
         self.flush();
-        // SAFETY: the last reference is gone, so no disk uses the store any more.
+        // SAFETY: the last reference is gone, so no disk uses either xarray any more.
         unsafe {
             ffi::rnwblk_store_destroy(self.xa.get());
             ffi::rnwblk_store_destroy(self.saved.get());

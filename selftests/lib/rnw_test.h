@@ -54,6 +54,18 @@ static inline int rnw_file_contains(const char *path, const char *needle)
 #define TEST_TIMEOUT_DEFAULT 300
 #endif
 
+/* Moves the caller to `cpu` and keeps it there; 0 or -1. */
+static inline int rnw_run_on(int cpu)
+{
+	cpu_set_t set;
+
+	if (cpu < 0)
+		return -1;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
 /*
  * Keeps the caller on the CPU it runs on; 0 or -1. A new page-cache folio waits in its CPU's
  * LRU-add batch, holding a reference, until that batch drains. Under nowait rnwfs drains
@@ -63,14 +75,7 @@ static inline int rnw_file_contains(const char *path, const char *needle)
  */
 static inline int rnw_pin_cpu(void)
 {
-	int cpu = sched_getcpu();
-	cpu_set_t set;
-
-	if (cpu < 0)
-		return -1;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return sched_setaffinity(0, sizeof(set), &set);
+	return rnw_run_on(sched_getcpu());
 }
 
 /* ---- data patterns: position-dependent, so misplaced data is caught too ---- */
