@@ -13,3 +13,4 @@ for t in mkfs fsck; do
 	ln -sfn "../release/$t-rnwfs" "target/bin/$t.rnwfs"
 done
 ln -sfn ../release/rnwfsctl target/bin/rnwfsctl
+ln -sfn ../release/rnw-fsx target/bin/rnw-fsx
