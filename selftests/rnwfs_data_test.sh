@@ -297,6 +297,47 @@ t_punch() {
 	fs_umount
 }
 
+# A punch whose ends fall on block boundaries, over data only the device holds (written
+# with O_DIRECT: nothing cached): the blocks next to the hole keep their data. A zero-length
+# zeroing at such an edge once made a folio for the next block that was marked uptodate and
+# dirty without being filled, so writeback put uninitialised memory over the file's data.
+t_punch_block_edges() {
+	local f=$FS_MNT/edges e=$FS_TMP/expected
+	fs_fresh || return 1
+	write_range "$f" 0 $((64 * K)) 56 direct || return 1
+	"$FS_IO" gen 56 0 $((64 * K)) >"$e" || return 1
+	# [16K, 20K): both ends aligned. [1000, 8K): the end aligned. [36K, 40K+100): the start.
+	xfs_io -c "fpunch $((16 * K)) 4096" -c "fpunch 1000 $((8 * K - 1000))" \
+		-c "fpunch $((36 * K)) $((4 * K + 100))" "$f" || return 1
+	dd if=/dev/zero of="$e" bs=1K seek=16 count=4 conv=notrunc status=none
+	dd if=/dev/zero of="$e" bs=1 seek=1000 count=$((8 * K - 1000)) conv=notrunc status=none
+	dd if=/dev/zero of="$e" bs=1 seek=$((36 * K)) count=$((4 * K + 100)) conv=notrunc status=none
+	same_as "after punches with aligned edges" "$f" "$e" direct buffered mmap || return 1
+	fs_remount || return 1
+	same_as "after remount" "$f" "$e" direct buffered mmap || return 1
+	fs_umount
+}
+
+# fstests' fsx found this sequence (O_DIRECT, as generic/617 runs fsx): shrink, preallocate
+# past the new EOF with KEEP_SIZE, punch up to the (aligned) EOF, grow over the
+# preallocation. The grown part must read as zeros. Clean page cache is dropped first so
+# that new folios are likely to come from recycled pages with data in them.
+t_grow_over_preallocation() {
+	local f=$FS_MNT/regrow s=$FS_MNT/scratch
+	fs_fresh || return 1
+	xfs_io -f -c "pwrite -q -S 0xaa 0 $((4 * M))" -c fsync -c "fadvise -d 0 $((4 * M))" "$s" || return 1
+	xfs_io -f -d -c "pwrite -q -S 0x55 0 0x91000" -c "truncate 0x53000" \
+		-c "falloc -k 0x43afd 0x1b1da" -c "pwrite -q -S 0x66 0x47000 0xc000" \
+		-c "fpunch 0x462ce 0xcd32" -c "truncate 0x89000" "$f" || return 1
+	check_stat "size" "$f" '%s' $((0x89000)) || return 1
+	zero_all "punched, then grown over preallocated blocks" "$f" $((0x462ce)) $((0x89000 - 0x462ce)) buffered mmap || return 1
+	zero_all "grown over preallocated blocks" "$f" $((0x53000)) $((0x89000 - 0x53000)) direct || return 1
+	check_eq "the kept part" "$(head -c $((0x462ce)) "$f" | tr -d '\125' | wc -c)" 0 || return 1
+	fs_remount || return 1
+	zero_all "after remount" "$f" $((0x47000)) $((0x89000 - 0x47000)) direct buffered || return 1
+	fs_umount
+}
+
 # ZERO_RANGE, COLLAPSE_RANGE, INSERT_RANGE: exactly those the filesystem supports
 # (fs_falloc_modes) work, with their semantics; the others fail with EOPNOTSUPP and change
 # nothing.
@@ -428,7 +469,7 @@ t_persist_remount() { persistence fs_remount; }
 t_persist_reload() { persistence fs_reload; }
 
 fs_init
-ktap_plan 15
+ktap_plan 17
 fs_test buffered_write_read_direct_and_mmap t_buffered
 fs_test direct_write_read_buffered_and_mmap t_direct
 fs_test mmap_write_holes_prealloc_and_past_eof t_mmap
@@ -438,6 +479,8 @@ fs_test truncate_shrink_then_grow_reads_zeros t_truncate
 fs_test fallocate_preallocate t_falloc_default
 fs_test fallocate_keep_size t_falloc_keep_size
 fs_test fallocate_punch_hole t_punch
+fs_test punch_on_block_edges_keeps_neighbours t_punch_block_edges
+fs_test grow_over_preallocation_past_eof_reads_zeros t_grow_over_preallocation
 fs_test fallocate_other_modes_exact_or_eopnotsupp t_falloc_modes
 fs_test fsync_fdatasync_dsync_reach_the_device t_fsync
 fs_test small_file_written_just_before_umount_kept t_write_then_umount
