@@ -196,9 +196,9 @@ impl Generator {
         }
     }
 
-    fn engine(&mut self) -> Engine {
+    fn engine(&mut self) -> Option<Engine> {
         let n = self.cfg.engines.len() as u64;
-        self.cfg.engines[self.rng.below(n) as usize]
+        self.cfg.engines.get(self.rng.below(n) as usize).copied()
     }
 
     fn queue_params(&mut self, io: &mut Io) {
@@ -218,7 +218,7 @@ impl Generator {
         let max_size = self.cfg.max_size;
         let op = match class {
             Class::Read => {
-                let via = self.engine();
+                let via = self.engine()?;
                 if via == Engine::Mmap {
                     // A mapping cannot be read past EOF (SIGBUS): mmap reads stay inside.
                     if size == 0 {
@@ -240,7 +240,7 @@ impl Generator {
                 Op::Read(io)
             }
             Class::Write => {
-                let via = self.engine();
+                let via = self.engine()?;
                 let off = self.offset(size, max_size);
                 let (off, len) = self.io_range(via, off);
                 let mut io = Io::new(via, off, len);

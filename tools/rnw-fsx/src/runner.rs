@@ -188,7 +188,9 @@ impl Runner {
                         g.next(self.model.size()).map_err(fail)?
                     }
                 }
-                Source::Replay(ops) => ops[(i - 1) as usize],
+                Source::Replay(ops) => *ops
+                    .get((i - 1) as usize)
+                    .ok_or_else(|| fail(format!("the log has no op {i}")))?,
             };
             self.step(i, op)?;
         }
