@@ -6,10 +6,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/klog.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -40,6 +43,20 @@ static int load_module(const char *name)
 static int unload_module(const char *name)
 {
 	return syscall(SYS_delete_module, name, O_NONBLOCK) ? -errno : 0;
+}
+
+/* Unloads, waiting up to 5 s while something (udev probing a new disk) holds it. */
+static int unload_module_settled(const char *name)
+{
+	int ret;
+
+	for (int i = 0; i < 50; i++) {
+		ret = unload_module(name);
+		if (ret != -EWOULDBLOCK)
+			break;
+		usleep(100000);
+	}
+	return ret;
 }
 
 static int module_present(const char *name)
@@ -129,6 +146,36 @@ TEST(unload_and_reload)
 		ASSERT_EQ(0, load_module(names[i])) TH_LOG("insmod %s", names[i]);
 		ASSERT_TRUE(module_present(names[i]));
 	}
+}
+
+/*
+ * A discard frees the store's pages after an RCU grace period, through a callback in
+ * rnwblk's text. Unloading right after many such frees must wait for those callbacks
+ * (rcu_barrier): one that ran after the module's memory was freed would oops the guest.
+ */
+TEST(unload_right_after_discard)
+{
+	/* Enough pages that their frees are still queued when the unload gets going. */
+	const size_t len = 256 << 20;
+	uint64_t range[2] = { 0, len };
+	char *buf;
+
+	ASSERT_EQ(0, posix_memalign((void **)&buf, 4096, len));
+	memset(buf, 0x5a, len);
+	ASSERT_EQ(0, unload_module("rnwblk"));
+	for (int i = 0; i < 5; i++) {
+		int fd;
+
+		ASSERT_EQ(0, load_module_params("rnwblk", "size=256")) TH_LOG("round %d", i);
+		fd = open("/dev/rnwblk0", O_RDWR | O_DIRECT);
+		ASSERT_GE(fd, 0);
+		ASSERT_EQ((ssize_t)len, pwrite(fd, buf, len, 0));
+		ASSERT_EQ(0, ioctl(fd, BLKDISCARD, range));
+		close(fd);
+		ASSERT_EQ(0, unload_module_settled("rnwblk")) TH_LOG("round %d", i);
+	}
+	ASSERT_EQ(0, load_module("rnwblk"));
+	free(buf);
 }
 
 TEST_HARNESS_MAIN

@@ -44,11 +44,13 @@ module! {
 
 /// Field order is teardown order: configfs first (no item exists then: each pins the
 /// module), the load-time devices next (deleting a disk waits for its I/O in flight), the
-/// driver (major, block device operations, debugfs root) last.
+/// driver (major, block device operations, debugfs root) next; the wait for the stores'
+/// deferred page frees after every store is gone.
 struct RnwBlk {
     _configfs: configfs::Registration,
     _devices: KVec<LiveDevice>,
     _driver: KBox<Driver>,
+    _deferred_frees: store::DeferredFrees,
 }
 
 /// debugfs `version`.
@@ -78,6 +80,6 @@ impl kernel::Module for RnwBlk {
         }
         let configfs = configfs::Registration::new(&driver)?;
         pr_info!("{} device(s), major {}\n", devices.len(), driver.major.number());
-        Ok(Self { _configfs: configfs, _devices: devices, _driver: driver })
+        Ok(Self { _configfs: configfs, _devices: devices, _driver: driver, _deferred_frees: store::DeferredFrees::new() })
     }
 }

@@ -139,6 +139,27 @@ impl Store {
     }
 }
 
+/// Waits, when dropped, for every page free the stores deferred past an RCU grace period.
+///
+/// Discards free pages with `call_rcu()`, whose callback is module text. Unloading waits
+/// for a grace period, not for the callbacks queued before it (Documentation/RCU/
+/// rcubarrier.rst), so the module must not go away until `rcu_barrier()` has run them.
+/// Held by the module after everything that owns a store, so it drops last.
+pub(crate) struct DeferredFrees(());
+
+impl DeferredFrees {
+    pub(crate) fn new() -> Self {
+        Self(())
+    }
+}
+
+impl Drop for DeferredFrees {
+    fn drop(&mut self) {
+        // SAFETY: called from module teardown, in process context, where sleeping is fine.
+        unsafe { ffi::bindings::rcu_barrier() };
+    }
+}
+
 impl Drop for Store {
     fn drop(&mut self) {
         self.flush();
