@@ -108,6 +108,30 @@ unknown_option_refused() {
 	refused_with "Unknown parameter" -o no_such_option
 }
 
+# Crafted images whose checksums are valid (rnwfs-mutate recomputes them): the field checks
+# refuse the mount with a message, and nothing worse happens (the log scan fails any oops).
+mutate() { "$root/target/release/examples/rnwfs-mutate" "$dev" "$@"; }
+crafted_root_not_a_directory_refused() {
+	fresh && mutate inode 1 0 2 $((0100755)) || return 1
+	refused_with "root inode 1 is not a directory"
+}
+crafted_geometry_refused() {
+	local field off out
+	# bitmap blocks, inode table start, inode table blocks, data start: u64::MAX each.
+	for field in bitmap_blocks:48 itable_start:56 itable_blocks:64 data_start:72 total_blocks:32; do
+		off=${field#*:}
+		fresh && mutate sb "$off" 8 0xffffffffffffffff || return 1
+		echo "superblock ${field%:*} = u64::MAX:"
+		# The decoder's own message, not the checksum's: the checksum was valid.
+		out=$(refused_with "rnwfs: $dev: ") || { printf '%s\n' "$out"; return 1; }
+		printf '%s\n' "$out"
+		if grep -q "checksum" <<<"$out"; then
+			echo "refused for its checksum, not its field"
+			return 1
+		fi
+	done
+}
+
 # An image another writer made (rnwfs-craft: a 100-byte file of 'x' and a symlink to
 # "xxxx") reads back exactly.
 crafted_image_reads_back() {
@@ -172,7 +196,7 @@ rmmod_refused_while_mounted() {
 	return $ok
 }
 
-ktap_plan 11
+ktap_plan 13
 ktap_result fresh_filesystem_mounts_read_write_and_lists fresh_mounts_and_lists
 ktap_result read_only_mount_refuses_writes_and_remount read_only_mount_refuses_writes
 ktap_result unclean_filesystem_mounts_read_only unclean_filesystem_mounts_read_only
@@ -182,6 +206,8 @@ ktap_result corrupt_checksum_refused corrupt_checksum_refused
 ktap_result foreign_ext4_image_refused foreign_image_refused
 ktap_result unknown_option_refused unknown_option_refused
 ktap_result crafted_image_reads_back crafted_image_reads_back
+ktap_result crafted_root_not_a_directory_refused crafted_root_not_a_directory_refused
+ktap_result crafted_superblock_geometry_refused crafted_geometry_refused
 ktap_result power_cut_keeps_fsynced_data power_cut_keeps_fsynced_data
 ktap_result rmmod_refused_while_mounted rmmod_refused_while_mounted
 rmdir "$mnt"

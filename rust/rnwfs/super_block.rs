@@ -96,6 +96,13 @@ fn fill_super(sb: Sb, fc: *mut bindings::fs_context) -> Result {
         return Err(e);
     }
     let root = inode::iget(sb, ROOT_INO).and_then(|root| {
+        // A crafted image can make the root any valid inode: the VFS needs a directory.
+        if !root.is_dir() {
+            pr_err!("root inode {} is not a directory\n", ROOT_INO);
+            // SAFETY: the reference iget gave us, not handed to the VFS: dropped once.
+            unsafe { bindings::iput(root.raw()) };
+            return Err(crate::disk::corrupted());
+        }
         // SAFETY: d_make_root consumes the inode reference, also on failure.
         let dentry = unsafe { bindings::d_make_root(root.raw()) };
         if dentry.is_null() { Err(ENOMEM) } else { Ok(dentry) }
