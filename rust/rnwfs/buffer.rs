@@ -25,9 +25,12 @@ impl Buffer {
     }
 
     /// A zeroed (and dirty) buffer for a block just allocated: never read from disk.
-    pub(crate) fn new_zeroed(sb: *mut bindings::super_block, block: u64) -> Self {
-        // SAFETY: as in `read`; __getblk never fails for a valid block (it retries).
-        Self(unsafe { ffi::rnwfs_getblk_zeroed(sb, block) })
+    /// EIO if the buffer cache refuses the block (sb_getblk() retries allocations, but
+    /// returns NULL for a block it cannot map on the device).
+    pub(crate) fn new_zeroed(sb: *mut bindings::super_block, block: u64) -> Result<Self> {
+        // SAFETY: as in `read`.
+        let bh = unsafe { ffi::rnwfs_getblk_zeroed(sb, block) };
+        if bh.is_null() { Err(EIO) } else { Ok(Self(bh)) }
     }
 
     pub(crate) fn data(&self) -> &[u8; BLOCK_SIZE] {

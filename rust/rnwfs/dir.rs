@@ -113,8 +113,15 @@ pub(crate) fn add(dir: Inode, name: &[u8], ino: u32, t: FileType) -> Result {
     })?;
     if placed.is_none() {
         let logical = dir.size() / BLOCK_SIZE as u64;
+        // The size comes from disk: a directory whose blocks go on past it (a crash between
+        // the allocation and the size update, or a crafted image) already maps this block,
+        // and allocating into a mapped block would overlap its extents.
+        if !matches!(extent_map::lookup(dir.info().map.read().list(), logical), Lookup::Hole { .. }) {
+            pr_err!("directory {}: block {} past its size is mapped\n", dir.ino(), logical);
+            return Err(disk::corrupted());
+        }
         let e = dir.info().map.write().allocate(dir, logical, 1, NewBlocks::Written)?;
-        let mut buf = dir.sb().new_block(e.physical);
+        let mut buf = dir.sb().new_block(e.physical)?;
         entry.encode(&mut buf.data_mut()[..DIRENT_SIZE]);
         buf.mark_dirty();
         dir.set_size(dir.size() + BLOCK_SIZE as u64);
@@ -127,7 +134,7 @@ pub(crate) fn add(dir: Inode, name: &[u8], ino: u32, t: FileType) -> Result {
 /// Writes the first block of a new directory: "." and "..".
 pub(crate) fn init(dir: Inode, parent: u32) -> Result {
     let e = dir.info().map.write().allocate(dir, 0, 1, NewBlocks::Written)?;
-    let mut buf = dir.sb().new_block(e.physical);
+    let mut buf = dir.sb().new_block(e.physical)?;
     DirEntry::dot(dir.ino()).encode(&mut buf.data_mut()[..DIRENT_SIZE]);
     DirEntry::dotdot(parent).encode(&mut buf.data_mut()[DIRENT_SIZE..2 * DIRENT_SIZE]);
     buf.mark_dirty();

@@ -109,7 +109,10 @@ impl Mapping {
                     return Err(e);
                 }
             };
-            drop(sb.new_block(b));
+            if let Err(e) = sb.new_block(b) {
+                self.settle(alloc);
+                return Err(e);
+            }
         }
         Ok(())
     }

@@ -146,7 +146,7 @@ fn symlink(idmap: *mut bindings::mnt_idmap, dir: Inode, dentry: *mut bindings::d
     }
     let new = NewInode::create(idmap, dir, S_IFLNK | 0o777)?;
     let e = new.0.info().map.write().allocate(new.0, 0, 1, NewBlocks::Written)?;
-    let mut buf = dir.sb().new_block(e.physical);
+    let mut buf = dir.sb().new_block(e.physical)?;
     buf.data_mut()[..target.len()].copy_from_slice(target);
     buf.mark_dirty();
     new.0.set_size(target.len() as u64);

@@ -58,7 +58,8 @@ struct super_block *rnwfs_fc_sb(struct fs_context *fc);
 
 /* ---- buffer cache: metadata blocks ---- */
 struct buffer_head *rnwfs_bread(struct super_block *sb, u64 block);
-/* A zeroed, uptodate, dirty buffer for a newly allocated block (never read). */
+/* A zeroed, uptodate, dirty buffer for a newly allocated block (never read); NULL if the
+ * buffer cache cannot map the block. */
 struct buffer_head *rnwfs_getblk_zeroed(struct super_block *sb, u64 block);
 void *rnwfs_bh_data(struct buffer_head *bh);
 void rnwfs_brelse(struct buffer_head *bh);

@@ -44,6 +44,8 @@ struct buffer_head *rnwfs_getblk_zeroed(struct super_block *sb, u64 block)
 {
 	struct buffer_head *bh = sb_getblk(sb, block);
 
+	if (!bh)
+		return NULL;
 	lock_buffer(bh);
 	memset(bh->b_data, 0, bh->b_size);
 	set_buffer_uptodate(bh);

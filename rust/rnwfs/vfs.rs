@@ -50,7 +50,7 @@ impl Sb {
         Buffer::read(self.0, block)
     }
 
-    pub(crate) fn new_block(self, block: u64) -> Buffer {
+    pub(crate) fn new_block(self, block: u64) -> Result<Buffer> {
         Buffer::new_zeroed(self.0, block)
     }
 
