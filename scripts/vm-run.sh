@@ -48,7 +48,8 @@ fi
 
 # CMD runs with RNW_OUT set; its output goes to $out/guest.log (the console log has the
 # kernel's messages interleaved), shown below once the guest is done.
-guest_cmd="export RNW_OUT=$out; $(printf '%q ' "$@") >$out/guest.log 2>&1"
+# The end marker tells a command that ran to its end from a guest that died under it.
+guest_cmd="export RNW_OUT=$out; $(printf '%q ' "$@") >$out/guest.log 2>&1; rc=\$?; echo \$rc >$out/guest-exit; exit \$rc"
 echo "vm-run: booting $(basename "$kdir") (timeout ${timeout_s}s, output in $out)"
 set +e
 timeout --kill-after=15 "$timeout_s" \
@@ -64,8 +65,15 @@ if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
 elif [ "$rc" != 0 ]; then
 	echo "vm-run: FAIL: guest command exited with $rc"
 	status=1
+elif [ ! -s "$out/guest-exit" ]; then
+	echo "vm-run: FAIL: the guest command never reached its end (no end marker)"
+	status=1
 fi
-if ! "$here/scan-kernel-log.sh" "$out/console.log" "$out"/dmesg*.txt; then
+logs=("$out/console.log")
+shopt -s nullglob
+logs+=("$out"/dmesg*.txt)
+shopt -u nullglob
+if ! "$here/scan-kernel-log.sh" "${logs[@]}"; then
 	echo "vm-run: FAIL: kernel log shows a problem (full log: $out/console.log)"
 	status=1
 fi

@@ -17,7 +17,8 @@ scan_flags_every_sample() {
 	while IFS= read -r line; do
 		[ -n "$line" ] || continue
 		n=$((n + 1))
-		if printf '%s\n' "$line" | "$scan" /dev/stdin >/dev/null; then
+		# After a clean boot, so that only the sample can fail the scan.
+		if { cat "$here/samples/clean-boot.txt"; printf '%s\n' "$line"; } | "$scan" /dev/stdin >/dev/null; then
 			echo "scan missed: $line"
 			return 1
 		fi
@@ -27,6 +28,20 @@ scan_flags_every_sample() {
 
 scan_passes_clean_boot_log() {
 	"$scan" "$here/samples/clean-boot.txt"
+}
+
+# A scan that could see nothing must not pass: no log, a missing one, an empty one, or a
+# log without a kernel boot in it.
+scan_fails_without_a_log() {
+	local empty=$(mktemp) noboot=$(mktemp) ok=0
+	grep -v -E 'Linux version|Command line' "$here/samples/clean-boot.txt" >"$noboot"
+	"$scan" >/dev/null && { echo "passed with no log"; ok=1; }
+	"$scan" "$here/samples/no-such-log.txt" >/dev/null && { echo "passed a missing log"; ok=1; }
+	"$scan" "$empty" >/dev/null && { echo "passed an empty log"; ok=1; }
+	"$scan" "$noboot" >/dev/null && { echo "passed a log without a boot"; ok=1; }
+	"$scan" "$here/samples/clean-boot.txt" "$empty" >/dev/null || { echo "failed a boot log plus an empty dmesg file"; ok=1; }
+	rm -f "$empty" "$noboot"
+	return $ok
 }
 
 # A guest run with CMD must fail, and its output must say WHY (a grep pattern).
@@ -45,9 +60,10 @@ guest_run_fails() {
 guest=1
 [ "${1:-}" = --no-guest ] && guest=0
 
-if [ "$guest" = 1 ]; then ktap_plan 5; else ktap_plan 2; fi
+if [ "$guest" = 1 ]; then ktap_plan 6; else ktap_plan 3; fi
 ktap_result log_scan_flags_every_report_kind scan_flags_every_sample
 ktap_result log_scan_passes_clean_boot_log scan_passes_clean_boot_log
+ktap_result log_scan_fails_without_a_log scan_fails_without_a_log
 if [ "$guest" = 1 ]; then
 	ktap_result guest_warn_fails_run \
 		guest_run_fails 'kernel log shows a problem' 600 insmod "$trigger" trigger=warn
