@@ -31,7 +31,8 @@ impl Layout {
             return Err(FormatError::TooSmall);
         }
         let want = inodes.unwrap_or_else(|| {
-            let n = total_blocks * BLOCK_SIZE as u64 / BYTES_PER_INODE;
+            // Blocks per inode rather than bytes: no multiplication to overflow.
+            let n = total_blocks / (BYTES_PER_INODE / BLOCK_SIZE as u64);
             n.clamp(MIN_INODES as u64, MAX_INODES as u64) as u32
         });
         if !(MIN_INODES..=MAX_INODES).contains(&want) {
@@ -52,7 +53,12 @@ impl Layout {
         Ok(l)
     }
 
-    /// Checks a layout read from disk: regions in order, inside the device, big enough.
+    /// Checks a layout read from disk: regions in order, inside the device, each exactly
+    /// the size its contents need (what [`Layout::new`] makes). Every value may be anything
+    /// (the checksum is no defence), so each sum is checked before it is compared: a layout
+    /// that passes has no sum of its fields that overflows, a bitmap that covers the device
+    /// and nothing more, and an inode table of at most [`MAX_INODES`] inodes, which bounds
+    /// what the kernel reads and pins at mount and what fsck scans.
     pub fn validate(&self) -> Result {
         let g = FormatError::BadGeometry;
         if self.total_blocks < MIN_BLOCKS {
@@ -61,18 +67,19 @@ impl Layout {
         if self.bitmap_start != 1 {
             return Err(g("bitmap does not follow the superblock"));
         }
-        if self.bitmap_blocks < self.total_blocks.div_ceil(BITS_PER_BLOCK) {
-            return Err(g("bitmap too small for the device"));
+        if self.bitmap_blocks != self.total_blocks.div_ceil(BITS_PER_BLOCK) {
+            return Err(g("bitmap size does not match the device"));
         }
-        if self.inode_table_start != self.bitmap_start + self.bitmap_blocks {
+        if self.bitmap_start.checked_add(self.bitmap_blocks) != Some(self.inode_table_start) {
             return Err(g("inode table does not follow the bitmap"));
         }
-        if self.inode_count == 0
-            || (self.inode_count as u64) > self.inode_table_blocks * INODES_PER_BLOCK as u64
-        {
-            return Err(g("inode count does not fit the inode table"));
+        if !(MIN_INODES..=MAX_INODES).contains(&self.inode_count) {
+            return Err(g("inode count out of range"));
         }
-        if self.data_start != self.inode_table_start + self.inode_table_blocks {
+        if self.inode_table_blocks != (self.inode_count as u64).div_ceil(INODES_PER_BLOCK as u64) {
+            return Err(g("inode table size does not match the inode count"));
+        }
+        if self.inode_table_start.checked_add(self.inode_table_blocks) != Some(self.data_start) {
             return Err(g("data does not follow the inode table"));
         }
         if self.data_start >= self.total_blocks {
@@ -86,17 +93,19 @@ impl Layout {
         self.data_start
     }
 
-    /// Block and byte offset within it of inode `ino` (1-based); None if out of range.
+    /// Block and byte offset within it of inode `ino` (1-based); None if out of range (or,
+    /// for a layout that was never validated, if the block number overflows).
     pub fn inode_location(&self, ino: u32) -> Option<(u64, usize)> {
         if ino == 0 || ino > self.inode_count {
             return None;
         }
         let slot = (ino - 1) as u64;
-        let block = self.inode_table_start + slot / INODES_PER_BLOCK as u64;
+        let block = self.inode_table_start.checked_add(slot / INODES_PER_BLOCK as u64)?;
         Some((block, (slot % INODES_PER_BLOCK as u64) as usize * super::inode::INODE_SIZE))
     }
 
-    /// Bitmap block and bit within it for `block`.
+    /// Bitmap block and bit within it for `block`, a block of a validated layout's device
+    /// (below `total_blocks`: the sum then stays below `data_start`).
     pub fn bitmap_location(&self, block: u64) -> (u64, usize) {
         (self.bitmap_start + block / BITS_PER_BLOCK, (block % BITS_PER_BLOCK) as usize)
     }

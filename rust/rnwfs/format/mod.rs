@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
-//! The rnwfs on-disk format, version 1: the one definition shared by the kernel module
+//! The rnwfs on-disk format, version 2: the one definition shared by the kernel module
 //! (`mod format;` in rnwfs_main.rs) and the userspace tools (tools/rnwfs-format). Pure
 //! `core`: layout, little-endian encode/decode, validation and checksums, no I/O and no
 //! allocation. Documentation/rnwfs.rst describes the format in prose.
 //!
 //! Blocks are 4 KiB: block 0 holds the superblock, then the block allocation bitmap, then
 //! the inode table (256-byte inodes), then data. Files map blocks with extents (seven in
-//! the inode, up to 170 more in one extent block); directories are arrays of 64-byte
+//! the inode, the rest in a chain of extent blocks); directories are arrays of 64-byte
 //! entries.
+//!
+//! Decoding trusts nothing it reads: a checksum anyone can recompute is no defence, and the
+//! kernel builds with overflow checks, where an overflow is a BUG(). Every sum, product and
+//! index derived from a field read from disk is checked, and a value no valid structure
+//! holds is a [`FormatError`] naming it, never a panic.
 
 mod bytes;
 pub mod crc32c;

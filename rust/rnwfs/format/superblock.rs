@@ -175,6 +175,7 @@ impl Superblock {
         if sb.root_ino != ROOT_INO {
             return Err(FormatError::BadField("root inode is not 1"));
         }
+        // No underflow: validate() made sure the metadata ends before the device does.
         if sb.free_blocks > layout.total_blocks - layout.metadata_blocks() {
             return Err(FormatError::BadField("free block count exceeds data blocks"));
         }

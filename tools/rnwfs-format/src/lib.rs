@@ -17,3 +17,5 @@ pub mod device;
 mod tests;
 #[cfg(test)]
 mod extent_map_tests;
+#[cfg(test)]
+mod crafted_superblock_tests;
