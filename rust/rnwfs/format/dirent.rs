@@ -88,7 +88,7 @@ impl DirEntry {
 
     /// Decodes an entry slot: `Ok(None)` for a free slot.
     pub fn decode(b: &[u8]) -> Result<Option<Self>> {
-        let b = &b[..DIRENT_SIZE];
+        let b = b.get(..DIRENT_SIZE).ok_or(FormatError::BadField("dirent: slot shorter than an entry"))?;
         let ino = get_u32(b, 0);
         if ino == 0 {
             return Ok(None);

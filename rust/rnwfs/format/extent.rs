@@ -2,7 +2,7 @@
 //! Extents map file blocks to device blocks: seven in the inode, the rest in a chain of
 //! extent blocks of [`EXTENTS_PER_BLOCK`] each (the inode points at the first).
 
-use super::{bytes::*, crc32c, FormatError, Result, BLOCK_SIZE};
+use super::{bytes::*, crc32c, FormatError, Result, BLOCK_SHIFT, BLOCK_SIZE};
 
 pub const EXTENT_SIZE: usize = 24;
 /// Allocated but never written: reads as zeros (fallocate preallocation).
@@ -13,6 +13,10 @@ const HEADER: usize = 24;
 pub const EXTENTS_PER_BLOCK: usize = (BLOCK_SIZE - HEADER) / EXTENT_SIZE;
 /// Longest chain: bounds a file's extent list (and its memory) at about 173,000 extents.
 pub const MAX_EXTENT_BLOCKS: usize = 1024;
+/// File blocks a file can have: every byte offset inside an extent fits a `loff_t` (the
+/// kernel's `MAX_LFS_FILESIZE` is `i64::MAX`), so byte offsets computed from a valid extent
+/// (`logical << BLOCK_SHIFT`) never overflow or turn negative.
+pub const MAX_FILE_BLOCKS: u64 = (i64::MAX as u64 >> BLOCK_SHIFT) + 1;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Extent {
@@ -26,10 +30,13 @@ pub struct Extent {
 }
 
 impl Extent {
+    /// The file block after the extent. Only for an extent that passed [`Extent::validate`]
+    /// or that the kernel made: for one straight from disk the sum may overflow.
     pub fn end_logical(&self) -> u64 {
         self.logical + self.len as u64
     }
 
+    /// The device block after the extent; as [`Extent::end_logical`], validated extents only.
     pub fn end_physical(&self) -> u64 {
         self.physical + self.len as u64
     }
@@ -49,7 +56,9 @@ impl Extent {
         Self { logical: get_u64(b, 0), physical: get_u64(b, 8), len: get_u32(b, 16), flags: get_u32(b, 20) }
     }
 
-    /// Checks one extent against the data region [data_start, total_blocks).
+    /// Checks one extent against the data region [data_start, total_blocks). Its fields
+    /// come from disk: the ends are computed with checked sums, so that an extent that
+    /// passes has ends [`Extent::end_logical`] and [`Extent::end_physical`] can compute.
     pub fn validate(&self, data_start: u64, total_blocks: u64) -> Result {
         if self.len == 0 {
             return Err(FormatError::BadField("empty extent"));
@@ -57,21 +66,25 @@ impl Extent {
         if self.flags & !EXTENT_UNWRITTEN != 0 {
             return Err(FormatError::BadField("unknown extent flags"));
         }
-        if self.physical < data_start || self.end_physical() > total_blocks {
-            return Err(FormatError::BadField("extent outside the data region"));
+        match self.physical.checked_add(self.len as u64) {
+            Some(end) if self.physical >= data_start && end <= total_blocks => {}
+            _ => return Err(FormatError::BadField("extent outside the data region")),
         }
-        if self.logical.checked_add(self.len as u64).is_none() {
-            return Err(FormatError::BadField("extent overflows the file offset"));
+        match self.logical.checked_add(self.len as u64) {
+            Some(end) if end <= MAX_FILE_BLOCKS => {}
+            _ => return Err(FormatError::BadField("extent beyond the largest file offset")),
         }
         Ok(())
     }
 }
 
-/// Checks that extents are sorted by file block and do not overlap in the file.
+/// Checks that extents are sorted by file block and do not overlap in the file. Safe on
+/// extents not yet validated (an end that overflows is out of order).
 pub fn validate_order(extents: &[Extent]) -> Result {
     for w in extents.windows(2) {
-        if w[1].logical < w[0].end_logical() {
-            return Err(FormatError::BadField("extents overlap or are out of order"));
+        match w[0].logical.checked_add(w[0].len as u64) {
+            Some(end) if w[1].logical >= end => {}
+            _ => return Err(FormatError::BadField("extents overlap or are out of order")),
         }
     }
     Ok(())
@@ -83,12 +96,18 @@ pub fn chain_length(nextents: usize) -> usize {
 }
 
 /// Checks block `index` of a chain for `nextents` extents: it holds `count` extents and
-/// links to `next`. Every block but the last is full; only the last ends the chain. A
-/// chain that loops repeats extents, which [`validate_order`] refuses.
+/// links to `next`. Every block but the last is full; only the last ends the chain, so a
+/// chain that loops (never ends) is refused at the last block its extent count allows.
 pub fn check_chain_block(index: usize, nextents: usize, count: usize, next: u64) -> Result {
     let blocks = chain_length(nextents);
-    let before = super::inode::INLINE_EXTENTS + index * EXTENTS_PER_BLOCK;
-    if count != (nextents - before).min(EXTENTS_PER_BLOCK) {
+    // Extents the inode has left for this block; none: the chain is longer than it needs.
+    let left = index
+        .checked_mul(EXTENTS_PER_BLOCK)
+        .and_then(|n| n.checked_add(super::inode::INLINE_EXTENTS))
+        .and_then(|before| nextents.checked_sub(before))
+        .filter(|&left| left > 0)
+        .ok_or(FormatError::BadField("extent block: beyond the chain the inode needs"))?;
+    if count != left.min(EXTENTS_PER_BLOCK) {
         return Err(FormatError::BadField("extent block: count does not match the inode"));
     }
     if (next == 0) != (index + 1 == blocks) {

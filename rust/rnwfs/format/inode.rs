@@ -12,6 +12,9 @@ pub const INODE_SIZE: usize = 256;
 pub const INODES_PER_BLOCK: usize = super::BLOCK_SIZE / INODE_SIZE;
 pub const INLINE_EXTENTS: usize = 7;
 pub const MAX_EXTENTS: usize = INLINE_EXTENTS + EXTENTS_PER_BLOCK * MAX_EXTENT_BLOCKS;
+/// Largest file size: the kernel's `MAX_LFS_FILESIZE` (`s_maxbytes`). A larger size would
+/// be a negative `i_size`.
+pub const MAX_FILE_SIZE: u64 = i64::MAX as u64;
 
 /// Per-file writethrough (Documentation/writethrough.rst): persisted, set by ioctl.
 pub const INODE_FLAG_WRITETHROUGH: u32 = 1;
@@ -113,12 +116,17 @@ impl Inode {
     /// Decodes inode `ino` from its slot. An all-zero slot is a free inode; anything else
     /// must carry a valid checksum and sane fields.
     pub fn decode(ino: u32, b: &[u8]) -> Result<Self> {
-        let b = &b[..INODE_SIZE];
+        let b = b.get(..INODE_SIZE).ok_or(FormatError::BadField("inode: slot shorter than an inode"))?;
         if b.iter().all(|&x| x == 0) {
             return Ok(Self::default());
         }
         if get_u32(b, O_CHECKSUM) != !crc32c::update(!ino, &b[..O_CHECKSUM]) {
             return Err(FormatError::BadChecksum);
+        }
+        // A free slot is all zeros (the allocator takes only those): a mode-0 slot with
+        // anything in it is neither free nor in use.
+        if get_u16(b, O_MODE) == 0 {
+            return Err(FormatError::BadField("inode: no file type but the slot is not free"));
         }
         let mut extents = [Extent::default(); INLINE_EXTENTS];
         for (i, e) in extents.iter_mut().enumerate() {
@@ -156,6 +164,9 @@ impl Inode {
         }
         if self.links == 0 {
             return Err(FormatError::BadField("inode in use with no links"));
+        }
+        if self.size > MAX_FILE_SIZE {
+            return Err(FormatError::BadField("inode: size beyond the largest file size"));
         }
         if self.nextents as usize > MAX_EXTENTS {
             return Err(FormatError::BadField("inode: too many extents"));

@@ -19,3 +19,5 @@ mod tests;
 mod extent_map_tests;
 #[cfg(test)]
 mod crafted_superblock_tests;
+#[cfg(test)]
+mod crafted_record_tests;
