@@ -4,8 +4,9 @@
 use crate::{
     ffi::bindings,
     format::{
+        chain::ChainWalk,
         extent::{self, EXTENTS_PER_BLOCK},
-        Extent, ExtentBlock, Inode, Layout,
+        Extent, FormatError, Inode, Layout,
     },
     vfs::Sb,
 };
@@ -33,29 +34,26 @@ pub(crate) fn read_inode(sb: Sb, layout: &Layout, ino: u32) -> Result<Inode> {
     }
 }
 
-/// All extents of `inode` (inline ones, then its chain's) validated, and the chain.
+/// All extents of `inode` (inline ones, then its chain's) validated, and the chain. The
+/// walk and every check are the format's (format::chain), the ones fsck runs: a chain
+/// pointer outside the data region or a chain longer than the extent count needs is
+/// refused before it is read, so a crafted chain costs at most MAX_EXTENT_BLOCKS reads.
 pub(crate) fn extents(sb: Sb, layout: &Layout, ino: u32, inode: &Inode) -> Result<(KVVec<Extent>, KVVec<u64>)> {
     let nextents = inode.nextents as usize;
     let mut all = KVVec::with_capacity(nextents, GFP_KERNEL)?;
     all.extend_from_slice(inode.inline_extents(), GFP_KERNEL)?;
     let mut chain = KVVec::with_capacity(extent::chain_length(nextents), GFP_KERNEL)?;
     let mut more = KBox::new([Extent::default(); EXTENTS_PER_BLOCK], GFP_KERNEL)?;
-    let mut next = inode.extent_block;
-    while next != 0 {
-        if !(layout.data_start..layout.total_blocks).contains(&next) || chain.len() == extent::chain_length(nextents) {
-            pr_err!("inode {}: extent block {} outside the data region or beyond the chain\n", ino, next);
-            return Err(corrupted());
-        }
+    let mut walk = ChainWalk::new(ino, inode);
+    let refuse = |walk: &ChainWalk, e: FormatError| {
+        pr_err!("inode {}: extent block {}: {}\n", ino, walk.pointer(), e);
+        corrupted()
+    };
+    while let Some(next) = walk.next_block(layout.data_start, layout.total_blocks).map_err(|e| refuse(&walk, e))? {
         let buf = sb.read(next)?;
-        let (n, following) = ExtentBlock::decode(ino, buf.data(), &mut more)
-            .and_then(|(n, following)| extent::check_chain_block(chain.len(), nextents, n, following).map(|()| (n, following)))
-            .map_err(|e| {
-                pr_err!("inode {}: extent block {}: {}\n", ino, next, e);
-                corrupted()
-            })?;
-        all.extend_from_slice(&more[..n], GFP_KERNEL)?;
+        let found = walk.step(buf.data(), &mut more).map_err(|e| refuse(&walk, e))?;
+        all.extend_from_slice(found, GFP_KERNEL)?;
         chain.push(next, GFP_KERNEL)?;
-        next = following;
     }
     if all.len() != nextents {
         pr_err!("inode {}: {} extents found, the inode says {}\n", ino, all.len(), nextents);

@@ -15,6 +15,7 @@
 //! holds is a [`FormatError`] naming it, never a panic.
 
 mod bytes;
+pub mod chain;
 pub mod crc32c;
 pub mod dirent;
 pub mod extent;

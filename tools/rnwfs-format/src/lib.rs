@@ -21,3 +21,5 @@ mod extent_map_tests;
 mod crafted_superblock_tests;
 #[cfg(test)]
 mod crafted_record_tests;
+#[cfg(test)]
+mod chain_tests;
