@@ -46,6 +46,8 @@
 #include <time.h>
 #include <unistd.h>
 
+/* A helper program, not a harness test. */
+#define RNW_TEST_NO_HARNESS
 #include "rnw_test.h"
 
 #define KiB 1024
