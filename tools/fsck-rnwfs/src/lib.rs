@@ -3,12 +3,13 @@
 //! not fatal, so one run reports all of them.
 
 use rnwfs_format::{
+    chain::ChainWalk,
     device::{Block, Device},
     dirent::DIRENTS_PER_BLOCK,
     extent::{self, EXTENTS_PER_BLOCK},
     inode::{INODE_SIZE, S_IFDIR, S_IFLNK, S_IFREG},
     superblock::{State, ROOT_INO},
-    DirEntry, Extent, ExtentBlock, FileType, Inode, Layout, Superblock, BLOCK_SIZE,
+    DirEntry, Extent, FileType, Inode, Layout, Superblock, BLOCK_SIZE,
 };
 use std::{
     collections::{HashMap, HashSet, VecDeque},
@@ -75,12 +76,25 @@ pub fn check(dev: &Device) -> io::Result<Report> {
 }
 
 impl Checker<'_> {
-    fn claim(&mut self, block: u64, ino: u32) {
-        let slot = &mut self.owner[block as usize];
-        match *slot {
-            0 => *slot = ino,
-            METADATA => self.report.problem(format!("inode {ino}: block {block} is metadata")),
-            other => self.report.problem(format!("block {block} claimed by inodes {other} and {ino}")),
+    /// Claims blocks [start, start + len) (inside the device: validated) for `ino`. A range
+    /// that collides reports its first collision and how many blocks collide, not one line
+    /// per block: extents of a crafted image can cover the device many times over.
+    fn claim(&mut self, start: u64, len: u64, ino: u32) {
+        let (mut first, mut collisions) = (None, 0u64);
+        for b in start..start + len {
+            let slot = &mut self.owner[b as usize];
+            if *slot == 0 {
+                *slot = ino;
+            } else {
+                first = first.or(Some((b, *slot)));
+                collisions += 1;
+            }
+        }
+        let Some((block, other)) = first else { return };
+        let more = if collisions > 1 { format!(" (and {} more of its blocks)", collisions - 1) } else { String::new() };
+        match other {
+            METADATA => self.report.problem(format!("inode {ino}: block {block} is metadata{more}")),
+            other => self.report.problem(format!("block {block} claimed by inodes {other} and {ino}{more}")),
         }
     }
 
@@ -110,30 +124,28 @@ impl Checker<'_> {
         Ok(())
     }
 
-    /// The inode's extents, validated and claimed; None (after reporting) if unusable.
+    /// The inode's extents, validated and claimed; None (after reporting) if unusable. The
+    /// chain is walked as the kernel walks it (rnwfs_format::chain).
     fn extents_of(&mut self, ino: u32, inode: &Inode) -> io::Result<Option<Vec<Extent>>> {
         let l = self.layout;
         let mut extents: Vec<Extent> = inode.inline_extents().to_vec();
         let nextents = inode.nextents as usize;
-        let mut next = inode.extent_block;
-        let mut index = 0;
-        while next != 0 {
-            if next < l.data_start || next >= l.total_blocks || index == extent::chain_length(nextents) {
-                self.report.problem(format!("inode {ino}: extent block {next} outside the data region or beyond the chain"));
-                return Ok(None);
-            }
-            self.claim(next, ino);
-            let mut block: Block = [0u8; BLOCK_SIZE];
-            self.dev.read(next, &mut block)?;
-            let mut more = [Extent::default(); EXTENTS_PER_BLOCK];
-            match ExtentBlock::decode(ino, &block, &mut more)
-                .and_then(|(n, following)| extent::check_chain_block(index, nextents, n, following).map(|()| (n, following)))
-            {
-                Ok((n, following)) => {
-                    extents.extend_from_slice(&more[..n]);
-                    next = following;
-                    index += 1;
+        let mut walk = ChainWalk::new(ino, inode);
+        let mut block: Block = [0u8; BLOCK_SIZE];
+        let mut more = [Extent::default(); EXTENTS_PER_BLOCK];
+        loop {
+            let next = match walk.next_block(l.data_start, l.total_blocks) {
+                Ok(Some(next)) => next,
+                Ok(None) => break,
+                Err(e) => {
+                    self.report.problem(format!("inode {ino}: extent block {}: {e}", walk.pointer()));
+                    return Ok(None);
                 }
+            };
+            self.claim(next, 1, ino);
+            self.dev.read(next, &mut block)?;
+            match walk.step(&block, &mut more) {
+                Ok(found) => extents.extend_from_slice(found),
                 Err(e) => {
                     self.report.problem(format!("inode {ino}: extent block {next}: {e}"));
                     return Ok(None);
@@ -154,9 +166,7 @@ impl Checker<'_> {
             self.report.problem(format!("inode {ino}: {err}"));
         }
         for e in &extents {
-            for b in e.physical..e.end_physical() {
-                self.claim(b, ino);
-            }
+            self.claim(e.physical, e.len as u64, ino);
         }
         Ok(Some(extents))
     }
