@@ -62,8 +62,16 @@ pub fn insert(list: &mut impl ExtentList, new: Extent) -> Result<(), MapError> {
     match (merge_prev, merge_next) {
         (true, true) => {
             let next_len = list.extents()[at].len;
-            list.extents_mut()[at - 1].len += new.len + next_len;
-            list.remove(at);
+            // continues() checked each pair; all three together may still not fit a u32
+            // (two extents of over 2^31 blocks): then `new` joins only the previous one.
+            let prev = &mut list.extents_mut()[at - 1];
+            match prev.len.checked_add(new.len).and_then(|l| l.checked_add(next_len)) {
+                Some(len) => {
+                    prev.len = len;
+                    list.remove(at);
+                }
+                None => prev.len += new.len,
+            }
         }
         (true, false) => list.extents_mut()[at - 1].len += new.len,
         (false, true) => {

@@ -106,3 +106,13 @@ fn the_extent_limit_is_checked_before_any_change() {
     assert_eq!(extent_map::mark_written(&mut l, 1, 2), Err(MapError::TooManyExtents));
     assert_eq!(l.0, before);
 }
+
+#[test]
+fn filling_a_gap_between_two_huge_extents_never_overflows_the_length() {
+    // Each pair fits a u32 length, all three do not: the new block joins the first only.
+    let half = 0x8000_0000u32;
+    let (gap, after) = (half as u64, half as u64 + 1);
+    let mut l = List(vec![ext(0, 100, half, false), ext(after, 100 + after, half, false)]);
+    extent_map::insert(&mut l, ext(gap, 100 + gap, 1, false)).unwrap();
+    assert_eq!(l.0, vec![ext(0, 100, half + 1, false), ext(after, 100 + after, half, false)]);
+}
