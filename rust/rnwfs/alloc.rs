@@ -49,12 +49,14 @@ impl Allocator {
     fn set(&mut self, b: u64, used: bool) {
         let (blk, bit) = self.layout.bitmap_location(b);
         let buf = &mut self.bitmap[(blk - self.layout.bitmap_start) as usize];
-        let byte = &mut buf.data_mut()[bit / 8];
-        if used {
-            *byte |= 1 << (bit % 8);
-        } else {
-            *byte &= !(1 << (bit % 8));
-        }
+        buf.edit(|data| {
+            let byte = &mut data[bit / 8];
+            if used {
+                *byte |= 1 << (bit % 8);
+            } else {
+                *byte &= !(1 << (bit % 8));
+            }
+        });
     }
 
     fn mark_dirty(&self, start: u64, len: u64) {
@@ -129,8 +131,7 @@ impl Allocator {
             }
             let Some((_, buf)) = loaded.as_mut() else { continue };
             if buf.data()[off..off + INODE_SIZE].iter().all(|&x| x == 0) {
-                init.encode(ino, &mut buf.data_mut()[off..]);
-                buf.mark_dirty();
+                buf.edit(|data| init.encode(ino, &mut data[off..]));
                 self.free_inodes = self.free_inodes.saturating_sub(1);
                 self.inode_cursor = ino;
                 return Ok(ino);
@@ -143,8 +144,7 @@ impl Allocator {
     pub(crate) fn free_inode(&mut self, sb: Sb, ino: u32) -> Result {
         let (blk, off) = self.layout.inode_location(ino).ok_or(EINVAL)?;
         let mut buf = sb.read(blk)?;
-        buf.data_mut()[off..off + INODE_SIZE].fill(0);
-        buf.mark_dirty();
+        buf.edit(|data| data[off..off + INODE_SIZE].fill(0));
         self.free_inodes += 1;
         Ok(())
     }

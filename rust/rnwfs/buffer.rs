@@ -38,19 +38,19 @@ impl Buffer {
         unsafe { &*ffi::rnwfs_bh_data(self.0).cast::<[u8; BLOCK_SIZE]>() }
     }
 
-    /// The block's data for editing; callers serialise edits with the owning lock.
-    pub(crate) fn data_mut(&mut self) -> &mut [u8; BLOCK_SIZE] {
-        // SAFETY: as in `data`; `&mut self` gives this holder exclusive use.
-        unsafe { &mut *ffi::rnwfs_bh_data(self.0).cast::<[u8; BLOCK_SIZE]>() }
-    }
-
-    /// Edits the block with the buffer locked, then marks it dirty: for blocks that two
-    /// writers may edit at once (an inode's slot, from VFS writeback and from unwritten
-    /// conversion), and not while the block is being written out.
+    /// Changes the block, then marks it dirty: the only way to change a metadata block.
+    ///
+    /// `f` runs with the buffer locked. Write-out locks the buffer for the whole I/O, so
+    /// the change waits for a write in flight and no write starts half way through it (a
+    /// torn inode slot or superblock fails its checksum at the next mount). The lock also
+    /// makes `f`'s mutable view exclusive: two `Buffer`s of one block (two holders that
+    /// read it) never change it at once.
     pub(crate) fn edit<R>(&mut self, f: impl FnOnce(&mut [u8; BLOCK_SIZE]) -> R) -> R {
         // SAFETY: a referenced buffer head; unlocked below.
         unsafe { ffi::rnwfs_bh_lock(self.0) };
-        let r = f(self.data_mut());
+        // SAFETY: as in `data`; the buffer lock, held until after `f`, excludes every other
+        // writer of this block (all go through `edit`) and its write-out.
+        let r = f(unsafe { &mut *ffi::rnwfs_bh_data(self.0).cast::<[u8; BLOCK_SIZE]>() });
         // SAFETY: locked above by this holder.
         unsafe { ffi::rnwfs_bh_unlock(self.0) };
         self.mark_dirty();

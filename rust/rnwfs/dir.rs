@@ -49,12 +49,14 @@ pub(crate) struct Slot {
 
 impl Slot {
     pub(crate) fn write(&mut self, e: Option<&DirEntry>) {
-        let b = &mut self.buf.data_mut()[self.at..self.at + DIRENT_SIZE];
-        match e {
-            Some(e) => e.encode(b),
-            None => b.fill(0),
-        }
-        self.buf.mark_dirty();
+        let at = self.at;
+        self.buf.edit(|data| {
+            let b = &mut data[at..at + DIRENT_SIZE];
+            match e {
+                Some(e) => e.encode(b),
+                None => b.fill(0),
+            }
+        });
     }
 }
 
@@ -122,8 +124,7 @@ pub(crate) fn add(dir: Inode, name: &[u8], ino: u32, t: FileType) -> Result {
         }
         let e = dir.info().map.write().allocate(dir, logical, 1, NewBlocks::Written)?;
         let mut buf = dir.sb().new_block(e.physical)?;
-        entry.encode(&mut buf.data_mut()[..DIRENT_SIZE]);
-        buf.mark_dirty();
+        buf.edit(|data| entry.encode(&mut data[..DIRENT_SIZE]));
         dir.set_size(dir.size() + BLOCK_SIZE as u64);
     }
     dir.touch_mtime();
@@ -135,9 +136,10 @@ pub(crate) fn add(dir: Inode, name: &[u8], ino: u32, t: FileType) -> Result {
 pub(crate) fn init(dir: Inode, parent: u32) -> Result {
     let e = dir.info().map.write().allocate(dir, 0, 1, NewBlocks::Written)?;
     let mut buf = dir.sb().new_block(e.physical)?;
-    DirEntry::dot(dir.ino()).encode(&mut buf.data_mut()[..DIRENT_SIZE]);
-    DirEntry::dotdot(parent).encode(&mut buf.data_mut()[DIRENT_SIZE..2 * DIRENT_SIZE]);
-    buf.mark_dirty();
+    buf.edit(|data| {
+        DirEntry::dot(dir.ino()).encode(&mut data[..DIRENT_SIZE]);
+        DirEntry::dotdot(parent).encode(&mut data[DIRENT_SIZE..2 * DIRENT_SIZE]);
+    });
     dir.set_size(BLOCK_SIZE as u64);
     dir.mark_dirty();
     Ok(())
@@ -146,8 +148,7 @@ pub(crate) fn init(dir: Inode, parent: u32) -> Result {
 /// Points ".." of `dir` at `parent` (a directory moved elsewhere).
 pub(crate) fn set_parent(dir: Inode, parent: u32) -> Result {
     let mut buf = dir.sb().read(dir_block(dir, 0)?)?;
-    DirEntry::dotdot(parent).encode(&mut buf.data_mut()[DIRENT_SIZE..2 * DIRENT_SIZE]);
-    buf.mark_dirty();
+    buf.edit(|data| DirEntry::dotdot(parent).encode(&mut data[DIRENT_SIZE..2 * DIRENT_SIZE]));
     Ok(())
 }
 

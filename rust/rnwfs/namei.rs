@@ -147,8 +147,7 @@ fn symlink(idmap: *mut bindings::mnt_idmap, dir: Inode, dentry: *mut bindings::d
     let new = NewInode::create(idmap, dir, S_IFLNK | 0o777)?;
     let e = new.0.info().map.write().allocate(new.0, 0, 1, NewBlocks::Written)?;
     let mut buf = dir.sb().new_block(e.physical)?;
-    buf.data_mut()[..target.len()].copy_from_slice(target);
-    buf.mark_dirty();
+    buf.edit(|data| data[..target.len()].copy_from_slice(target));
     new.0.set_size(target.len() as u64);
     dir::add(dir, name, new.0.ino(), FileType::Symlink)?;
     new.instantiate(dentry);

@@ -55,8 +55,7 @@ fn write_super(sb: Sb, state: State, sync: bool) -> Result {
     // SAFETY: reads the clock.
     s.write_time = unsafe { bindings::ktime_get_real_seconds() };
     let mut buf = sb.read(0)?;
-    s.encode(buf.data_mut());
-    buf.mark_dirty();
+    buf.edit(|data| s.encode(data));
     if sync {
         buf.sync()?;
     }
