@@ -17,7 +17,7 @@ use crate::{
 };
 use core::{
     ffi::c_void,
-    sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, Ordering::Relaxed, Ordering::Release},
+    sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, Ordering::Relaxed, Ordering::Release, Ordering::SeqCst},
 };
 use kernel::{fmt, prelude::*, str::CString, sync::Arc};
 
@@ -52,9 +52,13 @@ impl Budget {
             return Admit::Again;
         }
         // Flag first, then look again: a release between our check and the flag would
-        // otherwise leave the requeued request with nobody to rerun the queue.
-        self.waiting.store(true, Relaxed);
-        if self.inflight.fetch_add(1, Relaxed) < max {
+        // otherwise leave the requeued request with nobody to rerun the queue. This is the
+        // store-buffer pattern: we store `waiting` then read `inflight`, a release writes
+        // `inflight` then reads `waiting`, and at least one side must see the other's
+        // write. Relaxed (even acquire/release) allows both to miss; SeqCst on these four
+        // accesses puts them in one total order, in which the later one sees the earlier.
+        self.waiting.store(true, SeqCst);
+        if self.inflight.fetch_add(1, SeqCst) < max {
             return Admit::Ok;
         }
         self.inflight.fetch_sub(1, Relaxed);
@@ -63,8 +67,9 @@ impl Budget {
 
     /// A request ended; true if a requeued one is waiting for the room.
     pub(crate) fn release(&self) -> bool {
-        self.inflight.fetch_sub(1, Relaxed);
-        self.waiting.load(Relaxed) && self.waiting.swap(false, Relaxed)
+        // SeqCst: the other half of the pattern in `admit`.
+        self.inflight.fetch_sub(1, SeqCst);
+        self.waiting.load(SeqCst) && self.waiting.swap(false, SeqCst)
     }
 
     pub(crate) fn inflight(&self) -> u32 {
