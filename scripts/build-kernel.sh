@@ -51,14 +51,14 @@ log "source ready in $((SECONDS - start)) s"
 
 cd "$kdir"
 make -s LLVM=-19 allnoconfig >&2
-scripts/kconfig/merge_config.sh -m .config "$RNW_KCONFIG_FRAGMENT" >/dev/null
+scripts/kconfig/merge_config.sh -m .config "${RNW_KCONFIG_FRAGMENTS[@]}" >/dev/null
 make -s LLVM=-19 olddefconfig >&2
 # merge_config drops symbols whose dependencies are unmet without failing: refuse that.
 dropped=0
 while IFS= read -r line; do
 	case "$line" in CONFIG_*=*) ;; *) continue ;; esac
 	grep -qxF "$line" .config || { log "config: $line did not survive olddefconfig"; dropped=1; }
-done <"$RNW_KCONFIG_FRAGMENT"
+done < <(cat "${RNW_KCONFIG_FRAGMENTS[@]}")
 [ "$dropped" = 0 ] || exit 1
 
 make -s LLVM=-19 rustavailable >&2

@@ -19,6 +19,14 @@ if [ "${1:-}" = clean ]; then
 	exit 0
 fi
 kdir=$("$here/build-kernel.sh")
+# Objects built against another kernel (another variant, RNW_KCONFIG) would not load in
+# this one, and kbuild does not notice the change of tree: start over.
+stamp=$RNW_ROOT/.rnw-kdir
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" != "$kdir" ]; then
+	make -s -C "$kdir" M="$RNW_ROOT" LLVM=-19 clean
+	make -s -C "$kdir" M="$RNW_ROOT/selftests/kmod" LLVM=-19 clean
+fi
+echo "$kdir" >"$stamp"
 make -s -C "$kdir" M="$RNW_ROOT" LLVM=-19 -j"$(nproc)" modules
 make -s -C "$kdir" M="$RNW_ROOT/selftests/kmod" LLVM=-19 modules
 make -s -C "$RNW_ROOT/selftests" KDIR="$kdir" -j"$(nproc)"

@@ -3,7 +3,14 @@
 # KDIR        use this kernel build tree instead of the cached test kernel
 RNW_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RNW_CACHE=${RNW_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rnw}
-RNW_KCONFIG_FRAGMENT=$RNW_ROOT/scripts/config/rnw-guest.config
+# RNW_KCONFIG  a kernel variant: empty (the test kernel) or kasan (rnw-kasan.config on top);
+#              each variant is cached apart
+RNW_KCONFIG_FRAGMENTS=("$RNW_ROOT/scripts/config/rnw-guest.config")
+case ${RNW_KCONFIG:-} in
+"") ;;
+kasan) RNW_KCONFIG_FRAGMENTS+=("$RNW_ROOT/scripts/config/rnw-$RNW_KCONFIG.config") ;;
+*) echo "rnw: RNW_KCONFIG=$RNW_KCONFIG: not a kernel variant (kasan)" >&2; exit 2 ;;
+esac
 RNW_KERNEL_PKG=linux-source-6.12
 # Bump when scripts/build-kernel.sh changes what it builds (not for cosmetic edits).
 RNW_KBUILD_RECIPE=1
@@ -20,6 +27,6 @@ rnw_cached_kdir() {
 	local ver hash
 	ver=$(rnw_kernel_pkg_version)
 	[ -n "$ver" ] || { echo "rnw: cannot find $RNW_KERNEL_PKG in apt (run apt-get update)" >&2; return 1; }
-	hash=$({ cat "$RNW_KCONFIG_FRAGMENT"; echo "recipe=$RNW_KBUILD_RECIPE"; } | sha256sum | cut -c1-12)
+	hash=$({ cat "${RNW_KCONFIG_FRAGMENTS[@]}"; echo "recipe=$RNW_KBUILD_RECIPE"; } | sha256sum | cut -c1-12)
 	echo "$RNW_CACHE/linux-$ver-$hash"
 }
