@@ -295,4 +295,27 @@ TEST_F(fs, direct_write_device_again_counted)
 	close(fd);
 }
 
+/*
+ * The statistics answer only to rnwfs' own ioctl numbers (uapi version 2): the version-1
+ * numbers, 'r' 0x10-0x13, sit in FAT's registered range and get ENOTTY like any unknown one.
+ */
+TEST_F(fs, stats_ioctl_numbers_outside_fats_range)
+{
+	struct rnwfs_nowait_stats st;
+	__u32 flags;
+	int fd = make_file("f", self->buf, 1);
+
+	ASSERT_GE(fd, 0);
+	EXPECT_EQ(RNWFS_IOC_MAGIC, _IOC_TYPE(RNWFS_IOC_NOWAIT_STATS));
+	EXPECT_NE('r', _IOC_TYPE(RNWFS_IOC_GETFLAGS));
+	ASSERT_EQ(0, ioctl(fd, RNWFS_IOC_NOWAIT_STATS, &st)) TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(RNWFS_NOWAIT_STATS_VERSION, st.version);
+	ASSERT_EQ(0, ioctl(fd, RNWFS_IOC_GETFLAGS, &flags));
+	EXPECT_EQ(-1, ioctl(fd, _IOR('r', 0x10, struct rnwfs_nowait_stats), &st));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(-1, ioctl(fd, _IOR('r', 0x12, __u32), &flags));
+	EXPECT_EQ(ENOTTY, errno);
+	close(fd);
+}
+
 TEST_HARNESS_MAIN

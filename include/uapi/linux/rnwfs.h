@@ -27,6 +27,14 @@ enum rnwfs_nowait_cause {
 	RNWFS_NOWAIT_NR_CAUSES = 6,
 };
 
+/*
+ * 2: the ioctls moved from 'r' 0x10-0x13 (inside FAT's registered 'r' 00-1F range, see
+ * Documentation/userspace-api/ioctl/ioctl-number.rst) to RNWFS_IOC_MAGIC 0x00-0x03.
+ */
+#define RNWFS_UAPI_VERSION 2
+/* An ioctl type no kernel header or the ioctl-number registry uses (as of 6.12). */
+#define RNWFS_IOC_MAGIC 0xB9
+
 #define RNWFS_NOWAIT_STATS_VERSION 1
 
 struct rnwfs_nowait_stats {
@@ -39,9 +47,9 @@ struct rnwfs_nowait_stats {
 };
 
 /* This file's counters. */
-#define RNWFS_IOC_NOWAIT_STATS		_IOR('r', 0x10, struct rnwfs_nowait_stats)
+#define RNWFS_IOC_NOWAIT_STATS		_IOR(RNWFS_IOC_MAGIC, 0x00, struct rnwfs_nowait_stats)
 /* The whole filesystem's counters (any file or directory of it). */
-#define RNWFS_IOC_SB_NOWAIT_STATS	_IOR('r', 0x11, struct rnwfs_nowait_stats)
+#define RNWFS_IOC_SB_NOWAIT_STATS	_IOR(RNWFS_IOC_MAGIC, 0x01, struct rnwfs_nowait_stats)
 
 /*
  * Per-file flags, persisted in the inode. RNWFS_FL_WRITETHROUGH: buffered writes reach the
@@ -49,7 +57,7 @@ struct rnwfs_nowait_stats {
  * -o writethrough). Setting needs ownership (or CAP_FOWNER) and a writable mount.
  */
 #define RNWFS_FL_WRITETHROUGH		0x00000001
-#define RNWFS_IOC_GETFLAGS		_IOR('r', 0x12, __u32)
-#define RNWFS_IOC_SETFLAGS		_IOW('r', 0x13, __u32)
+#define RNWFS_IOC_GETFLAGS		_IOR(RNWFS_IOC_MAGIC, 0x02, __u32)
+#define RNWFS_IOC_SETFLAGS		_IOW(RNWFS_IOC_MAGIC, 0x03, __u32)
 
 #endif /* _UAPI_LINUX_RNWFS_H */

@@ -21,15 +21,17 @@ pub struct Stats {
 }
 
 const fn ior(nr: u64, size: usize) -> u64 {
-    (2 << 30) | ((size as u64) << 16) | ((b'r' as u64) << 8) | nr
+    (2 << 30) | ((size as u64) << 16) | ((IOC_MAGIC as u64) << 8) | nr
 }
 const fn iow(nr: u64, size: usize) -> u64 {
-    (1 << 30) | ((size as u64) << 16) | ((b'r' as u64) << 8) | nr
+    (1 << 30) | ((size as u64) << 16) | ((IOC_MAGIC as u64) << 8) | nr
 }
-const IOC_NOWAIT_STATS: u64 = ior(0x10, std::mem::size_of::<Stats>());
-const IOC_SB_NOWAIT_STATS: u64 = ior(0x11, std::mem::size_of::<Stats>());
-const IOC_GETFLAGS: u64 = ior(0x12, 4);
-const IOC_SETFLAGS: u64 = iow(0x13, 4);
+/// RNWFS_IOC_MAGIC (uapi version 2; version 1 used 'r' 0x10-0x13, FAT's range).
+const IOC_MAGIC: u8 = 0xB9;
+const IOC_NOWAIT_STATS: u64 = ior(0x00, std::mem::size_of::<Stats>());
+const IOC_SB_NOWAIT_STATS: u64 = ior(0x01, std::mem::size_of::<Stats>());
+const IOC_GETFLAGS: u64 = ior(0x02, 4);
+const IOC_SETFLAGS: u64 = iow(0x03, 4);
 
 extern "C" {
     fn ioctl(fd: i32, request: u64, ...) -> i32;
@@ -70,10 +72,11 @@ mod tests {
 
     #[test]
     fn ioctl_numbers_match_the_header() {
-        // _IOR('r', 0x10, struct rnwfs_nowait_stats) with the struct's 120 bytes.
+        // _IOR(0xB9, 0x00, struct rnwfs_nowait_stats) with the struct's 120 bytes.
         assert_eq!(std::mem::size_of::<Stats>(), 120);
-        assert_eq!(IOC_NOWAIT_STATS, 0x8078_7210);
-        assert_eq!(IOC_GETFLAGS, 0x8004_7212);
-        assert_eq!(IOC_SETFLAGS, 0x4004_7213);
+        assert_eq!(IOC_NOWAIT_STATS, 0x8078_B900);
+        assert_eq!(IOC_SB_NOWAIT_STATS, 0x8078_B901);
+        assert_eq!(IOC_GETFLAGS, 0x8004_B902);
+        assert_eq!(IOC_SETFLAGS, 0x4004_B903);
     }
 }
