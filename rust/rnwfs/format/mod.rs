@@ -12,7 +12,7 @@
 //! Decoding trusts nothing it reads: a checksum anyone can recompute is no defence, and the
 //! kernel builds with overflow checks, where an overflow is a BUG(). Every sum, product and
 //! index derived from a field read from disk is checked, and a value no valid structure
-//! holds is a [`FormatError`] naming it, never a panic.
+//! holds is a [`FormatError`] naming it, never a panic (tools/rnwfs-fuzz tries).
 
 mod bytes;
 pub mod chain;
