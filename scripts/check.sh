@@ -25,6 +25,7 @@ stage "userspace tools"
 results=$(mktemp -d /tmp/rnw-check.XXXXXX)
 stage "host tests"
 "$here/cargo-ktap.sh" | tee "$results/ktap-cargo.txt"
+"$here/fuzz-rnwfs.sh" 60 | tee "$results/ktap-fuzz.txt"
 runner_args=()
 [ "${RNW_CHECK_QUICK:-0}" = 1 ] && runner_args=(--no-guest)
 selftests/host/runner_test.sh "${runner_args[@]}" | tee "$results/ktap-runner.txt"
@@ -37,5 +38,5 @@ fi
 { echo "KTAP version 1"; echo "1..1"; echo "$vm_status"; } | tee "$results/ktap-vm.txt"
 
 stage "summary ($((SECONDS - start)) s, results in $results)"
-"$here/ktap-summary.sh" "$results/ktap-cargo.txt" "$results/ktap-runner.txt" \
+"$here/ktap-summary.sh" "$results/ktap-cargo.txt" "$results/ktap-fuzz.txt" "$results/ktap-runner.txt" \
 	"$results/guest/ktap-guest.txt" "$results/ktap-vm.txt"
