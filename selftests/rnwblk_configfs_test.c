@@ -171,6 +171,26 @@ TEST_F(item, geometry_busy_bad_values_refused_knobs_live)
 	EXPECT_EQ(1, rnwblk_knob_get(name, "congested"));
 }
 
+/*
+ * A knob has one value: set through debugfs while powered, configfs shows it, and it stays
+ * across a power cycle (it used to change only the live device and revert at power on).
+ */
+TEST_F(item, debugfs_knob_kept_across_power_cycle)
+{
+	char name[32];
+
+	ASSERT_EQ(0, attr_write(self->name, "power", "1"));
+	snprintf(name, sizeof(name), "rnwblk%lld", attr_read(self->name, "index"));
+	ASSERT_EQ(0, rnwblk_knob_set(name, "max_inflight", 5));
+	EXPECT_EQ(5, attr_read(self->name, "max_inflight"));
+	ASSERT_EQ(0, attr_write(self->name, "power", "0"));
+	EXPECT_EQ(5, attr_read(self->name, "max_inflight"));
+	ASSERT_EQ(0, attr_write(self->name, "power", "1"));
+	snprintf(name, sizeof(name), "rnwblk%lld", attr_read(self->name, "index"));
+	EXPECT_EQ(5, rnwblk_knob_get(name, "max_inflight"));
+	EXPECT_EQ(5, attr_read(self->name, "max_inflight"));
+}
+
 struct slow_read {
 	const char *dev;
 	ssize_t ret;

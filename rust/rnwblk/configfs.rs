@@ -88,6 +88,8 @@ impl ItemState {
 
     fn power_off(&mut self, drv: &Driver) {
         if let Some((index, dev)) = self.live.take() {
+            // Knob changes made while powered (here or through debugfs) outlive the power.
+            self.cfg.knobs.keep_live(&dev.device().knobs);
             if self.cfg.volatile_cache {
                 dev.power_cut();
             }
@@ -194,13 +196,12 @@ impl Attr {
             Self::Discard => geometry(st, &|c| Ok(c.discard = v == 1)),
             Self::VolatileCache if v > 1 => Err(EINVAL),
             Self::VolatileCache => geometry(st, &|c| Ok(c.volatile_cache = v == 1)),
-            Self::Knob(id) => {
-                st.cfg.knobs.set(*id, v)?;
-                if let Some((_, dev)) = &st.live {
-                    dev.device().knobs.set(*id, v)?;
-                }
-                Ok(())
-            }
+            // One value per knob: the live device's while powered (debugfs writes it too),
+            // the stored configuration's while off (power_off keeps the live values).
+            Self::Knob(id) => match &st.live {
+                Some((_, dev)) => dev.device().knobs.set(*id, v),
+                None => st.cfg.knobs.set(*id, v),
+            },
             Self::Power => match v {
                 1 => st.power_on(drv),
                 0 => {

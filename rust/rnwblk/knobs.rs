@@ -87,6 +87,16 @@ impl KnobValues {
         }
     }
 
+    /// Takes every value of a live device's knobs (its settings become the stored ones).
+    pub(crate) fn keep_live(&mut self, live: &Knobs) {
+        for id in KnobId::ALL {
+            // A live knob only ever holds a value that passed the same check.
+            if self.set(id, live.get(id)).is_err() {
+                pr_warn!("knob {:?}: live value {} out of range, not kept\n", id.file_name(), live.get(id));
+            }
+        }
+    }
+
     /// Sets a value; EINVAL (nothing changed) if out of range.
     pub(crate) fn set(&mut self, id: KnobId, v: u64) -> Result {
         id.check(v)?;
