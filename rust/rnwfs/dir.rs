@@ -145,11 +145,10 @@ pub(crate) fn init(dir: Inode, parent: u32) -> Result {
     Ok(())
 }
 
-/// Points ".." of `dir` at `parent` (a directory moved elsewhere).
-pub(crate) fn set_parent(dir: Inode, parent: u32) -> Result {
-    let mut buf = dir.sb().read(dir_block(dir, 0)?)?;
-    buf.edit(|data| DirEntry::dotdot(parent).encode(&mut data[DIRENT_SIZE..2 * DIRENT_SIZE]));
-    Ok(())
+/// The ".." slot of `dir`, loaded: a rename points it at the new parent once nothing
+/// else can fail.
+pub(crate) fn dotdot_slot(dir: Inode) -> Result<Slot> {
+    Ok(Slot { buf: dir.sb().read(dir_block(dir, 0)?)?, at: DIRENT_SIZE, number: 1 })
 }
 
 /// Whether `dir` holds nothing but "." and "..".

@@ -255,6 +255,12 @@ fn rename(
     // SAFETY: the target dentry is live; it may be negative.
     let target = unsafe { ffi::rnwfs_d_inode(new_dentry) };
     let is_dir = moving.is_dir();
+    // Everything that can fail (reading directory blocks, allocating one) happens before
+    // the first change, so an error leaves the namespace as it was: the source entry and,
+    // for a directory changing parent, its ".." are loaded first; adding the new entry is
+    // the last step that can fail, and it changes nothing when it does.
+    let (_, _, mut old_slot) = dir::find(old_dir, dentry_name(old_dentry))?.ok_or(ENOENT)?;
+    let mut dotdot = if is_dir && old_dir.ino() != new_dir.ino() { Some(dir::dotdot_slot(moving)?) } else { None };
     if target.is_null() {
         dir::add(new_dir, new_name, moving.ino(), file_type(moving.mode()))?;
         if is_dir {
@@ -283,10 +289,13 @@ fn rename(
         }
         target.mark_dirty();
     }
-    remove_entry(old_dir, old_dentry)?;
+    old_slot.write(None);
+    old_dir.touch_mtime();
+    old_dir.mark_dirty();
+    moving.touch_ctime();
     if is_dir {
-        if old_dir.ino() != new_dir.ino() {
-            dir::set_parent(moving, new_dir.ino())?;
+        if let Some(slot) = dotdot.as_mut() {
+            slot.write(Some(&DirEntry::dotdot(new_dir.ino())));
         }
         // SAFETY: the old parent lost the subdirectory's "..".
         unsafe { bindings::drop_nlink(old_dir.raw()) };
