@@ -208,7 +208,7 @@ impl Mapping {
 
 /// The Rust part of an in-core inode.
 pub(crate) struct InodeInfo {
-    pub(crate) map: KBox<RwSem<Mapping>>,
+    pub(crate) map: Pin<KBox<RwSem<Mapping>>>,
     /// On-disk inode flags (format::inode::INODE_FLAG_*).
     pub(crate) flags: AtomicU32,
     pub(crate) stats: crate::stats::NowaitStats,

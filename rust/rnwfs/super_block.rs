@@ -19,7 +19,7 @@ pub(crate) struct SbInfo {
     pub(crate) layout: crate::format::Layout,
     /// The superblock as mounted; the free counts live in `alloc`.
     disk: Superblock,
-    pub(crate) alloc: KBox<RwSem<Allocator>>,
+    pub(crate) alloc: Pin<KBox<RwSem<Allocator>>>,
     pub(crate) read_only: bool,
     /// `-o writethrough`: every file's buffered writes are writethrough.
     pub(crate) writethrough: AtomicBool,

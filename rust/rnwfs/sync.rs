@@ -3,7 +3,11 @@
 //! (6.12's `kernel::sync` has neither rwsem nor try_lock).
 
 use crate::ffi::{self, bindings};
-use core::{cell::UnsafeCell, ops::{Deref, DerefMut}};
+use core::{
+    cell::UnsafeCell,
+    marker::{PhantomData, PhantomPinned},
+    ops::{Deref, DerefMut},
+};
 use kernel::{prelude::*, types::Opaque};
 
 /// Which lockdep class a semaphore gets (`rnwfs_lock_class`).
@@ -12,9 +16,15 @@ pub(crate) use ffi::{
     rnwfs_lock_class_RNWFS_LOCK_ALLOC as RNWFS_LOCK_ALLOC, rnwfs_lock_class_RNWFS_LOCK_MAP as RNWFS_LOCK_MAP,
 };
 
+/// # Invariants
+///
+/// `sem` was initialised by [`RwSem::new_boxed`] at the address it keeps for its whole
+/// life: the semaphore is only ever reached through the pinned box that function returns
+/// (an initialised `rw_semaphore` must not move: its wait list points back at it).
 pub(crate) struct RwSem<T> {
     sem: Opaque<bindings::rw_semaphore>,
     data: UnsafeCell<T>,
+    _pin: PhantomPinned,
 }
 
 // SAFETY: the semaphore serialises access to `data` across threads.
@@ -23,24 +33,25 @@ unsafe impl<T: Send> Send for RwSem<T> {}
 unsafe impl<T: Send + Sync> Sync for RwSem<T> {}
 
 impl<T> RwSem<T> {
-    /// A boxed semaphore: initialised at its final (heap) address, which never changes.
-    pub(crate) fn new_boxed(data: T, class: LockClass) -> Result<KBox<Self>> {
-        let b = KBox::new(Self { sem: Opaque::uninit(), data: UnsafeCell::new(data) }, GFP_KERNEL)?;
-        // SAFETY: initialises the semaphore in place, before anyone can use it.
+    /// A semaphore initialised at its final (heap) address, pinned there.
+    pub(crate) fn new_boxed(data: T, class: LockClass) -> Result<Pin<KBox<Self>>> {
+        let b = KBox::new(Self { sem: Opaque::uninit(), data: UnsafeCell::new(data), _pin: PhantomPinned }, GFP_KERNEL)?;
+        // SAFETY: initialises the semaphore in place, before anyone can use it; the box is
+        // pinned below before it is handed out, so the semaphore never moves again.
         unsafe { ffi::rnwfs_init_rwsem(b.sem.get(), class) };
-        Ok(b)
+        Ok(Pin::from(b))
     }
 
     pub(crate) fn read(&self) -> ReadGuard<'_, T> {
         // SAFETY: an initialised semaphore (new_boxed).
         unsafe { bindings::down_read(self.sem.get()) };
-        ReadGuard(self)
+        ReadGuard(self, PhantomData)
     }
 
     /// The read lock if it can be had without sleeping.
     pub(crate) fn try_read(&self) -> Option<ReadGuard<'_, T>> {
         // SAFETY: as in `read`.
-        (unsafe { bindings::down_read_trylock(self.sem.get()) } != 0).then_some(ReadGuard(self))
+        (unsafe { bindings::down_read_trylock(self.sem.get()) } != 0).then_some(ReadGuard(self, PhantomData))
     }
 
     /// The write lock. Allocations while it is held do not enter filesystem reclaim
@@ -49,12 +60,15 @@ impl<T> RwSem<T> {
         // SAFETY: as in `read`.
         unsafe { bindings::down_write(self.sem.get()) };
         // SAFETY: opens a NOFS scope, closed by the guard on this task.
-        WriteGuard(self, unsafe { ffi::rnwfs_nofs_save() })
+        WriteGuard(self, unsafe { ffi::rnwfs_nofs_save() }, PhantomData)
     }
 }
 
-pub(crate) struct ReadGuard<'a, T>(&'a RwSem<T>);
-pub(crate) struct WriteGuard<'a, T>(&'a RwSem<T>, u32);
+/// Not `Send` (the raw-pointer marker): an rwsem is released by the task that took it, and
+/// the write guard's NOFS scope belongs to that task.
+pub(crate) struct ReadGuard<'a, T>(&'a RwSem<T>, PhantomData<*mut ()>);
+/// Not `Send`, as [`ReadGuard`]; the `u32` is the NOFS scope to restore.
+pub(crate) struct WriteGuard<'a, T>(&'a RwSem<T>, u32, PhantomData<*mut ()>);
 
 impl<T> Deref for ReadGuard<'_, T> {
     type Target = T;
