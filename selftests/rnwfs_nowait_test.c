@@ -306,10 +306,10 @@ TEST_F(fs, stats_ioctl_numbers_outside_fats_range)
 	int fd = make_file("f", self->buf, 1);
 
 	ASSERT_GE(fd, 0);
-	EXPECT_EQ(RNWFS_IOC_MAGIC, _IOC_TYPE(RNWFS_IOC_NOWAIT_STATS));
-	EXPECT_NE('r', _IOC_TYPE(RNWFS_IOC_GETFLAGS));
+	EXPECT_EQ((unsigned long)RNWFS_IOC_MAGIC, (unsigned long)_IOC_TYPE(RNWFS_IOC_NOWAIT_STATS));
+	EXPECT_NE((unsigned long)'r', (unsigned long)_IOC_TYPE(RNWFS_IOC_GETFLAGS));
 	ASSERT_EQ(0, ioctl(fd, RNWFS_IOC_NOWAIT_STATS, &st)) TH_LOG("%s", strerror(errno));
-	EXPECT_EQ(RNWFS_NOWAIT_STATS_VERSION, st.version);
+	EXPECT_EQ((__u32)RNWFS_NOWAIT_STATS_VERSION, st.version);
 	ASSERT_EQ(0, ioctl(fd, RNWFS_IOC_GETFLAGS, &flags));
 	EXPECT_EQ(-1, ioctl(fd, _IOR('r', 0x10, struct rnwfs_nowait_stats), &st));
 	EXPECT_EQ(ENOTTY, errno);
