@@ -103,8 +103,15 @@ void rnwfs_wt_writeback_done(struct super_block *sb, struct inode *inode, loff_t
 
 /*
  * iomap's own completion of a writeback bio (static in fs/iomap/buffered-io.c, so taken
- * from the first ioend hooked: it is the same for every ioend). It ends the folios'
- * writeback in any context, unlike iomap_finish_ioends(), which may sleep.
+ * from the first ioend hooked). It ends the folios' writeback in any context, unlike
+ * iomap_finish_ioends(), which may sleep.
+ *
+ * The invariant this relies on (6.12): iomap_alloc_ioend() gives every writeback ioend's
+ * bio the one end_io, iomap_writepage_end_bio(), and ->prepare_ioend runs before the bio
+ * is submitted, with that end_io still in place; rnwfs replaces it only on unwritten
+ * ioends, which are never hooked. rnwfs_wt_hook_ioend() checks it on every ioend: a WARN
+ * (which fails any test run) says an iomap change broke it. The writethrough engine the
+ * RFC describes (issue: writethrough the RFC v2 way) owns its bios and drops this.
  */
 static bio_end_io_t *rnwfs_iomap_end_bio;
 
@@ -132,7 +139,11 @@ void rnwfs_wt_hook_ioend(struct iomap_ioend *ioend)
 {
 	struct rnwfs_sb *rsb = RNWFS_SB(ioend->io_inode->i_sb);
 
-	WRITE_ONCE(rnwfs_iomap_end_bio, ioend->io_bio.bi_end_io);
+	bio_end_io_t *iomap_end_bio = ioend->io_bio.bi_end_io;
+	bio_end_io_t *seen = READ_ONCE(rnwfs_iomap_end_bio);
+
+	WARN_ON_ONCE(iomap_end_bio == rnwfs_wt_end_bio || (seen && seen != iomap_end_bio));
+	WRITE_ONCE(rnwfs_iomap_end_bio, iomap_end_bio);
 	atomic_inc(&rsb->wt_bios);
 	ioend->io_bio.bi_end_io = rnwfs_wt_end_bio;
 }
