@@ -229,7 +229,7 @@ fn fuzz(o: &Options) -> Result<(), String> {
     let mut last_report = start;
     let mut execs = 0u64;
     loop {
-        if o.iters.is_some_and(|n| execs >= n) || (execs % 64 == 0 && o.time.is_some_and(|t| start.elapsed() >= t)) {
+        if o.iters.is_some_and(|n| execs >= n) || (execs.is_multiple_of(64) && o.time.is_some_and(|t| start.elapsed() >= t)) {
             break;
         }
         let k = rng.index(kinds.len());
