@@ -71,17 +71,17 @@ write_remount_script() {
 	echo "bash $FS_TMP/remount.sh"
 }
 
-t_buffered() { fsx_test buffered 1001 "$(fsx_ops 10000)"; }
-t_direct() { fsx_test direct 1002 "$(fsx_ops 10000)"; }
-t_mmap() { fsx_test mmap 1003 "$(fsx_ops 4000)"; }
-t_aio() { fsx_test aio 1004 "$(fsx_ops 8000)"; }
-t_uring() { fsx_test uring 1005 "$(fsx_ops 6000)"; }
-t_nowait() { fsx_test nowait 1006 "$(fsx_ops 8000)"; }
-t_mixed() { fsx_test mixed 1007 "$(fsx_ops 8000)"; }
+t_buffered() { fsx_test buffered 1001 "$(fsx_ops 6000)"; }
+t_direct() { fsx_test direct 1002 "$(fsx_ops 6000)"; }
+t_mmap() { fsx_test mmap 1003 "$(fsx_ops 3000)"; }
+t_aio() { fsx_test aio 1004 "$(fsx_ops 5000)"; }
+t_uring() { fsx_test uring 1005 "$(fsx_ops 4000)"; }
+t_nowait() { fsx_test nowait 1006 "$(fsx_ops 5000)"; }
+t_mixed() { fsx_test mixed 1007 "$(fsx_ops 5000)"; }
 t_mixed_remount() {
 	local cmd
 	cmd=$(write_remount_script) || return 1
-	fsx_test mixed 1008 "$(fsx_ops 6000)" --remount-cmd "$cmd" --remount-every "$REMOUNT_EVERY"
+	fsx_test mixed 1008 "$(fsx_ops 4000)" --remount-cmd "$cmd" --remount-every "$REMOUNT_EVERY"
 }
 
 fs_init
