@@ -51,7 +51,9 @@ impl<T> RwSem<T> {
     /// The read lock if it can be had without sleeping.
     pub(crate) fn try_read(&self) -> Option<ReadGuard<'_, T>> {
         // SAFETY: as in `read`.
-        (unsafe { bindings::down_read_trylock(self.sem.get()) } != 0).then_some(ReadGuard(self, PhantomData))
+        // `then`, not `then_some`: a guard built eagerly for a failed trylock would be
+        // dropped at once, an up_read of a semaphore this task never took.
+        (unsafe { bindings::down_read_trylock(self.sem.get()) } != 0).then(|| ReadGuard(self, PhantomData))
     }
 
     /// The write lock. Allocations while it is held do not enter filesystem reclaim
