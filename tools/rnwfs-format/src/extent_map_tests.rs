@@ -4,27 +4,11 @@
 
 use crate::{
     extent::{Extent, EXTENT_UNWRITTEN},
-    extent_map::{self, ExtentList, Lookup, MapError},
+    extent_map::{self, Lookup, MapError},
     inode::MAX_EXTENTS,
 };
 
-struct List(Vec<Extent>);
-
-impl ExtentList for List {
-    fn extents(&self) -> &[Extent] {
-        &self.0
-    }
-    fn extents_mut(&mut self) -> &mut [Extent] {
-        &mut self.0
-    }
-    fn insert(&mut self, at: usize, e: Extent) -> Result<(), MapError> {
-        self.0.insert(at, e);
-        Ok(())
-    }
-    fn remove(&mut self, at: usize) {
-        self.0.remove(at);
-    }
-}
+use crate::vec_extents::VecExtents as List;
 
 fn ext(logical: u64, physical: u64, len: u32, unwritten: bool) -> Extent {
     Extent { logical, physical, len, flags: if unwritten { EXTENT_UNWRITTEN } else { 0 } }

@@ -12,6 +12,8 @@ pub use format::*;
 extern crate std;
 #[cfg(feature = "std")]
 pub mod device;
+#[cfg(any(test, feature = "std"))]
+pub mod vec_extents;
 
 #[cfg(test)]
 mod tests;

@@ -14,7 +14,7 @@ use rnwfs_format::{
     chain::ChainWalk,
     dirent::DIRENTS_PER_BLOCK,
     extent::{self, MAX_FILE_BLOCKS, EXTENTS_PER_BLOCK},
-    extent_map::{self, ExtentList, Lookup, MapError},
+    extent_map::{self, Lookup},
     inode::{Inode, S_IFDIR, S_IFLNK},
     DirEntry, Extent, Layout, Superblock, BLOCK_SHIFT, BLOCK_SIZE,
 };
@@ -37,23 +37,7 @@ fn bread(image: &[u8], b: u64) -> Option<&[u8; BLOCK_SIZE]> {
 }
 
 /// A file's extents as the module keeps them (inode.rs's Extents, over a Vec).
-struct List(Vec<Extent>);
-
-impl ExtentList for List {
-    fn extents(&self) -> &[Extent] {
-        &self.0
-    }
-    fn extents_mut(&mut self) -> &mut [Extent] {
-        &mut self.0
-    }
-    fn insert(&mut self, at: usize, e: Extent) -> Result<(), MapError> {
-        self.0.insert(at, e);
-        Ok(())
-    }
-    fn remove(&mut self, at: usize) {
-        self.0.remove(at);
-    }
-}
+use rnwfs_format::vec_extents::VecExtents as List;
 
 /// Mounts `image` and loads every inode in use, as the module would; `seed` drives the
 /// edits tried on each loaded extent list (derived from the input, so a replay repeats it).
