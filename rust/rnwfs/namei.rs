@@ -194,12 +194,17 @@ unsafe extern "C" fn rnwfs_link(
 fn remove_entry(dir: Inode, dentry: *mut bindings::dentry) -> Result<Inode> {
     // SAFETY: the VFS passes a positive dentry for unlink, rmdir and rename sources.
     let inode = unsafe { Inode::new(ffi::rnwfs_d_inode(dentry)) };
-    let (_, _, mut slot) = dir::find(dir, dentry_name(dentry))?.ok_or(ENOENT)?;
+    let (_, _, slot) = dir::find(dir, dentry_name(dentry))?.ok_or(ENOENT)?;
+    clear_entry(dir, slot, inode);
+    Ok(inode)
+}
+
+/// Frees the loaded entry `slot` of `dir`, which named `inode` (cannot fail).
+fn clear_entry(dir: Inode, mut slot: dir::Slot, inode: Inode) {
     slot.write(None);
     dir.touch_mtime();
     dir.mark_dirty();
     inode.touch_ctime();
-    Ok(inode)
 }
 
 fn unlink(dir: Inode, dentry: *mut bindings::dentry) -> Result {
@@ -259,7 +264,7 @@ fn rename(
     // the first change, so an error leaves the namespace as it was: the source entry and,
     // for a directory changing parent, its ".." are loaded first; adding the new entry is
     // the last step that can fail, and it changes nothing when it does.
-    let (_, _, mut old_slot) = dir::find(old_dir, dentry_name(old_dentry))?.ok_or(ENOENT)?;
+    let (_, _, old_slot) = dir::find(old_dir, dentry_name(old_dentry))?.ok_or(ENOENT)?;
     let mut dotdot = if is_dir && old_dir.ino() != new_dir.ino() { Some(dir::dotdot_slot(moving)?) } else { None };
     if target.is_null() {
         dir::add(new_dir, new_name, moving.ino(), file_type(moving.mode()))?;
@@ -289,10 +294,7 @@ fn rename(
         }
         target.mark_dirty();
     }
-    old_slot.write(None);
-    old_dir.touch_mtime();
-    old_dir.mark_dirty();
-    moving.touch_ctime();
+    clear_entry(old_dir, old_slot, moving);
     if is_dir {
         if let Some(slot) = dotdot.as_mut() {
             slot.write(Some(&DirEntry::dotdot(new_dir.ino())));

@@ -50,9 +50,9 @@ impl<T> RwSem<T> {
 
     /// The read lock if it can be had without sleeping.
     pub(crate) fn try_read(&self) -> Option<ReadGuard<'_, T>> {
-        // SAFETY: as in `read`.
         // `then`, not `then_some`: a guard built eagerly for a failed trylock would be
         // dropped at once, an up_read of a semaphore this task never took.
+        // SAFETY: as in `read`.
         (unsafe { bindings::down_read_trylock(self.sem.get()) } != 0).then(|| ReadGuard(self, PhantomData))
     }
 
