@@ -166,7 +166,19 @@ fn prepare_write(io: &Io, from: *mut bindings::iov_iter, refuse_early: impl FnOn
     if n == 0 {
         return Ok(0);
     }
-    let (pos, size) = (io.pos(), io.inode.size());
+    let (pos, mut size) = (io.pos(), io.inode.size());
+    // An async direct write that extends the file moves EOF only when it completes: until
+    // then, i_size is not where the file ends. Zeroing from it would read and zero the old
+    // EOF block under that write (its data then lost to writeback of the stale folio, and its
+    // page-cache invalidation failing). With i_rwsem held exclusively (any write past EOF
+    // holds it so), no new one can start: wait for those in flight, as xfs does.
+    if pos > size && io.inode.dio_in_flight() {
+        if io.nowait {
+            return Err(io.attempt.refuse(Cause::Other));
+        }
+        io.inode.dio_wait();
+        size = io.inode.size();
+    }
     let zero_eof = pos > size && size % BS != 0;
     if io.nowait {
         if zero_eof {
