@@ -17,6 +17,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 #include <linux/rnwfs.h>
+#include <liburing.h>
 
 #include "kselftest_harness.h"
 #include "rnw_test.h"
@@ -292,6 +293,58 @@ TEST_F(fs, direct_write_device_again_counted)
 	EXPECT_EQ(4096, pwrite_nowait(fd, self->buf, 4096, 0)) TH_LOG("%s", strerror(errno));
 	EXPECT_EQ(4096, pread_nowait(fd, self->buf, 4096, 0)) TH_LOG("%s", strerror(errno));
 	EXPECT_STATS(fd, base, sbbase, 1, RNWFS_NOWAIT_DEVICE, 1, 1, RNWFS_NOWAIT_DEVICE, 1);
+	close(fd);
+}
+
+/*
+ * io_uring's first attempt at a read or write is nowait (IOCB_NOWAIT) even when the user
+ * did not ask for RWF_NOWAIT, and io_uring retries it from a worker on EAGAIN: so the
+ * EAGAIN must reach it while it submits. Several writes submitted at once are plugged,
+ * reach the device after write_iter has returned, and (async direct writes) complete on the
+ * dio workqueue, where io_uring cannot retry (io_rw_should_reissue): a device refusal there
+ * would reach the application as EAGAIN for a write it never asked to be nowait. rnwfs puts
+ * REQ_NOWAIT only on synchronous nowait direct I/O; here the device refuses every nowait
+ * request, and all writes must succeed with the right data.
+ */
+TEST_F(fs, uring_queued_direct_writes_on_refusing_device_succeed)
+{
+	const unsigned int n = 4, len = 8192;
+	struct io_uring ring;
+	struct io_uring_cqe *cqe;
+	int fd = make_file("f", self->buf, 7);
+
+	ASSERT_GE(fd, 0);
+	close(fd);
+	fd = open(MNT "/f", O_RDWR | O_DIRECT);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, io_uring_queue_init(8, &ring, 0));
+	rnw_fill(self->buf, n * len, 0, 8);
+	ASSERT_EQ(0, rnwblk_knob_set("rnwblk0", "again_every", 1));
+	for (unsigned int i = 0; i < n; i++) {
+		struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+
+		ASSERT_NE(NULL, sqe);
+		io_uring_prep_write(sqe, fd, (char *)self->buf + i * len, len, i * len);
+		sqe->user_data = i;
+	}
+	/* One io_uring_enter for all: io_uring plugs a batch of more than two. */
+	EXPECT_EQ((int)n, io_uring_submit(&ring));
+	for (unsigned int i = 0; i < n; i++) {
+		ASSERT_EQ(0, io_uring_wait_cqe(&ring, &cqe));
+		EXPECT_EQ((int)len, cqe->res) TH_LOG("write %llu: %s", (unsigned long long)cqe->user_data,
+						     cqe->res < 0 ? strerror(-cqe->res) : "short");
+		io_uring_cqe_seen(&ring, cqe);
+	}
+	ASSERT_EQ(0, rnwblk_knob_set("rnwblk0", "again_every", 0));
+	io_uring_queue_exit(&ring);
+	memset(self->buf, 0, n * len);
+	ASSERT_EQ((ssize_t)(n * len), pread(fd, self->buf, n * len, 0));
+	EXPECT_EQ(-1, rnw_check(self->buf, n * len, 0, 8));
+	/* The other side: a synchronous nowait direct write is still refused by the device. */
+	ASSERT_EQ(0, rnwblk_knob_set("rnwblk0", "again_every", 1));
+	EXPECT_EQ(-1, pwrite_nowait(fd, self->buf, 4096, 0));
+	EXPECT_EQ(EAGAIN, errno);
+	ASSERT_EQ(0, rnwblk_knob_set("rnwblk0", "again_every", 0));
 	close(fd);
 }
 

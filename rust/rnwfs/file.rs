@@ -70,9 +70,12 @@ impl Io {
     /// iomap's direct I/O; the attempt reaches iomap_begin.
     fn dio(&self, iter: *mut bindings::iov_iter, dio_flags: u32) -> isize {
         let mut submitted = false;
-        self.attempt.set_dio(self.pos(), count(iter));
         // SAFETY: a live kiocb; read before submission, which may complete it.
         let asynchronous = unsafe { (*self.iocb).ki_complete.is_some() };
+        // Only a synchronous dio may carry REQ_NOWAIT (see `Attempt::set_dio`).
+        if !asynchronous {
+            self.attempt.set_dio(self.pos(), count(iter));
+        }
         // SAFETY: the caller's kiocb and iterator, with i_rwsem held as the caller needs;
         // the attempt outlives the submission, the only time iomap_begin runs for it.
         let ret = unsafe { ffi::rnwfs_dio_rw(self.iocb, iter, dio_flags, self.attempt.as_private(), &mut submitted) };

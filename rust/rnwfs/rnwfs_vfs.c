@@ -231,8 +231,9 @@ static const struct iomap_ops rnwfs_iomap_ops = {
 
 /*
  * 6.12's iomap never sets REQ_NOWAIT (a nowait dio of several bios could end half done).
- * A nowait dio that is one bio can carry it: the device's BLK_STS_AGAIN then reaches the
- * caller as EAGAIN, with nothing written.
+ * A synchronous nowait dio that is one bio can carry it: the device's BLK_STS_AGAIN then
+ * reaches the caller as EAGAIN, with nothing written. (rnwfs_dio_is_whole is false for
+ * async dios: their refusal would come too late for io_uring to retry; see Attempt::set_dio.)
  */
 static void rnwfs_dio_submit_io(const struct iomap_iter *iter, struct bio *bio,
 				loff_t file_offset)

@@ -101,7 +101,16 @@ impl Attempt {
         Self { cause: Cell::new(None), dio: Cell::new((0, 0)) }
     }
 
-    /// The direct I/O about to be submitted: `len` bytes at `pos`.
+    /// The direct I/O about to be submitted: `len` bytes at `pos`; a bio that covers all of
+    /// it, under IOCB_NOWAIT, gets REQ_NOWAIT (`rnwfs_dio_is_whole`).
+    ///
+    /// Set for synchronous I/O only: its caller waits for the bio, so a device's refusal
+    /// reaches it as EAGAIN from whatever context the bio ends in. An async one would get
+    /// the refusal after write_iter returned, on the dio workqueue, where io_uring (whose
+    /// first attempt is nowait even when its user did not ask) cannot retry it
+    /// (io_rw_should_reissue needs the submitting task): the application would see EAGAIN
+    /// for a write it never asked to be nowait. io_uring plugs a batch of requests, so that
+    /// is the common case, not a race.
     pub(crate) fn set_dio(&self, pos: u64, len: u64) {
         self.dio.set((pos, len));
     }
