@@ -222,6 +222,42 @@ TEST_F(fs, direct_write_overwrite_ok_hole_eagain)
 	close(fd);
 }
 
+/*
+ * A nowait direct I/O must be one extent (as on xfs): iomap submits an extent's bios before
+ * it maps the next, so a refusal at the second (its lock busy) would end an I/O half
+ * submitted with EAGAIN. Two extents of one file, made apart by a second file's blocks in
+ * between: each alone goes nowait, both at once are refused (cause "other"), and go
+ * without nowait.
+ */
+TEST_F(fs, direct_io_over_two_extents_eagain_over_one_ok)
+{
+	struct rnwfs_nowait_stats base, sbbase;
+	int fd, other;
+
+	fd = open(MNT "/f", O_RDWR | O_CREAT | O_DIRECT, 0644);
+	other = open(MNT "/g", O_RDWR | O_CREAT | O_DIRECT, 0644);
+	ASSERT_GE(fd, 0);
+	ASSERT_GE(other, 0);
+	rnw_fill(self->buf, 8192, 0, 9);
+	ASSERT_EQ(4096, pwrite(fd, self->buf, 4096, 0));
+	ASSERT_EQ(4096, pwrite(other, self->buf, 4096, 0));
+	ASSERT_EQ(4096, pwrite(fd, (char *)self->buf + 4096, 4096, 4096));
+	close(other);
+	STATS_BASE(fd, base, sbbase);
+	EXPECT_EQ(4096, pwrite_nowait(fd, self->buf, 4096, 0)) TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(4096, pwrite_nowait(fd, (char *)self->buf + 4096, 4096, 4096)) TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(-1, pwrite_nowait(fd, self->buf, 8192, 0));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_EQ(4096, pread_nowait(fd, self->buf, 4096, 4096)) TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(-1, pread_nowait(fd, self->buf, 8192, 0));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_STATS(fd, base, sbbase, 1, RNWFS_NOWAIT_OTHER, 1, 2, RNWFS_NOWAIT_OTHER, 1);
+	memset(self->buf, 0, 8192);
+	EXPECT_EQ(8192, pread(fd, self->buf, 8192, 0));
+	EXPECT_EQ(-1, rnw_check(self->buf, 8192, 0, 9));
+	close(fd);
+}
+
 TEST_F(fs, direct_write_over_dirty_cache_eagain)
 {
 	struct rnwfs_nowait_stats base, sbbase;

@@ -75,6 +75,24 @@ fn begin(inode: Inode, pos: u64, len: u64, flags: u32, attempt: Option<&Attempt>
     let allocating = writing && flags & ffi::IOMAP_ZERO == 0;
     // Metadata the written data depends on is not yet on disk (O_DSYNC must flush it).
     let dirty = if writing && (inode.dirty_datasync() || pos + len > inode.size()) { ffi::IOMAP_F_DIRTY as u16 } else { 0 };
+    // A nowait direct I/O must be one mapping, as xfs requires: iomap submits a mapping's
+    // bios before it asks for the next one, so refusing a later mapping (its lock busy)
+    // would end the dio with EAGAIN after part of it was submitted; an async one's EAGAIN
+    // then comes from its completion, too late for io_uring to retry. So the first mapping
+    // must reach the end of the I/O (for a read, of the file: iomap reads no data past EOF,
+    // and the mapping it asks for there is answered below without the lock).
+    let direct_nowait = nowait && flags & ffi::IOMAP_DIRECT != 0;
+    let eof_block = inode.size().div_ceil(BS);
+    if direct_nowait && !writing && first >= eof_block {
+        return Ok(Report::hole(first, end.max(first + 1)));
+    }
+    let must_reach = if writing { pos + len } else { (pos + len).min(eof_block << BLOCK_SHIFT) };
+    let whole = |r: Report| {
+        if direct_nowait && r.offset.saturating_add(r.length) < must_reach {
+            return Err(refuse(attempt, Cause::Other));
+        }
+        Ok(r)
+    };
     let map = &inode.info().map;
     {
         let m = if nowait { map.try_read().ok_or_else(|| refuse(attempt, Cause::Lock))? } else { map.read() };
@@ -84,11 +102,11 @@ fn begin(inode: Inode, pos: u64, len: u64, flags: u32, attempt: Option<&Attempt>
                     return Err(refuse(attempt, Cause::Alloc)); // would need sub-block zeroing
                 }
                 let dirty = if e.unwritten() && writing { ffi::IOMAP_F_DIRTY as u16 } else { dirty };
-                return Ok(Report::extent(&e, dirty));
+                return whole(Report::extent(&e, dirty));
             }
             Lookup::Hole { next } => {
                 if !allocating {
-                    return Ok(Report::hole(first, next.unwrap_or(end.max(first + 1))));
+                    return whole(Report::hole(first, next.unwrap_or(end.max(first + 1))));
                 }
                 if nowait {
                     return Err(refuse(attempt, Cause::Alloc)); // allocating may sleep

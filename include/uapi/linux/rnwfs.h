@@ -23,7 +23,8 @@ enum rnwfs_nowait_cause {
 	RNWFS_NOWAIT_WRITEBACK = 3,	/* dirty or writeback cache over a direct I/O range */
 	RNWFS_NOWAIT_DEVICE = 4,	/* the block device returned BLK_STS_AGAIN */
 	RNWFS_NOWAIT_OTHER = 5,		/* anything else: privilege removal, zeroing past EOF,
-					 * waiting for other direct I/O */
+					 * waiting for other direct I/O, a direct I/O
+					 * over more than one extent */
 	RNWFS_NOWAIT_NR_CAUSES = 6,
 };
 
