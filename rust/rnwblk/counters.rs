@@ -20,6 +20,8 @@ pub(crate) enum Counter {
     WriteZeroes,
     /// REQ_NOWAIT requests seen.
     NowaitRequests,
+    /// REQ_NOWAIT requests dispatched outside their submitter, served as blocking ones.
+    NowaitDeferred,
     /// A nowait write needed a backing page (strict policy, or a non-sleeping allocation failed).
     AgainAlloc,
     /// The in-flight budget was exhausted.
@@ -38,7 +40,7 @@ pub(crate) enum Counter {
     Polled,
 }
 
-const NAMES: [&str; 16] = [
+const NAMES: [&str; 17] = [
     "reads",
     "writes",
     "read_bytes",
@@ -47,6 +49,7 @@ const NAMES: [&str; 16] = [
     "discards",
     "write_zeroes",
     "nowait_requests",
+    "nowait_deferred",
     "again_alloc",
     "again_budget",
     "again_congested",

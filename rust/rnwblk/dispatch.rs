@@ -7,6 +7,14 @@
 //! congested) goes to the device's worker for blocking requests; a REQ_NOWAIT request gets
 //! BLK_STS_AGAIN instead, before it is started. So do a volatile cache's flushes (with pages
 //! to forget), discards and write-zeroes, which may walk many pages.
+//!
+//! Only in the submitter's own dispatch, though (its plug flush or direct issue, as the
+//! block layer's own refusals happen in submit_bio). A nowait request blk-mq dispatches
+//! later, from kblockd (after a budget wait, with an I/O scheduler, with the queue busy) or
+//! from interrupt context, is served as a blocking one: its submitter has moved on, and a
+//! late AGAIN reaches it where it cannot retry — io_uring's first attempt is nowait even
+//! when its user did not ask, and it retries an EAGAIN only in the submitting task
+//! (io_rw_should_reissue), so its application would get EAGAIN for a plain read.
 
 use crate::{
     config::IrqMode,
@@ -14,7 +22,7 @@ use crate::{
     device::{Admit, Device},
     ffi::{self, BlkStatus},
     hw_queue::PollList,
-    request::Request,
+    request::{self, Request},
     store::{Alloc, Backing},
 };
 use core::sync::atomic::Ordering::{Acquire, Relaxed};
@@ -35,14 +43,18 @@ fn again(dev: &Device, rq: &Request, cause: Counter) -> BlkStatus {
 /// `->queue_rq`. `poll_list` is the queue's list if it is a poll queue. A status other
 /// than OK ends the (unstarted) request in blk-mq; BLK_STS_RESOURCE requeues it.
 pub(crate) fn queue_rq(dev: &Device, poll_list: Option<&PollList>, rq: Request) -> BlkStatus {
-    let nowait = rq.nowait();
     let knobs = &dev.knobs;
 
     if dev.power_cut.load(Acquire) {
         return ffi::BLK_STS_IOERR; // volatile cache: the power went (see power_cut)
     }
+    let mut nowait = rq.nowait();
     if nowait {
         dev.counters.inc(Counter::NowaitRequests);
+        if request::dispatch_is_deferred() {
+            dev.counters.inc(Counter::NowaitDeferred);
+            nowait = false;
+        }
     }
     if every(&dev.seq_all, knobs.fail_every()) {
         dev.counters.inc(Counter::EioInjected);

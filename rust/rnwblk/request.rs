@@ -199,3 +199,10 @@ impl Request {
         self.raw()
     }
 }
+
+/// Whether this `->queue_rq` call runs outside the submitter: blk-mq dispatching from
+/// kblockd (a rerun, a requeue, an async run) or from interrupt context.
+pub(crate) fn dispatch_is_deferred() -> bool {
+    // SAFETY: reads only the running context's state.
+    unsafe { ffi::rnwblk_dispatch_is_deferred() }
+}

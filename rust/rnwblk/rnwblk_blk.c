@@ -7,6 +7,7 @@
 #include <linux/blk-mq.h>
 #include <linux/blkdev.h>
 #include <linux/percpu.h>
+#include <linux/sched.h>
 #include "rnwblk_ffi.h"
 
 int rnwblk_register_major(const char *name)
@@ -80,6 +81,11 @@ void rnwblk_queue_rqs(struct rq_list *rqlist,
 		}
 	}
 	*rqlist = requeue_list;
+}
+
+bool rnwblk_dispatch_is_deferred(void)
+{
+	return !in_task() || (current->flags & PF_WQ_WORKER);
 }
 
 void rnwblk_end_polled(struct request *rq, struct io_comp_batch *iob, blk_status_t status)

@@ -48,6 +48,12 @@ void rnwblk_map_queues(struct blk_mq_tag_set *set, unsigned int submit_queues,
  */
 void rnwblk_queue_rqs(struct rq_list *rqlist,
 		      blk_status_t (*queue_one)(struct blk_mq_hw_ctx *hctx, struct request *rq));
+/*
+ * Whether ->queue_rq runs outside any submitter: in a workqueue (kblockd: a queue rerun or
+ * requeue, an async run after a budget wait or with an I/O scheduler) or in interrupt or
+ * softirq context (in_task() is false, current->flags has PF_WQ_WORKER).
+ */
+bool rnwblk_dispatch_is_deferred(void);
 /* Ends rq through the poller's completion batch if it can, else on its own. */
 void rnwblk_end_polled(struct request *rq, struct io_comp_batch *iob, blk_status_t status);
 
