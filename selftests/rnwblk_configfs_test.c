@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <liburing.h>
 #include <linux/fs.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -360,6 +361,112 @@ TEST_F(item, volatile_cache_nowait_write_needing_a_copy_eagain)
 	EXPECT_EQ(again + 1, rnwblk_counter(name, "again_alloc"));
 	ASSERT_EQ(4096, pread(fd, self->buf, 4096, 0));
 	EXPECT_EQ(-1, rnw_check(self->buf, 4096, 0, 0xF6));
+	close(fd);
+}
+
+/* A blocking read of 4096 bytes at `pos` on its own descriptor. */
+struct held_read {
+	const char *dev;
+	off_t pos;
+	ssize_t ret;
+};
+
+static void *do_held_read(void *arg)
+{
+	struct held_read *r = arg;
+	void *buf = NULL;
+	int fd = open(r->dev, O_RDONLY | O_DIRECT);
+
+	r->ret = -1;
+	if (fd >= 0 && !posix_memalign(&buf, 4096, 4096))
+		r->ret = pread(fd, buf, 4096, r->pos);
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return NULL;
+}
+
+/*
+ * A nowait request blk-mq dispatches after its submitter has moved on is served, not
+ * refused. io_uring submits a batch under one plug; a plug holding requests for two
+ * devices is flushed queue by queue through blk_mq_insert_requests(), which runs a
+ * dispatch-busy queue's nowait requests from kblockd. Here the item (one hardware queue,
+ * a one-request budget) is made busy by a slow blocking read holding the budget and a
+ * second one requeued for room, and one batch reads the item between two reads of
+ * rnwblk0. io_uring's first attempt at a read is nowait (REQ_NOWAIT) though its user did
+ * not ask, and it retries an EAGAIN only in the submitting task: an AGAIN from kblockd
+ * reached the application. The read must succeed, counted as a deferred nowait request.
+ */
+TEST_F(item, io_uring_read_dispatched_from_kblockd_not_refused)
+{
+	struct held_read holder = { .pos = 0 }, waiter = { .pos = 4096 };
+	long long waits, deferred;
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe *cqe;
+	struct io_uring ring;
+	int fd, other, i, res = -EIO;
+	pthread_t t1, t2;
+	char name[32];
+	void *obuf;
+
+	ASSERT_EQ(0, attr_write(self->name, "submit_queues", "1"));
+	ASSERT_EQ(0, attr_write(self->name, "poll_queues", "0"));
+	ASSERT_EQ(0, attr_write(self->name, "power", "1"));
+	dev_path(self->name, self->dev, sizeof(self->dev));
+	snprintf(name, sizeof(name), "%s", self->dev + 5);
+	holder.dev = waiter.dev = self->dev;
+	fd = open(self->dev, O_RDWR | O_DIRECT);
+	ASSERT_GE(fd, 0);
+	other = open("/dev/rnwblk0", O_RDONLY | O_DIRECT);
+	ASSERT_GE(other, 0) TH_LOG("/dev/rnwblk0 (the module's first device): %s", strerror(errno));
+	ASSERT_EQ(0, posix_memalign(&obuf, 4096, 8192));
+	rnw_fill(self->buf, 4096, 8192, 0x78);
+	ASSERT_EQ(4096, pwrite(fd, self->buf, 4096, 8192));
+	ASSERT_EQ(0, attr_write(self->name, "irqmode", "2"));
+	ASSERT_EQ(0, attr_write(self->name, "completion_nsec", "300000000")); /* 300 ms */
+	ASSERT_EQ(0, attr_write(self->name, "max_inflight", "1"));
+	waits = rnwblk_counter(name, "budget_waits");
+	deferred = rnwblk_counter(name, "nowait_deferred");
+
+	ASSERT_EQ(0, pthread_create(&t1, NULL, do_held_read, &holder));
+	for (i = 0; i < 2000 && rnwblk_counter(name, "inflight") < 1; i++)
+		usleep(1000);
+	ASSERT_EQ(1, rnwblk_counter(name, "inflight")) TH_LOG("the holder never got in flight");
+	ASSERT_EQ(0, pthread_create(&t2, NULL, do_held_read, &waiter));
+	for (i = 0; i < 2000 && rnwblk_counter(name, "budget_waits") <= waits; i++)
+		usleep(1000);
+	ASSERT_GT(rnwblk_counter(name, "budget_waits"), waits) TH_LOG("the waiter never waited");
+
+	/* Three entries: io_uring plugs a batch of more than two. */
+	ASSERT_EQ(0, io_uring_queue_init(4, &ring, 0));
+	memset(self->buf, 0, 4096);
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_read(sqe, other, obuf, 4096, 0);
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_read(sqe, fd, self->buf, 4096, 8192);
+	sqe->user_data = 1;
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_read(sqe, other, (char *)obuf + 4096, 4096, 4096);
+	ASSERT_EQ(3, io_uring_submit(&ring));
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, io_uring_wait_cqe(&ring, &cqe));
+		if (cqe->user_data == 1)
+			res = cqe->res;
+		else
+			EXPECT_EQ(4096, cqe->res);
+		io_uring_cqe_seen(&ring, cqe);
+	}
+	EXPECT_EQ(4096, res) TH_LOG("read: %s (refused for budget: %lld)", strerror(-res),
+				    rnwblk_counter(name, "again_budget"));
+	EXPECT_EQ(-1, rnw_check(self->buf, 4096, 8192, 0x78));
+	EXPECT_GE(rnwblk_counter(name, "nowait_deferred"), deferred + 1);
+	pthread_join(t1, NULL);
+	pthread_join(t2, NULL);
+	EXPECT_EQ(4096, holder.ret);
+	EXPECT_EQ(4096, waiter.ret);
+	io_uring_queue_exit(&ring);
+	free(obuf);
+	close(other);
 	close(fd);
 }
 

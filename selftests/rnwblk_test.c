@@ -416,53 +416,6 @@ TEST_F(dev, io_uring_nowait_and_retry)
 	io_uring_queue_exit(&ring);
 }
 
-/*
- * A nowait request blk-mq dispatches after its submitter has moved on is served, not
- * refused. Here a blocking read holds the budget and a second waits for room, which marks
- * the (single) hardware queue busy: blk-mq then queues a new request and dispatches it
- * from kblockd. io_uring's first attempt at a read is nowait (REQ_NOWAIT) though its user
- * did not ask, and it retries an EAGAIN only in the submitting task: an AGAIN from kblockd
- * would reach the application. The read must succeed, counted as a deferred nowait request.
- */
-TEST_F(dev, io_uring_read_dispatched_from_kblockd_not_refused)
-{
-	struct blocking_read holder = { .fd = self->fd, .buf = self->buf, .pos = 0 };
-	struct blocking_read waiter = { .fd = self->fd, .buf = self->buf2, .pos = 4096 };
-	long long waits = rnwblk_counter(DEV, "budget_waits");
-	long long deferred = rnwblk_counter(DEV, "nowait_deferred");
-	struct io_uring ring;
-	pthread_t t1, t2;
-	void *nb;
-	int i;
-
-	ASSERT_EQ(0, posix_memalign(&nb, 4096, 4096));
-	ASSERT_EQ(0, io_uring_queue_init(4, &ring, 0));
-	rnw_fill(self->buf, 4096, 8192, 0x78);
-	ASSERT_EQ(4096, pwrite(self->fd, self->buf, 4096, 8192));
-	ASSERT_EQ(0, rnwblk_knob_set(DEV, "irqmode", 2));
-	ASSERT_EQ(0, rnwblk_knob_set(DEV, "completion_nsec", 300000000)); /* 300 ms */
-	ASSERT_EQ(0, rnwblk_knob_set(DEV, "max_inflight", 1));
-
-	ASSERT_EQ(0, pthread_create(&t1, NULL, do_blocking_read, &holder));
-	for (i = 0; i < 2000 && rnwblk_counter(DEV, "inflight") < 1; i++)
-		usleep(1000);
-	ASSERT_EQ(1, rnwblk_counter(DEV, "inflight")) TH_LOG("the holder never got in flight");
-	ASSERT_EQ(0, pthread_create(&t2, NULL, do_blocking_read, &waiter));
-	for (i = 0; i < 2000 && rnwblk_counter(DEV, "budget_waits") <= waits; i++)
-		usleep(1000);
-	ASSERT_GT(rnwblk_counter(DEV, "budget_waits"), waits) TH_LOG("the waiter never waited");
-
-	EXPECT_EQ(4096, uring_rw(&ring, self->fd, 0, nb, 4096, 8192, 0));
-	EXPECT_EQ(-1, rnw_check(nb, 4096, 8192, 0x78));
-	EXPECT_GE(rnwblk_counter(DEV, "nowait_deferred"), deferred + 1);
-	pthread_join(t1, NULL);
-	pthread_join(t2, NULL);
-	EXPECT_EQ(4096, holder.ret);
-	EXPECT_EQ(4096, waiter.ret);
-	io_uring_queue_exit(&ring);
-	free(nb);
-}
-
 /* libaio with aio_rw_flags = RWF_NOWAIT: -EAGAIN in the event when congested, data when not. */
 TEST_F(dev, libaio_nowait)
 {
