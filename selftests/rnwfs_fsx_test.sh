@@ -92,25 +92,10 @@ ktap_plan 8
 fs_test fsx_buffered t_buffered
 fs_test fsx_direct t_direct
 fs_test fsx_mmap t_mmap
-# Known rnwfs failures under queued direct writes (several requests of one write in flight),
-# found by this test on 2026-12-02 and not fixed yet: a blocking io_uring O_DIRECT write gets
-# EAGAIN (a REQ_NOWAIT bio the device refuses after submission completes outside the task,
-# where io_uring cannot reissue it), and an async direct write's page-cache invalidation
-# fails ("Page cache invalidation failure on direct I/O"), so a later fsync returns EIO.
-# Reported as skips on rnwfs until fixed; RNW_FSX_KNOWN_BUGS=1 runs them anyway. ext4 and
-# xfs run them always.
-known_bug() {
-	local name=$1 func=$2
-	if [ "$FS_TYPE" = rnwfs ] && [ "${RNW_FSX_KNOWN_BUGS:-0}" != 1 ]; then
-		ktap_skip "$name" "known rnwfs bug with queued direct writes (EAGAIN to a blocking io_uring write; EIO after a failed post-write page-cache invalidation): see the 2026-12-02 closing note"
-	else
-		fs_test "$name" "$func"
-	fi
-}
-known_bug fsx_aio_direct t_aio
-known_bug fsx_uring_direct_and_buffered t_uring
+fs_test fsx_aio_direct t_aio
+fs_test fsx_uring_direct_and_buffered t_uring
 fs_test fsx_nowait_buffered_and_direct t_nowait
-known_bug fsx_mixed t_mixed
-known_bug fsx_mixed_with_remount t_mixed_remount
+fs_test fsx_mixed t_mixed
+fs_test fsx_mixed_with_remount t_mixed_remount
 fs_done
 ktap_exit
