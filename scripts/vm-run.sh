@@ -6,7 +6,8 @@
 # CMD fails, if the guest does not power off within --timeout (hung or panicked guest), or if
 # the kernel log shows a lockdep report, BUG, WARNING, Oops, atomic sleep or a call trace.
 # RNW_KVM=1 uses KVM (off by default: nested KVM does not boot Linux on our machines).
-# RNW_QEMU_OPTS adds QEMU arguments.
+# RNW_QEMU_OPTS adds QEMU arguments; RNW_GUEST_APPEND adds kernel parameters (after the
+# variant's own, RNW_KERNEL_APPEND from kernel-env.sh).
 set -euo pipefail
 here=$(dirname "$0")
 . "$here/kernel-env.sh"
@@ -30,14 +31,15 @@ kdir=$("$here/build-kernel.sh")
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
+# A panic (oops=panic) reboots at once, and QEMU exits on reboot: a crashed guest fails
+# fast instead of waiting for the timeout.
+kparams="oops=panic panic=-1 loglevel=7 $RNW_KERNEL_APPEND ${RNW_GUEST_APPEND:-}"
 accel=(--disable-kvm)
 [ "${RNW_KVM:-0}" = 1 ] && accel=()
 vng_args=(
 	--run "$kdir" "${accel[@]}" --force-9p --disable-microvm
 	--cpus 2 --memory 2G --cwd "$RNW_ROOT" --rwdir "$out"
-	# A panic (oops=panic) reboots at once, and QEMU exits on reboot: a crashed guest fails
-	# fast instead of waiting for the timeout.
-	--append "oops=panic panic=-1 loglevel=7"
+	--append "$kparams"
 )
 # RNW_QEMU_OPTS: extra QEMU arguments (scripts/bench-rnwblk.sh passes -icount).
 [ -n "${RNW_QEMU_OPTS:-}" ] && vng_args+=(--qemu-opts="$RNW_QEMU_OPTS")
@@ -51,6 +53,7 @@ fi
 # The end marker tells a command that ran to its end from a guest that died under it.
 guest_cmd="export RNW_OUT=$out; $(printf '%q ' "$@") >$out/guest.log 2>&1; rc=\$?; echo \$rc >$out/guest-exit; exit \$rc"
 echo "vm-run: booting $(basename "$kdir") (timeout ${timeout_s}s, output in $out)"
+echo "vm-run: kernel parameters: $kparams"
 set +e
 timeout --kill-after=15 "$timeout_s" \
 	vng "${vng_args[@]}" --verbose --exec "$guest_cmd" </dev/null >"$out/console.log" 2>&1
