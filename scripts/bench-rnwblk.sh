@@ -18,7 +18,10 @@
 #   RNW_BENCH_BUILD=0   use the rnwblk.ko already built (skip scripts/build-modules.sh)
 #   RNW_BENCH_TSV=FILE  only print the tables of an earlier run's bench.tsv (no guest)
 #   RNW_BENCH_CLOCK     icount (default) or wall
+#   RNW_KCONFIG           the kernel variant (default bench: the production config,
+#                         scripts/config/rnw-bench.config; RNW_KCONFIG= boots the test kernel)
 set -euo pipefail
+export RNW_KCONFIG=${RNW_KCONFIG-bench}
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/bench-clock.sh"
 bench_clock icount

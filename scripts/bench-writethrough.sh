@@ -15,7 +15,10 @@
 #   RNW_BENCH_OUT         where to keep the results (default: a new /tmp/rnw-wt-bench.* dir)
 #   RNW_BENCH_BUILD=0     use the modules already built
 #   RNW_BENCH_CLOCK       wall (default) or icount
+#   RNW_KCONFIG           the kernel variant (default bench: the production config,
+#                         scripts/config/rnw-bench.config; RNW_KCONFIG= boots the test kernel)
 set -euo pipefail
+export RNW_KCONFIG=${RNW_KCONFIG-bench}
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/bench-clock.sh"
 bench_clock wall

@@ -54,11 +54,23 @@ make -s LLVM=-19 allnoconfig >&2
 scripts/kconfig/merge_config.sh -m .config "${RNW_KCONFIG_FRAGMENTS[@]}" >/dev/null
 make -s LLVM=-19 olddefconfig >&2
 # merge_config drops symbols whose dependencies are unmet without failing: refuse that.
+# A later fragment may override an earlier one ("# CONFIG_X is not set" included): what
+# must survive is each symbol's last setting.
 dropped=0
+declare -A want=()
 while IFS= read -r line; do
-	case "$line" in CONFIG_*=*) ;; *) continue ;; esac
-	grep -qxF "$line" .config || { log "config: $line did not survive olddefconfig"; dropped=1; }
+	case "$line" in
+	CONFIG_*=*) want[${line%%=*}]=$line ;;
+	"# CONFIG_"*" is not set") sym=${line#\# }; want[${sym%% *}]=$line ;;
+	esac
 done < <(cat "${RNW_KCONFIG_FRAGMENTS[@]}")
+for sym in "${!want[@]}"; do
+	line=${want[$sym]}
+	case "$line" in
+	"# "*) ! grep -q "^$sym=" .config ;;
+	*) grep -qxF "$line" .config ;;
+	esac || { log "config: $line did not survive olddefconfig"; dropped=1; }
+done
 [ "$dropped" = 0 ] || exit 1
 
 make -s LLVM=-19 rustavailable >&2

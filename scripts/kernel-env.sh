@@ -3,7 +3,8 @@
 # KDIR        use this kernel build tree instead of the cached test kernel
 RNW_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RNW_CACHE=${RNW_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rnw}
-# RNW_KCONFIG  a kernel variant: empty (the test kernel) or kasan (rnw-kasan.config on top);
+# RNW_KCONFIG  a kernel variant: empty (the test kernel), kasan (rnw-kasan.config on top) or
+#              bench (rnw-bench.config on top: the production config the benchmarks boot);
 #              each variant is cached apart
 RNW_KCONFIG_FRAGMENTS=("$RNW_ROOT/scripts/config/rnw-guest.config")
 # RNW_KERNEL_APPEND   kernel parameters the variant needs at boot (vm-run.sh adds them)
@@ -18,7 +19,8 @@ kasan)
 	# 4-level paging is what the variant needs; nothing rnw does depends on it.
 	RNW_KERNEL_APPEND=no5lvl
 	;;
-*) echo "rnw: RNW_KCONFIG=$RNW_KCONFIG: not a kernel variant (kasan)" >&2; exit 2 ;;
+bench) RNW_KCONFIG_FRAGMENTS+=("$RNW_ROOT/scripts/config/rnw-$RNW_KCONFIG.config") ;;
+*) echo "rnw: RNW_KCONFIG=$RNW_KCONFIG: not a kernel variant (kasan, bench)" >&2; exit 2 ;;
 esac
 RNW_KERNEL_PKG=linux-source-6.12
 # Bump when scripts/build-kernel.sh changes what it builds (not for cosmetic edits).
