@@ -5,7 +5,7 @@
 use crate::{
     config::DeviceConfig,
     counters::Counters,
-    debugfs,
+    rnwk::debugfs,
     disk::{Disk, DiskSpec},
     driver::Driver,
     ffi,

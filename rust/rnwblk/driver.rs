@@ -3,7 +3,7 @@
 //! the debugfs root, the device index map and the default configuration (the module
 //! parameters, which new configfs devices start from).
 
-use crate::{config::DeviceConfig, debugfs, disk::DiskOps, major::Major};
+use crate::{config::DeviceConfig, disk::DiskOps, major::Major, rnwk::debugfs};
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use kernel::prelude::*;
 

@@ -6,8 +6,8 @@
 //! policy (`dispatch`, `device`, `knobs`, `config`, `params`) is safe Rust. See
 //! Documentation/rnwblk.rst.
 
-#[path = "../common/debugfs.rs"]
-mod debugfs;
+#[path = "../rnwk/mod.rs"]
+mod rnwk;
 #[path = "../common/version.rs"]
 mod version;
 
@@ -32,6 +32,7 @@ mod workqueue;
 
 use device::LiveDevice;
 use driver::Driver;
+use rnwk::debugfs;
 use kernel::{c_str, prelude::*, sync::Arc};
 
 module! {

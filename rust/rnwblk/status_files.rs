@@ -5,7 +5,7 @@
 //!   <knob>     one read-write file per runtime knob (see knobs.rs)
 
 use crate::{
-    debugfs::{self, Knob, Show, TextBuf},
+    rnwk::debugfs::{self, Knob, Show, TextBuf},
     device::Device,
     knobs::KnobId,
 };
