@@ -85,7 +85,12 @@ impl DeviceConfig {
                 self.submit_queues.into(),
                 "must be 1..256",
             ),
-            require(self.poll_queues <= MAX_QUEUES, "poll_queues", self.poll_queues.into(), "must be 0..256"),
+            require(
+                self.poll_queues <= MAX_QUEUES,
+                "poll_queues",
+                self.poll_queues.into(),
+                "must be 0..256",
+            ),
             require(
                 (1..=MAX_QUEUE_DEPTH).contains(&self.hw_queue_depth),
                 "hw_queue_depth",

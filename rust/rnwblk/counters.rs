@@ -93,7 +93,9 @@ impl Counters {
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&'static str, u64)> + '_ {
         NAMES.iter().enumerate().map(|(i, n)| {
             // SAFETY: as in `add`; `i < NAMES.len()`.
-            (*n, unsafe { ffi::rnwblk_counter_sum(self.0.as_ptr(), i as u32) })
+            (*n, unsafe {
+                ffi::rnwblk_counter_sum(self.0.as_ptr(), i as u32)
+            })
         })
     }
 }

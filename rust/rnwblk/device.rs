@@ -5,11 +5,11 @@
 use crate::{
     config::DeviceConfig,
     counters::Counters,
-    rnwk::debugfs,
     disk::{Disk, DiskSpec},
     driver::Driver,
     ffi,
     knobs::Knobs,
+    rnwk::debugfs,
     status_files,
     store::Store,
     tag_set::{TagSet, TagSpec},
@@ -17,7 +17,10 @@ use crate::{
 };
 use core::{
     ffi::c_void,
-    sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, Ordering::Relaxed, Ordering::Release, Ordering::SeqCst},
+    sync::atomic::{
+        AtomicBool, AtomicPtr, AtomicU32, AtomicU64, Ordering::Relaxed, Ordering::Release,
+        Ordering::SeqCst,
+    },
 };
 use kernel::{fmt, prelude::*, str::CString, sync::Arc};
 
@@ -118,7 +121,12 @@ pub(crate) struct LiveDevice {
 impl LiveDevice {
     /// Creates device `index` (`rnwblk<index>`, claimed by the caller) on `store` and
     /// makes it visible.
-    pub(crate) fn create(drv: &Driver, index: u32, cfg: DeviceConfig, store: Arc<Store>) -> Result<Self> {
+    pub(crate) fn create(
+        drv: &Driver,
+        index: u32,
+        cfg: DeviceConfig,
+        store: Arc<Store>,
+    ) -> Result<Self> {
         cfg.validate()?;
         let name = CString::try_from_fmt(fmt!("rnwblk{}", index))?;
         let dev = Arc::new(
@@ -160,7 +168,12 @@ impl LiveDevice {
         dev.queue.store(disk.queue(), Relaxed);
         let debugfs = status_files::create(&drv.debugfs, &name, drv.module, &dev)?;
         disk.add()?;
-        Ok(Self { _disk: disk, _tag_set: tag_set, _debugfs: debugfs, dev })
+        Ok(Self {
+            _disk: disk,
+            _tag_set: tag_set,
+            _debugfs: debugfs,
+            dev,
+        })
     }
 
     pub(crate) fn device(&self) -> &Device {

@@ -16,7 +16,10 @@ unsafe impl Sync for DiskOps {}
 
 impl DiskOps {
     pub(crate) fn new(module: &'static ThisModule) -> Result<Self> {
-        let ops = ffi::bindings::block_device_operations { owner: module.as_ptr(), ..Default::default() };
+        let ops = ffi::bindings::block_device_operations {
+            owner: module.as_ptr(),
+            ..Default::default()
+        };
         Ok(Self(KBox::new(ops, GFP_KERNEL)?))
     }
 

@@ -123,7 +123,9 @@ fn cache_nowait(dev: &Device, rq: &Request) -> bool {
         return true;
     }
     match rq.op() {
-        ffi::REQ_OP_WRITE => dev.store.save(rq.pos(), rq.bytes().into(), nowait_alloc(dev)),
+        ffi::REQ_OP_WRITE => dev
+            .store
+            .save(rq.pos(), rq.bytes().into(), nowait_alloc(dev)),
         ffi::REQ_OP_FLUSH => !dev.store.has_unflushed(),
         ffi::REQ_OP_DISCARD | ffi::REQ_OP_WRITE_ZEROES => !dev.cfg.discard,
         _ => true,
@@ -133,7 +135,16 @@ fn cache_nowait(dev: &Device, rq: &Request) -> bool {
 /// Volatile cache: saves what a write, discard or write-zeroes of [pos, pos+len) will change.
 /// False: only a sleeping allocation can.
 fn save(dev: &Device, pos: u64, len: u64, may_sleep: bool) -> bool {
-    !dev.cfg.volatile_cache || dev.store.save(pos, len, if may_sleep { Alloc::NoIo } else { Alloc::NoWait })
+    !dev.cfg.volatile_cache
+        || dev.store.save(
+            pos,
+            len,
+            if may_sleep {
+                Alloc::NoIo
+            } else {
+                Alloc::NoWait
+            },
+        )
 }
 
 /// A nowait write, all or nothing: into the pages that exist, or (`nowait_alloc`) into
@@ -144,7 +155,10 @@ fn write_nowait(dev: &Device, rq: &Request) -> bool {
         return true;
     }
     dev.knobs.nowait_alloc()
-        && matches!(store.backing(rq.pos(), rq.bytes().into(), false), Backing::Ready)
+        && matches!(
+            store.backing(rq.pos(), rq.bytes().into(), false),
+            Backing::Ready
+        )
         && store.write(rq).is_ok()
 }
 
@@ -174,7 +188,11 @@ fn execute(dev: &Device, rq: &Request, may_sleep: bool) -> Result<BlkStatus, Nee
         }
         ffi::REQ_OP_WRITE => {
             if !save(dev, pos, len, may_sleep) {
-                return if may_sleep { Ok(ffi::BLK_STS_IOERR) } else { Err(NeedsSleep) };
+                return if may_sleep {
+                    Ok(ffi::BLK_STS_IOERR)
+                } else {
+                    Err(NeedsSleep)
+                };
             }
             // Usually every page exists: one lookup per page. (Nowait writes are served in
             // `write_nowait`, before they start.)
@@ -219,7 +237,7 @@ fn punt(dev: &Device, rq: Request) -> BlkStatus {
     dev.counters.inc(Counter::Punted);
     let cmd: *const _ = rq.cmd();
     let _ = rq.into_raw(); // the worker owns it now
-    // SAFETY: the command belongs to the request the worker now owns.
+                           // SAFETY: the command belongs to the request the worker now owns.
     dev.worker.queue(unsafe { &*cmd });
     ffi::BLK_STS_OK
 }

@@ -14,7 +14,12 @@ pub(crate) const MAX_INDEX: u32 = 256;
 
 impl Indices {
     const fn new() -> Self {
-        Self([AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0)])
+        Self([
+            AtomicU64::new(0),
+            AtomicU64::new(0),
+            AtomicU64::new(0),
+            AtomicU64::new(0),
+        ])
     }
 
     fn try_claim(&self, i: u32) -> bool {
@@ -50,7 +55,14 @@ impl Driver {
     ) -> Result<KBox<Self>> {
         let ops = DiskOps::new(module)?;
         Ok(KBox::new(
-            Self { module, major, ops, debugfs, indices: Indices::new(), defaults },
+            Self {
+                module,
+                major,
+                ops,
+                debugfs,
+                indices: Indices::new(),
+                defaults,
+            },
             GFP_KERNEL,
         )?)
     }

@@ -49,7 +49,13 @@ unsafe impl Send for HwQueue {}
 
 impl HwQueue {
     pub(crate) fn new(dev: *const Device) -> Result<KBox<Self>> {
-        let hwq = KBox::new(Self { dev, poll: PollList(Opaque::uninit()) }, GFP_KERNEL)?;
+        let hwq = KBox::new(
+            Self {
+                dev,
+                poll: PollList(Opaque::uninit()),
+            },
+            GFP_KERNEL,
+        )?;
         // SAFETY: the list is in its final (boxed) place, initialised once.
         unsafe { ffi::rnwblk_poll_list_init(hwq.poll.0.get()) };
         Ok(hwq)

@@ -92,7 +92,11 @@ impl KnobValues {
         for id in KnobId::ALL {
             // A live knob only ever holds a value that passed the same check.
             if self.set(id, live.get(id)).is_err() {
-                pr_warn!("knob {:?}: live value {} out of range, not kept\n", id.file_name(), live.get(id));
+                pr_warn!(
+                    "knob {:?}: live value {} out of range, not kept\n",
+                    id.file_name(),
+                    live.get(id)
+                );
             }
         }
     }
@@ -114,7 +118,10 @@ impl KnobValues {
 
     pub(crate) fn validate(&self) -> Result {
         if self.completion_nsec > KnobId::CompletionNsec.max() {
-            pr_err!("completion_nsec={}: must be at most 1000000000 (1 s)\n", self.completion_nsec);
+            pr_err!(
+                "completion_nsec={}: must be at most 1000000000 (1 s)\n",
+                self.completion_nsec
+            );
             return Err(EINVAL);
         }
         Ok(())

@@ -19,7 +19,10 @@ impl Major {
         // SAFETY: `name` is a NUL-terminated static string, as register_blkdev keeps it.
         let ret = unsafe { rnwblk_register_major(name.as_char_ptr()) };
         to_result(ret.min(0))?;
-        Ok(Self { number: ret as u32, name })
+        Ok(Self {
+            number: ret as u32,
+            name,
+        })
     }
 
     pub(crate) fn number(&self) -> u32 {

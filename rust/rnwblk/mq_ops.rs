@@ -81,7 +81,8 @@ unsafe extern "C" fn poll(
     // SAFETY: a set-up hctx.
     let hwq = unsafe { hw_queue(hctx) };
     let dev = hwq.device();
-    hwq.poll_list().reap(|rq| dispatch::end_polled(dev, rq, iob))
+    hwq.poll_list()
+        .reap(|rq| dispatch::end_polled(dev, rq, iob))
 }
 
 unsafe extern "C" fn map_queues(set: *mut bindings::blk_mq_tag_set) {

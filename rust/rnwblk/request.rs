@@ -28,7 +28,9 @@ impl Cmd {
     /// `cmd` points to the PDU of a request being set up, not in use by anything else.
     pub(crate) unsafe fn init(
         cmd: *mut Cmd,
-        timer_fn: unsafe extern "C" fn(*mut ffi::bindings::hrtimer) -> ffi::bindings::hrtimer_restart,
+        timer_fn: unsafe extern "C" fn(
+            *mut ffi::bindings::hrtimer,
+        ) -> ffi::bindings::hrtimer_restart,
         work_fn: unsafe extern "C" fn(*mut ffi::bindings::work_struct),
     ) {
         // SAFETY: per the contract, the PDU is ours to initialise.
@@ -49,7 +51,9 @@ impl Cmd {
     }
 
     pub(crate) fn set_poll_list(&self, list: Option<&PollList>) {
-        let p = list.map_or(core::ptr::null_mut(), |l| l as *const PollList as *mut PollList);
+        let p = list.map_or(core::ptr::null_mut(), |l| {
+            l as *const PollList as *mut PollList
+        });
         self.poll_list.store(p, Relaxed);
     }
 
@@ -76,7 +80,11 @@ impl Cmd {
     /// `work` is the `work` field of a live `Cmd`.
     pub(crate) unsafe fn from_work(work: *mut ffi::bindings::work_struct) -> *mut Cmd {
         // SAFETY: per the contract, stepping back to the start of the struct stays inside it.
-        unsafe { work.cast::<u8>().sub(core::mem::offset_of!(Cmd, work)).cast() }
+        unsafe {
+            work.cast::<u8>()
+                .sub(core::mem::offset_of!(Cmd, work))
+                .cast()
+        }
     }
 }
 

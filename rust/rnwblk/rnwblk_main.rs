@@ -32,8 +32,8 @@ mod workqueue;
 
 use device::LiveDevice;
 use driver::Driver;
-use rnwk::debugfs;
 use kernel::{c_str, prelude::*, sync::Arc};
+use rnwk::debugfs;
 
 module! {
     type: RnwBlk,
@@ -71,16 +71,35 @@ impl kernel::Module for RnwBlk {
         let params = params::load()?;
         let major = major::Major::register(c_str!("rnwblk"))?;
         let mut root = debugfs::Dir::new(c_str!("rnwblk"), None)?;
-        root.add_file(c_str!("version"), module, Arc::new(Version { major: major.number() }, GFP_KERNEL)?)?;
+        root.add_file(
+            c_str!("version"),
+            module,
+            Arc::new(
+                Version {
+                    major: major.number(),
+                },
+                GFP_KERNEL,
+            )?,
+        )?;
         let driver = Driver::new(module, major, root, params.device.clone())?;
         let mut devices = KVec::with_capacity(params.nr_devices as usize, GFP_KERNEL)?;
         for _ in 0..params.nr_devices {
             let index = driver.indices.claim()?;
-            let dev = LiveDevice::create(&driver, index, params.device.clone(), store::Store::new()?)?;
+            let dev =
+                LiveDevice::create(&driver, index, params.device.clone(), store::Store::new()?)?;
             devices.push(dev, GFP_KERNEL)?;
         }
         let configfs = configfs::Registration::new(&driver)?;
-        pr_info!("{} device(s), major {}\n", devices.len(), driver.major.number());
-        Ok(Self { _configfs: configfs, _devices: devices, _driver: driver, _deferred_frees: store::DeferredFrees::new() })
+        pr_info!(
+            "{} device(s), major {}\n",
+            devices.len(),
+            driver.major.number()
+        );
+        Ok(Self {
+            _configfs: configfs,
+            _devices: devices,
+            _driver: driver,
+            _deferred_frees: store::DeferredFrees::new(),
+        })
     }
 }

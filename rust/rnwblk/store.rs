@@ -45,7 +45,15 @@ impl Store {
             ffi::rnwblk_store_init(xa.get());
             ffi::rnwblk_store_init(saved.get());
         }
-        Ok(Arc::new(Self { xa, pages: AtomicU64::new(0), saved, saved_pages: AtomicU64::new(0) }, GFP_KERNEL)?)
+        Ok(Arc::new(
+            Self {
+                xa,
+                pages: AtomicU64::new(0),
+                saved,
+                saved_pages: AtomicU64::new(0),
+            },
+            GFP_KERNEL,
+        )?)
     }
 
     /// Backing pages in use.
@@ -76,7 +84,9 @@ impl Store {
         for page in first..=last {
             // SAFETY: the xarray is initialised and lives as long as `self`; `may_sleep` is
             // only true in the worker (process context).
-            match unsafe { ffi::rnwblk_store_populate(self.xa.get(), page * PAGE_SIZE as u64, may_sleep) } {
+            match unsafe {
+                ffi::rnwblk_store_populate(self.xa.get(), page * PAGE_SIZE as u64, may_sleep)
+            } {
                 1 => {
                     self.pages.fetch_add(1, Relaxed);
                 }
@@ -99,7 +109,9 @@ impl Store {
         let mut added = 0;
         // SAFETY: both xarrays are initialised and live as long as `self`; NoIo is only
         // passed in the worker (process context).
-        let ret = unsafe { ffi::rnwblk_store_save(self.xa.get(), self.saved.get(), pos, len, alloc, &mut added) };
+        let ret = unsafe {
+            ffi::rnwblk_store_save(self.xa.get(), self.saved.get(), pos, len, alloc, &mut added)
+        };
         self.saved_pages.fetch_add(added as u64, Relaxed);
         ret == 0
     }
@@ -121,7 +133,8 @@ impl Store {
     pub(crate) fn roll_back(&self) {
         let mut copies = 0;
         // SAFETY: both xarrays are initialised; the caller stopped I/O; process context.
-        let delta = unsafe { ffi::rnwblk_store_roll_back(self.xa.get(), self.saved.get(), &mut copies) };
+        let delta =
+            unsafe { ffi::rnwblk_store_roll_back(self.xa.get(), self.saved.get(), &mut copies) };
         self.saved_pages.fetch_sub(copies as u64, Relaxed);
         self.pages.fetch_add(delta as u64, Relaxed); // wrapping: delta may be negative
     }

@@ -23,14 +23,21 @@ unsafe impl Sync for TagSet {}
 impl TagSet {
     /// `driver_data` is what the operations get back (the device); it must outlive the set.
     pub(crate) fn new(spec: &TagSpec, driver_data: *const c_void) -> Result<Self> {
-        let raw = KBox::new(Opaque::new(ffi::bindings::blk_mq_tag_set::default()), GFP_KERNEL)?;
+        let raw = KBox::new(
+            Opaque::new(ffi::bindings::blk_mq_tag_set::default()),
+            GFP_KERNEL,
+        )?;
         let set = raw.get();
         // SAFETY: `set` is ours, zeroed (a valid empty tag set) and in its final place.
         unsafe {
             (*set).ops = &mq_ops::OPS;
             (*set).nr_hw_queues = spec.submit_queues + spec.poll_queues;
             // Only a set with a poll map gets BLK_FEAT_POLL (blk_mq_alloc_queue).
-            (*set).nr_maps = if spec.poll_queues > 0 { ffi::HCTX_MAX_TYPES } else { 1 };
+            (*set).nr_maps = if spec.poll_queues > 0 {
+                ffi::HCTX_MAX_TYPES
+            } else {
+                1
+            };
             (*set).queue_depth = spec.queue_depth;
             (*set).numa_node = ffi::bindings::NUMA_NO_NODE;
             (*set).cmd_size = core::mem::size_of::<Cmd>() as u32;
