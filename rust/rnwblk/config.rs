@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 //! A device's configuration (from module parameters or configfs) and its validation.
 
+#![deny(unsafe_code)]
+
 use crate::knobs::KnobValues;
 use kernel::prelude::*;
 

@@ -7,7 +7,8 @@
 //! the live device too. The tables live in rnwblk_configfs.c; this is what they mean.
 
 use crate::{
-    config::DeviceConfig, device::LiveDevice, driver::Driver, ffi, knobs::KnobId, store::Store,
+    config::DeviceConfig, device::LiveDevice, driver::Driver, ffi, knobs::KnobId,
+    rnwk::block::ram_store::Store,
 };
 use core::{
     fmt::{self, Write},

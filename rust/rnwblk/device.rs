@@ -2,25 +2,29 @@
 //! One rnwblk device: its state shared with the I/O path ([`Device`]) and the registered
 //! disk that owns it ([`LiveDevice`]).
 
+#![deny(unsafe_code)]
+
 use crate::{
     config::DeviceConfig,
     counters::Counters,
-    disk::{Disk, DiskSpec},
     driver::Driver,
-    ffi,
     knobs::Knobs,
-    rnwk::debugfs,
-    status_files,
-    store::Store,
-    tag_set::{TagSet, TagSpec},
-    workqueue::Workqueue,
-};
-use core::{
-    ffi::c_void,
-    sync::atomic::{
-        AtomicBool, AtomicPtr, AtomicU32, AtomicU64, Ordering::Relaxed, Ordering::Release,
-        Ordering::SeqCst,
+    mq_ops::RnwBlk,
+    rnwk::{
+        block::{
+            gen_disk::{DiskSpec, GenDisk},
+            mq::{TagSet, TagSetSpec},
+            ram_store::Store,
+            request_queue::RequestQueue,
+        },
+        debugfs,
+        workqueue::{Workqueue, WqFlags},
     },
+    status_files,
+};
+use core::sync::atomic::{
+    AtomicBool, AtomicU32, AtomicU64,
+    Ordering::{Relaxed, Release, SeqCst},
 };
 use kernel::{fmt, prelude::*, str::CString, sync::Arc};
 
@@ -80,7 +84,7 @@ impl Budget {
     }
 }
 
-/// The state the I/O path uses. Outlives the disk and tag set (see [`LiveDevice`]).
+/// The state the I/O path uses: the tag set's data, which every request finds.
 pub(crate) struct Device {
     pub(crate) cfg: DeviceConfig,
     pub(crate) knobs: Knobs,
@@ -95,25 +99,22 @@ pub(crate) struct Device {
     pub(crate) worker: Workqueue,
     /// Volatile cache: the power was cut; every request fails from then on.
     pub(crate) power_cut: AtomicBool,
-    queue: AtomicPtr<ffi::bindings::request_queue>,
 }
 
 impl Device {
-    /// Reruns the hardware queues (asynchronously) after a budget wait.
-    pub(crate) fn rerun_queues(&self) {
-        let q = self.queue.load(Relaxed);
-        if !q.is_null() {
-            // SAFETY: the queue lives as long as the disk, which ends before the Device.
-            unsafe { ffi::bindings::blk_mq_run_hw_queues(q, true) };
+    /// A request ended (or was refused after taking budget): gives its budget back, and
+    /// reruns `queue` (asynchronously) if a blocking request was requeued for lack of it.
+    pub(crate) fn release(&self, queue: &RequestQueue) {
+        if self.budget.release() {
+            queue.run_hw_queues_async();
         }
     }
 }
 
-/// A registered device. Field order is teardown order: the disk goes first (draining I/O),
-/// then the tag set, the debugfs files, and last the state they all point at.
+/// A registered device. Field order is teardown order: the disk goes first (draining I/O;
+/// then it drops the tag set), then the debugfs files, and last the state they all point at.
 pub(crate) struct LiveDevice {
-    _disk: Disk,
-    _tag_set: TagSet,
+    disk: GenDisk<RnwBlk>,
     _debugfs: debugfs::Dir,
     dev: Arc<Device>,
 }
@@ -129,6 +130,9 @@ impl LiveDevice {
     ) -> Result<Self> {
         cfg.validate()?;
         let name = CString::try_from_fmt(fmt!("rnwblk{}", index))?;
+        // WQ_MEM_RECLAIM: the worker allocates backing pages for writeback of the device's
+        // users.
+        let worker = Workqueue::new(&name, WqFlags::MEM_RECLAIM | WqFlags::UNBOUND)?;
         let dev = Arc::new(
             Device {
                 knobs: Knobs::new(&cfg.knobs),
@@ -137,40 +141,39 @@ impl LiveDevice {
                 budget: Budget::default(),
                 seq_all: AtomicU64::new(0),
                 seq_nowait: AtomicU64::new(0),
-                worker: Workqueue::new(&name)?,
+                worker,
                 power_cut: AtomicBool::new(false),
-                queue: AtomicPtr::new(core::ptr::null_mut()),
                 cfg,
             },
             GFP_KERNEL,
         )?;
-        let data = &*dev as *const Device as *const c_void;
         let cfg = &dev.cfg;
         let tag_set = TagSet::new(
-            &TagSpec {
+            &TagSetSpec {
                 submit_queues: cfg.submit_queues,
                 poll_queues: cfg.poll_queues,
                 queue_depth: cfg.hw_queue_depth,
             },
-            data,
+            dev.clone(),
         )?;
         let spec = DiskSpec {
-            name: name.as_bytes(),
+            name: &name,
             major: drv.major.number(),
             first_minor: index,
-            capacity_sectors: cfg.size_mib << (20 - ffi::SECTOR_SHIFT),
+            capacity_sectors: cfg.size_mib << (20 - SECTOR_SHIFT),
             block_size: cfg.block_size,
+            max_hw_sectors: 2048, // 1 MiB
+            // Flush and FUA are accepted: writes are stable once completed. A volatile
+            // cache has no FUA: the block layer follows a FUA write with a flush instead.
+            write_cache: true,
+            fua: !cfg.volatile_cache,
             discard: cfg.discard,
-            volatile_cache: cfg.volatile_cache,
-            fops: drv.ops.as_ptr(),
         };
-        let mut disk = Disk::new(&tag_set, &spec, data)?;
-        dev.queue.store(disk.queue(), Relaxed);
+        let mut disk = GenDisk::new(tag_set, &spec, drv.ops.clone())?;
         let debugfs = status_files::create(&drv.debugfs, &name, drv.module, &dev)?;
         disk.add()?;
         Ok(Self {
-            _disk: disk,
-            _tag_set: tag_set,
+            disk,
             _debugfs: debugfs,
             dev,
         })
@@ -185,12 +188,10 @@ impl LiveDevice {
     /// store goes back to what it held at the last flush.
     pub(crate) fn power_cut(&self) {
         self.dev.power_cut.store(true, Release);
-        let q = self.dev.queue.load(Relaxed);
-        // SAFETY: the queue lives as long as the disk, which `self` owns; process context.
         // Freezing waits for every request that entered the queue before the cut.
-        unsafe { ffi::bindings::blk_mq_freeze_queue(q) };
+        let _frozen = self.disk.freeze();
         self.dev.store.roll_back();
-        // SAFETY: frozen just above.
-        unsafe { ffi::bindings::blk_mq_unfreeze_queue(q) };
     }
 }
+
+const SECTOR_SHIFT: u32 = 9;

@@ -3,9 +3,17 @@
 //! the debugfs root, the device index map and the default configuration (the module
 //! parameters, which new configfs devices start from).
 
-use crate::{config::DeviceConfig, disk::DiskOps, major::Major, rnwk::debugfs};
+#![deny(unsafe_code)]
+
+use crate::{
+    config::DeviceConfig,
+    rnwk::{
+        block::{gen_disk::DiskOps, major::Major},
+        debugfs,
+    },
+};
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use kernel::prelude::*;
+use kernel::{prelude::*, sync::Arc};
 
 /// Device indices (rnwblk<N>, minor N) in use.
 pub(crate) struct Indices([AtomicU64; 4]);
@@ -40,7 +48,7 @@ impl Indices {
 pub(crate) struct Driver {
     pub(crate) module: &'static ThisModule,
     pub(crate) major: Major,
-    pub(crate) ops: DiskOps,
+    pub(crate) ops: Arc<DiskOps>,
     pub(crate) debugfs: debugfs::Dir,
     pub(crate) indices: Indices,
     pub(crate) defaults: DeviceConfig,

@@ -2,6 +2,8 @@
 //! Runtime-changeable behaviour of a device: completion latency, the in-flight budget,
 //! congestion, fault injection. Set at creation, changed through debugfs at any time.
 
+#![deny(unsafe_code)]
+
 use crate::config::IrqMode;
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::Relaxed};
 use kernel::prelude::*;

@@ -4,6 +4,8 @@
 //!   config     what the device was created with (and that it supports nowait)
 //!   <knob>     one read-write file per runtime knob (see knobs.rs)
 
+#![deny(unsafe_code)]
+
 use crate::{
     device::Device,
     knobs::KnobId,

@@ -243,6 +243,11 @@ unsafe fn read_rendered<T>(
     }
 }
 
+/// `read` of a file made by [`Dir::add_file`].
+///
+/// # Safety
+///
+/// Called by the VFS on an open file of a `Dir` whose data is a `T`.
 unsafe extern "C" fn read_text<T: Show>(
     file: *mut bindings::file,
     buf: *mut u8,
@@ -253,6 +258,11 @@ unsafe extern "C" fn read_text<T: Show>(
     unsafe { read_rendered(file, buf, count, ppos, |data: &T, out| data.show(out)) }
 }
 
+/// `read` of a file made by [`Dir::add_knob`].
+///
+/// # Safety
+///
+/// Called by the VFS on an open file of a `Dir` whose data is a `T`.
 #[allow(dead_code)]
 unsafe extern "C" fn read_knob<T: Knob>(
     file: *mut bindings::file,
@@ -268,6 +278,12 @@ unsafe extern "C" fn read_knob<T: Knob>(
     }
 }
 
+/// `write` of a file made by [`Dir::add_knob`].
+///
+/// # Safety
+///
+/// Called by the VFS on an open file of a `Dir` whose data is a `T`, with the user buffer
+/// of the write.
 #[allow(dead_code)]
 unsafe extern "C" fn write_knob<T: Knob>(
     file: *mut bindings::file,
