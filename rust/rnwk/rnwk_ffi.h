@@ -78,8 +78,9 @@ bool rnwk_store_saved_empty(struct xarray *saved);
 unsigned long rnwk_store_forget(struct xarray *saved);
 /*
  * A power cut: puts every saved page back (removing pages that did not exist), emptying
- * `saved`. No I/O may be in flight. May sleep. *copies: saved copies it used up; returns
- * the change in the store's page count.
+ * `saved`. The pages it replaces are freed after an RCU grace period, so a reader still in
+ * flight copies from a page that is still there. May sleep. *copies: saved copies it used
+ * up; returns the change in the store's page count.
  */
 long rnwk_store_roll_back(struct xarray *xa, struct xarray *saved, unsigned long *copies);
 

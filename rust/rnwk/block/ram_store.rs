@@ -4,7 +4,7 @@
 //! every page changed since, to put back on a power cut.
 //!
 //! Readers look pages up under RCU and never allocate; pages are freed after a grace period
-//! (discard), so a read racing one copies from a page that is still there.
+//! (discard, power cut), so a read racing either copies from a page that is still there.
 //! The C is `rnwk_store.c` for now.
 
 use super::mq::{Op, Rq};
@@ -36,7 +36,8 @@ pub(crate) enum Alloc {
 ///
 /// `xa` and `saved` are xarrays initialised by `rnwk_store_init`, in boxes that do not
 /// move, destroyed only in `drop`. `xa` maps page indices to pages the store owns; `saved`
-/// maps page indices to the store's copies (or to the absent marker).
+/// maps page indices to the store's copies (or to the absent marker). Every page either
+/// holds is freed only after an RCU grace period while anyone may still look it up.
 pub(crate) struct Store {
     xa: KBox<Opaque<bindings::xarray>>,
     pages: AtomicU64,
@@ -152,8 +153,9 @@ impl Store {
         self.saved_pages.fetch_sub(freed as u64, Relaxed);
     }
 
-    /// A power cut: back to the content at the last flush. No I/O may be in flight (the
-    /// pages it replaces are freed at once). May sleep.
+    /// A power cut: back to the content at the last flush. May sleep. Racing I/O cannot
+    /// make it unsafe (replaced pages are freed after a grace period), only meaningless: the
+    /// caller stops I/O first.
     pub(crate) fn roll_back(&self) {
         let mut copies = 0;
         // SAFETY: both xarrays are initialised (type invariant); `copies` is a local.

@@ -2,10 +2,10 @@
 /*
  * rnwk's sparse page store (rnwblk's backing store): an xarray of pages, one per PAGE_SIZE
  * of the device. Readers look pages up under RCU and never allocate; pages are freed after a
- * grace period, so a read racing a discard copies from a page that is still there. Whether an
- * allocation may sleep is the caller's decision: that is rnwblk's nowait policy, and it lives
- * in Rust. The safe API is block/ram_store.rs; this file moves to Rust in a later step of
- * issue 15.
+ * grace period, so a read racing a discard or a power cut's roll-back copies from a page
+ * that is still there. Whether an allocation may sleep is the caller's decision: that is
+ * rnwblk's nowait policy, and it lives in Rust. The safe API is block/ram_store.rs; this
+ * file moves to Rust in a later step of issue 15.
  */
 #include <linux/blk-mq.h>
 #include <linux/highmem.h>
@@ -261,8 +261,12 @@ long rnwk_store_roll_back(struct xarray *xa, struct xarray *saved, unsigned long
 			delta++;
 		}
 		if (old) {
-			/* No I/O in flight, hence no reader: no grace period needed. */
-			__free_page(old);
+			/*
+			 * After a grace period, like a discard: the safe API cannot promise that
+			 * no reader is in flight (the power cut freezes the queue, but another
+			 * holder of the store could still read it).
+			 */
+			call_rcu(&((struct page *)old)->rcu_head, free_page_rcu);
 			delta--;
 		}
 		cond_resched();
