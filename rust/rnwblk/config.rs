@@ -6,36 +6,6 @@
 use crate::knobs::KnobValues;
 use kernel::prelude::*;
 
-/// How a request's completion is delivered (null_blk's `irqmode`).
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum IrqMode {
-    /// Ended in the submitting context.
-    Inline,
-    /// Through blk-mq's completion softirq.
-    Softirq,
-    /// From an hrtimer `completion_nsec` after submission: requests really are in flight.
-    Timer,
-}
-
-impl IrqMode {
-    pub(crate) fn from_u32(v: u32) -> Option<Self> {
-        match v {
-            0 => Some(Self::Inline),
-            1 => Some(Self::Softirq),
-            2 => Some(Self::Timer),
-            _ => None,
-        }
-    }
-
-    pub(crate) fn as_u32(self) -> u32 {
-        match self {
-            Self::Inline => 0,
-            Self::Softirq => 1,
-            Self::Timer => 2,
-        }
-    }
-}
-
 /// Everything fixed for a device's lifetime, plus the initial runtime knob values
 /// (irqmode is one: every request can take any completion path).
 #[derive(Clone)]
@@ -54,7 +24,6 @@ pub(crate) struct DeviceConfig {
 pub(crate) const MAX_SIZE_MIB: u64 = 1 << 20; // 1 TiB (sparse)
 pub(crate) const MAX_QUEUES: u32 = 256;
 pub(crate) const MAX_QUEUE_DEPTH: u32 = 4096;
-pub(crate) const MAX_COMPLETION_NSEC: u64 = 1_000_000_000;
 
 /// Checks one value; on failure logs `what=value: why` and fails with EINVAL.
 fn require(ok: bool, what: &str, value: u64, why: &str) -> Result {

@@ -7,7 +7,7 @@
 //! the live device too. The tables live in rnwblk_configfs.c; this is what they mean.
 
 use crate::{
-    config::DeviceConfig, device::LiveDevice, driver::Driver, ffi, knobs::KnobId,
+    config::DeviceConfig, driver::Driver, ffi, knobs::KnobId, live_device::LiveDevice,
     rnwk::block::ram_store::Store,
 };
 use core::{

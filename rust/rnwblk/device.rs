@@ -1,32 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
-//! One rnwblk device: its state shared with the I/O path ([`Device`]) and the registered
-//! disk that owns it ([`LiveDevice`]).
+//! One rnwblk device's state shared with the I/O path ([`Device`]): what every request
+//! finds (the tag set's data). The registered disk that owns it is `live_device`.
 
 #![deny(unsafe_code)]
 
 use crate::{
     config::DeviceConfig,
     counters::Counters,
-    driver::Driver,
     knobs::Knobs,
-    mq_ops::RnwBlk,
     rnwk::{
-        block::{
-            gen_disk::{DiskSpec, GenDisk},
-            mq::{TagSet, TagSetSpec},
-            ram_store::Store,
-            request_queue::RequestQueue,
-        },
-        debugfs,
+        block::{ram_store::Store, request_queue::RequestQueue},
         workqueue::{Workqueue, WqFlags},
     },
-    status_files,
 };
 use core::sync::atomic::{
     AtomicBool, AtomicU32, AtomicU64,
-    Ordering::{Relaxed, Release, SeqCst},
+    Ordering::{Relaxed, SeqCst},
 };
-use kernel::{fmt, prelude::*, str::CString, sync::Arc};
+use kernel::{prelude::*, str::CStr, sync::Arc};
 
 /// Requests in flight against the `max_inflight` budget.
 #[derive(Default)]
@@ -102,38 +93,12 @@ pub(crate) struct Device {
 }
 
 impl Device {
-    /// A request ended (or was refused after taking budget): gives its budget back, and
-    /// reruns `queue` (asynchronously) if a blocking request was requeued for lack of it.
-    pub(crate) fn release(&self, queue: &RequestQueue) {
-        if self.budget.release() {
-            queue.run_hw_queues_async();
-        }
-    }
-}
-
-/// A registered device. Field order is teardown order: the disk goes first (draining I/O;
-/// then it drops the tag set), then the debugfs files, and last the state they all point at.
-pub(crate) struct LiveDevice {
-    disk: GenDisk<RnwBlk>,
-    _debugfs: debugfs::Dir,
-    dev: Arc<Device>,
-}
-
-impl LiveDevice {
-    /// Creates device `index` (`rnwblk<index>`, claimed by the caller) on `store` and
-    /// makes it visible.
-    pub(crate) fn create(
-        drv: &Driver,
-        index: u32,
-        cfg: DeviceConfig,
-        store: Arc<Store>,
-    ) -> Result<Self> {
-        cfg.validate()?;
-        let name = CString::try_from_fmt(fmt!("rnwblk{}", index))?;
+    /// The state of a new device named `name`, on `store`. May sleep.
+    pub(crate) fn new(cfg: DeviceConfig, store: Arc<Store>, name: &CStr) -> Result<Arc<Self>> {
         // WQ_MEM_RECLAIM: the worker allocates backing pages for writeback of the device's
         // users.
-        let worker = Workqueue::new(&name, WqFlags::MEM_RECLAIM | WqFlags::UNBOUND)?;
-        let dev = Arc::new(
+        let worker = Workqueue::new(name, WqFlags::MEM_RECLAIM | WqFlags::UNBOUND)?;
+        Ok(Arc::new(
             Device {
                 knobs: Knobs::new(&cfg.knobs),
                 counters: Counters::new()?,
@@ -146,52 +111,14 @@ impl LiveDevice {
                 cfg,
             },
             GFP_KERNEL,
-        )?;
-        let cfg = &dev.cfg;
-        let tag_set = TagSet::new(
-            &TagSetSpec {
-                submit_queues: cfg.submit_queues,
-                poll_queues: cfg.poll_queues,
-                queue_depth: cfg.hw_queue_depth,
-            },
-            dev.clone(),
-        )?;
-        let spec = DiskSpec {
-            name: &name,
-            major: drv.major.number(),
-            first_minor: index,
-            capacity_sectors: cfg.size_mib << (20 - SECTOR_SHIFT),
-            block_size: cfg.block_size,
-            max_hw_sectors: 2048, // 1 MiB
-            // Flush and FUA are accepted: writes are stable once completed. A volatile
-            // cache has no FUA: the block layer follows a FUA write with a flush instead.
-            write_cache: true,
-            fua: !cfg.volatile_cache,
-            discard: cfg.discard,
-        };
-        let mut disk = GenDisk::new(tag_set, &spec, drv.ops.clone())?;
-        let debugfs = status_files::create(&drv.debugfs, &name, drv.module, &dev)?;
-        disk.add()?;
-        Ok(Self {
-            disk,
-            _debugfs: debugfs,
-            dev,
-        })
+        )?)
     }
 
-    pub(crate) fn device(&self) -> &Device {
-        &self.dev
-    }
-
-    /// Volatile cache: the power goes. Requests fail with EIO from now on (the filesystem's
-    /// last writes too, when deleting the disk syncs it), those in flight finish, and the
-    /// store goes back to what it held at the last flush.
-    pub(crate) fn power_cut(&self) {
-        self.dev.power_cut.store(true, Release);
-        // Freezing waits for every request that entered the queue before the cut.
-        let _frozen = self.disk.freeze();
-        self.dev.store.roll_back();
+    /// A request ended (or was refused after taking budget): gives its budget back, and
+    /// reruns `queue` (asynchronously) if a blocking request was requeued for lack of it.
+    pub(crate) fn release(&self, queue: &RequestQueue) {
+        if self.budget.release() {
+            queue.run_hw_queues_async();
+        }
     }
 }
-
-const SECTOR_SHIFT: u32 = 9;

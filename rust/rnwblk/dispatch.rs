@@ -19,9 +19,9 @@
 #![deny(unsafe_code)]
 
 use crate::{
-    config::IrqMode,
     counters::Counter,
     device::{Admit, Device},
+    knobs::IrqMode,
     request,
     rnwk::block::{
         mq::{CompletionBatch, NewRequest, Op, Queued, Refusal, Request, Rq, Status},
@@ -90,7 +90,7 @@ pub(crate) fn queue_rq(dev: &Device, rq: NewRequest<'_>) -> Queued {
         return again(dev, rq, Counter::AgainAlloc);
     }
 
-    request::count(dev, &rq);
+    request::count(&dev.counters, &rq);
     let (rq, queued) = rq.start();
     if written {
         finish(dev, rq, Status::Ok);

@@ -2,9 +2,9 @@
 //! The module parameters (declared in rnwblk_params.c), validated into device configs.
 
 use crate::{
-    config::{DeviceConfig, IrqMode},
+    config::DeviceConfig,
     ffi,
-    knobs::KnobValues,
+    knobs::{IrqMode, KnobValues},
 };
 use kernel::prelude::*;
 

@@ -5,8 +5,7 @@
 #![deny(unsafe_code)]
 
 use crate::{
-    counters::Counter,
-    device::Device,
+    counters::{Counter, Counters},
     rnwk::{
         block::mq::{Op, Rq},
         task,
@@ -22,8 +21,7 @@ pub(crate) fn dispatch_is_deferred() -> bool {
 }
 
 /// Counts a request about to start, by operation (and bytes).
-pub(crate) fn count(dev: &Device, rq: &Rq) {
-    let c = &dev.counters;
+pub(crate) fn count(c: &Counters, rq: &Rq) {
     match rq.op() {
         Op::Read => c.add2(Counter::Reads, 1, Counter::ReadBytes, rq.bytes().into()),
         Op::Write => c.add2(Counter::Writes, 1, Counter::WriteBytes, rq.bytes().into()),

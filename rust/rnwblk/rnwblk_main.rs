@@ -21,14 +21,15 @@ mod dispatch;
 mod driver;
 mod ffi;
 mod knobs;
+mod live_device;
 mod mq_ops;
 mod params;
 mod request;
 mod status_files;
 
-use device::LiveDevice;
 use driver::Driver;
 use kernel::{c_str, prelude::*, sync::Arc};
+use live_device::LiveDevice;
 use rnwk::{
     block::{major::Major, ram_store::Store},
     debugfs,
