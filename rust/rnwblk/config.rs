@@ -1,38 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 //! A device's configuration (from module parameters or configfs) and its validation.
 
+#![deny(unsafe_code)]
+
 use crate::knobs::KnobValues;
 use kernel::prelude::*;
-
-/// How a request's completion is delivered (null_blk's `irqmode`).
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum IrqMode {
-    /// Ended in the submitting context.
-    Inline,
-    /// Through blk-mq's completion softirq.
-    Softirq,
-    /// From an hrtimer `completion_nsec` after submission: requests really are in flight.
-    Timer,
-}
-
-impl IrqMode {
-    pub(crate) fn from_u32(v: u32) -> Option<Self> {
-        match v {
-            0 => Some(Self::Inline),
-            1 => Some(Self::Softirq),
-            2 => Some(Self::Timer),
-            _ => None,
-        }
-    }
-
-    pub(crate) fn as_u32(self) -> u32 {
-        match self {
-            Self::Inline => 0,
-            Self::Softirq => 1,
-            Self::Timer => 2,
-        }
-    }
-}
 
 /// Everything fixed for a device's lifetime, plus the initial runtime knob values
 /// (irqmode is one: every request can take any completion path).
@@ -52,7 +24,6 @@ pub(crate) struct DeviceConfig {
 pub(crate) const MAX_SIZE_MIB: u64 = 1 << 20; // 1 TiB (sparse)
 pub(crate) const MAX_QUEUES: u32 = 256;
 pub(crate) const MAX_QUEUE_DEPTH: u32 = 4096;
-pub(crate) const MAX_COMPLETION_NSEC: u64 = 1_000_000_000;
 
 /// Checks one value; on failure logs `what=value: why` and fails with EINVAL.
 fn require(ok: bool, what: &str, value: u64, why: &str) -> Result {
@@ -85,7 +56,12 @@ impl DeviceConfig {
                 self.submit_queues.into(),
                 "must be 1..256",
             ),
-            require(self.poll_queues <= MAX_QUEUES, "poll_queues", self.poll_queues.into(), "must be 0..256"),
+            require(
+                self.poll_queues <= MAX_QUEUES,
+                "poll_queues",
+                self.poll_queues.into(),
+                "must be 0..256",
+            ),
             require(
                 (1..=MAX_QUEUE_DEPTH).contains(&self.hw_queue_depth),
                 "hw_queue_depth",

@@ -7,12 +7,8 @@
 //! the live device too. The tables live in rnwblk_configfs.c; this is what they mean.
 
 use crate::{
-    config::DeviceConfig,
-    device::LiveDevice,
-    driver::Driver,
-    ffi,
-    knobs::KnobId,
-    store::Store,
+    config::DeviceConfig, driver::Driver, ffi, knobs::KnobId, live_device::LiveDevice,
+    rnwk::block::ram_store::Store,
 };
 use core::{
     fmt::{self, Write},
@@ -223,7 +219,11 @@ struct Page<'a> {
 
 impl Write for Page<'_> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
-        let end = self.len.checked_add(s.len()).filter(|&e| e <= self.buf.len()).ok_or(fmt::Error)?;
+        let end = self
+            .len
+            .checked_add(s.len())
+            .filter(|&e| e <= self.buf.len())
+            .ok_or(fmt::Error)?;
         self.buf[self.len..end].copy_from_slice(s.as_bytes());
         self.len = end;
         Ok(())
@@ -241,9 +241,16 @@ unsafe extern "C" fn rnwblk_cfs_show(
     attr: ffi::rnwblk_cfs_attr,
     page: *mut u8,
 ) -> isize {
-    let Some(attr) = Attr::from_raw(attr) else { return EINVAL.to_errno() as isize };
+    let Some(attr) = Attr::from_raw(attr) else {
+        return EINVAL.to_errno() as isize;
+    };
     // SAFETY: configfs passes one of our device items and a PAGE_SIZE buffer of its own.
-    let (dev, buf) = unsafe { (DevItem::from_item(item), core::slice::from_raw_parts_mut(page, PAGE_SIZE)) };
+    let (dev, buf) = unsafe {
+        (
+            DevItem::from_item(item),
+            core::slice::from_raw_parts_mut(page, PAGE_SIZE),
+        )
+    };
     let value = attr.show(&dev.state.lock());
     let mut out = Page { buf, len: 0 };
     let written = match (&attr, value) {
@@ -267,7 +274,12 @@ unsafe extern "C" fn rnwblk_cfs_store(
         return EINVAL.to_errno() as isize;
     };
     // SAFETY: configfs passes one of our device items and `count` bytes of user input.
-    let (dev, input) = unsafe { (DevItem::from_item(item), core::slice::from_raw_parts(page, count)) };
+    let (dev, input) = unsafe {
+        (
+            DevItem::from_item(item),
+            core::slice::from_raw_parts(page, count),
+        )
+    };
     let result = parse_u64(input).and_then(|v| attr.store(&mut dev.state.lock(), drv, v));
     match result {
         Ok(()) => count as isize,
@@ -277,7 +289,9 @@ unsafe extern "C" fn rnwblk_cfs_store(
 
 #[no_mangle]
 unsafe extern "C" fn rnwblk_cfs_make_item(name: *const u8) -> *mut ffi::config_item {
-    let Some(drv) = driver() else { return ENODEV.to_ptr() };
+    let Some(drv) = driver() else {
+        return ENODEV.to_ptr();
+    };
     let store = match Store::new() {
         Ok(s) => s,
         Err(e) => return e.to_ptr(),
@@ -315,4 +329,3 @@ unsafe extern "C" fn rnwblk_cfs_release_item(item: *mut ffi::config_item) {
     // SAFETY: the last reference to one of our items is gone: free what make_item boxed.
     drop(unsafe { KBox::from_raw(item.cast::<DevItem>()) });
 }
-

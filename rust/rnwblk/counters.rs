@@ -4,8 +4,9 @@
 //! cache line; a read sums the CPUs' copies (a sum, not a snapshot, like the block layer's
 //! own statistics).
 
-use crate::ffi;
-use core::ptr::NonNull;
+#![deny(unsafe_code)]
+
+use crate::rnwk::percpu::PerCpuCounters;
 use kernel::prelude::*;
 
 /// What is counted. BLK_STS_AGAIN is counted by cause.
@@ -60,47 +61,24 @@ const NAMES: [&str; 17] = [
     "polled",
 ];
 
-pub(crate) struct Counters(NonNull<u64>);
-
-// SAFETY: each CPU adds only to its own copy (this_cpu_add, safe in any context); readers sum.
-unsafe impl Send for Counters {}
-// SAFETY: as above.
-unsafe impl Sync for Counters {}
+pub(crate) struct Counters(PerCpuCounters<{ NAMES.len() }>);
 
 impl Counters {
     pub(crate) fn new() -> Result<Self> {
-        // SAFETY: allocates a zeroed per-CPU array of that many u64 (GFP_KERNEL).
-        let c = unsafe { ffi::rnwblk_counters_alloc(NAMES.len() as u32) };
-        NonNull::new(c).map(Self).ok_or(ENOMEM)
+        Ok(Self(PerCpuCounters::new()?))
     }
 
-    fn add(&self, c: Counter, n: u64) {
-        // SAFETY: allocated in `new` with NAMES.len() entries; `c` indexes NAMES.
-        unsafe { ffi::rnwblk_counter_add(self.0.as_ptr(), c as u32, n) };
-    }
-
-    /// `add(c, n)` and `add(d, m)` in one call (a request and its bytes).
+    /// Adds `n` to `c` and `m` to `d` in one call (a request and its bytes).
     pub(crate) fn add2(&self, c: Counter, n: u64, d: Counter, m: u64) {
-        // SAFETY: as in `add`.
-        unsafe { ffi::rnwblk_counter_add2(self.0.as_ptr(), c as u32, n, d as u32, m) };
+        self.0.add2(c as usize, n, d as usize, m);
     }
 
     pub(crate) fn inc(&self, c: Counter) {
-        self.add(c, 1);
+        self.0.add(c as usize, 1);
     }
 
     /// Every counter with its name, in a fixed order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&'static str, u64)> + '_ {
-        NAMES.iter().enumerate().map(|(i, n)| {
-            // SAFETY: as in `add`; `i < NAMES.len()`.
-            (*n, unsafe { ffi::rnwblk_counter_sum(self.0.as_ptr(), i as u32) })
-        })
-    }
-}
-
-impl Drop for Counters {
-    fn drop(&mut self) {
-        // SAFETY: allocated in `new`; the device (and every user of the counters) is gone.
-        unsafe { ffi::rnwblk_counters_free(self.0.as_ptr()) };
+        NAMES.iter().enumerate().map(|(i, n)| (*n, self.0.sum(i)))
     }
 }

@@ -1,25 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
-//! One rnwblk device: its state shared with the I/O path ([`Device`]) and the registered
-//! disk that owns it ([`LiveDevice`]).
+//! One rnwblk device's state shared with the I/O path ([`Device`]): what every request
+//! finds (the tag set's data). The registered disk that owns it is `live_device`.
+
+#![deny(unsafe_code)]
 
 use crate::{
     config::DeviceConfig,
     counters::Counters,
-    debugfs,
-    disk::{Disk, DiskSpec},
-    driver::Driver,
-    ffi,
     knobs::Knobs,
-    status_files,
-    store::Store,
-    tag_set::{TagSet, TagSpec},
-    workqueue::Workqueue,
+    rnwk::{
+        block::{ram_store::Store, request_queue::RequestQueue},
+        workqueue::{Workqueue, WqFlags},
+    },
 };
-use core::{
-    ffi::c_void,
-    sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, Ordering::Relaxed, Ordering::Release, Ordering::SeqCst},
+use core::sync::atomic::{
+    AtomicBool, AtomicU32, AtomicU64,
+    Ordering::{Relaxed, SeqCst},
 };
-use kernel::{fmt, prelude::*, str::CString, sync::Arc};
+use kernel::{prelude::*, str::CStr, sync::Arc};
 
 /// Requests in flight against the `max_inflight` budget.
 #[derive(Default)]
@@ -77,7 +75,7 @@ impl Budget {
     }
 }
 
-/// The state the I/O path uses. Outlives the disk and tag set (see [`LiveDevice`]).
+/// The state the I/O path uses: the tag set's data, which every request finds.
 pub(crate) struct Device {
     pub(crate) cfg: DeviceConfig,
     pub(crate) knobs: Knobs,
@@ -92,36 +90,15 @@ pub(crate) struct Device {
     pub(crate) worker: Workqueue,
     /// Volatile cache: the power was cut; every request fails from then on.
     pub(crate) power_cut: AtomicBool,
-    queue: AtomicPtr<ffi::bindings::request_queue>,
 }
 
 impl Device {
-    /// Reruns the hardware queues (asynchronously) after a budget wait.
-    pub(crate) fn rerun_queues(&self) {
-        let q = self.queue.load(Relaxed);
-        if !q.is_null() {
-            // SAFETY: the queue lives as long as the disk, which ends before the Device.
-            unsafe { ffi::bindings::blk_mq_run_hw_queues(q, true) };
-        }
-    }
-}
-
-/// A registered device. Field order is teardown order: the disk goes first (draining I/O),
-/// then the tag set, the debugfs files, and last the state they all point at.
-pub(crate) struct LiveDevice {
-    _disk: Disk,
-    _tag_set: TagSet,
-    _debugfs: debugfs::Dir,
-    dev: Arc<Device>,
-}
-
-impl LiveDevice {
-    /// Creates device `index` (`rnwblk<index>`, claimed by the caller) on `store` and
-    /// makes it visible.
-    pub(crate) fn create(drv: &Driver, index: u32, cfg: DeviceConfig, store: Arc<Store>) -> Result<Self> {
-        cfg.validate()?;
-        let name = CString::try_from_fmt(fmt!("rnwblk{}", index))?;
-        let dev = Arc::new(
+    /// The state of a new device named `name`, on `store`. May sleep.
+    pub(crate) fn new(cfg: DeviceConfig, store: Arc<Store>, name: &CStr) -> Result<Arc<Self>> {
+        // WQ_MEM_RECLAIM: the worker allocates backing pages for writeback of the device's
+        // users.
+        let worker = Workqueue::new(name, WqFlags::MEM_RECLAIM | WqFlags::UNBOUND)?;
+        Ok(Arc::new(
             Device {
                 knobs: Knobs::new(&cfg.knobs),
                 counters: Counters::new()?,
@@ -129,55 +106,19 @@ impl LiveDevice {
                 budget: Budget::default(),
                 seq_all: AtomicU64::new(0),
                 seq_nowait: AtomicU64::new(0),
-                worker: Workqueue::new(&name)?,
+                worker,
                 power_cut: AtomicBool::new(false),
-                queue: AtomicPtr::new(core::ptr::null_mut()),
                 cfg,
             },
             GFP_KERNEL,
-        )?;
-        let data = &*dev as *const Device as *const c_void;
-        let cfg = &dev.cfg;
-        let tag_set = TagSet::new(
-            &TagSpec {
-                submit_queues: cfg.submit_queues,
-                poll_queues: cfg.poll_queues,
-                queue_depth: cfg.hw_queue_depth,
-            },
-            data,
-        )?;
-        let spec = DiskSpec {
-            name: name.as_bytes(),
-            major: drv.major.number(),
-            first_minor: index,
-            capacity_sectors: cfg.size_mib << (20 - ffi::SECTOR_SHIFT),
-            block_size: cfg.block_size,
-            discard: cfg.discard,
-            volatile_cache: cfg.volatile_cache,
-            fops: drv.ops.as_ptr(),
-        };
-        let mut disk = Disk::new(&tag_set, &spec, data)?;
-        dev.queue.store(disk.queue(), Relaxed);
-        let debugfs = status_files::create(&drv.debugfs, &name, drv.module, &dev)?;
-        disk.add()?;
-        Ok(Self { _disk: disk, _tag_set: tag_set, _debugfs: debugfs, dev })
+        )?)
     }
 
-    pub(crate) fn device(&self) -> &Device {
-        &self.dev
-    }
-
-    /// Volatile cache: the power goes. Requests fail with EIO from now on (the filesystem's
-    /// last writes too, when deleting the disk syncs it), those in flight finish, and the
-    /// store goes back to what it held at the last flush.
-    pub(crate) fn power_cut(&self) {
-        self.dev.power_cut.store(true, Release);
-        let q = self.dev.queue.load(Relaxed);
-        // SAFETY: the queue lives as long as the disk, which `self` owns; process context.
-        // Freezing waits for every request that entered the queue before the cut.
-        unsafe { ffi::bindings::blk_mq_freeze_queue(q) };
-        self.dev.store.roll_back();
-        // SAFETY: frozen just above.
-        unsafe { ffi::bindings::blk_mq_unfreeze_queue(q) };
+    /// A request ended (or was refused after taking budget): gives its budget back, and
+    /// reruns `queue` (asynchronously) if a blocking request was requeued for lack of it.
+    pub(crate) fn release(&self, queue: &RequestQueue) {
+        if self.budget.release() {
+            queue.run_hw_queues_async();
+        }
     }
 }

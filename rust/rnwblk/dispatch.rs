@@ -16,14 +16,17 @@
 //! when its user did not ask, and it retries an EAGAIN only in the submitting task
 //! (io_rw_should_reissue), so its application would get EAGAIN for a plain read.
 
+#![deny(unsafe_code)]
+
 use crate::{
-    config::IrqMode,
     counters::Counter,
     device::{Admit, Device},
-    ffi::{self, BlkStatus},
-    hw_queue::PollList,
-    request::{self, Request},
-    store::{Alloc, Backing},
+    knobs::IrqMode,
+    request,
+    rnwk::block::{
+        mq::{CompletionBatch, NewRequest, Op, Queued, Refusal, Request, Rq, Status},
+        ram_store::{Alloc, Backing},
+    },
 };
 use core::sync::atomic::Ordering::{Acquire, Relaxed};
 
@@ -34,21 +37,20 @@ fn every(seq: &core::sync::atomic::AtomicU64, n: u32) -> bool {
 
 /// Refuses a nowait request (not started yet): counted by cause, and not logged as an
 /// I/O error, since AGAIN is what the submitter asked for.
-fn again(dev: &Device, rq: &Request, cause: Counter) -> BlkStatus {
+fn again(dev: &Device, mut rq: NewRequest<'_>, cause: Counter) -> Queued {
     dev.counters.inc(cause);
     rq.set_quiet();
-    ffi::BLK_STS_AGAIN
+    rq.refuse(Refusal::Again)
 }
 
-/// `->queue_rq`. `poll_list` is the queue's list if it is a poll queue. A status other
-/// than OK ends the (unstarted) request in blk-mq; BLK_STS_RESOURCE requeues it.
-pub(crate) fn queue_rq(dev: &Device, poll_list: Option<&PollList>, rq: Request) -> BlkStatus {
+/// `->queue_rq`. A refusal ends the (unstarted) request in blk-mq; `Resource` requeues it.
+pub(crate) fn queue_rq(dev: &Device, rq: NewRequest<'_>) -> Queued {
     let knobs = &dev.knobs;
 
     if dev.power_cut.load(Acquire) {
-        return ffi::BLK_STS_IOERR; // volatile cache: the power went (see power_cut)
+        return rq.refuse(Refusal::IoErr); // volatile cache: the power went (see power_cut)
     }
-    let mut nowait = rq.nowait();
+    let mut nowait = rq.is_nowait();
     if nowait {
         dev.counters.inc(Counter::NowaitRequests);
         if request::dispatch_is_deferred() {
@@ -58,52 +60,52 @@ pub(crate) fn queue_rq(dev: &Device, poll_list: Option<&PollList>, rq: Request) 
     }
     if every(&dev.seq_all, knobs.fail_every()) {
         dev.counters.inc(Counter::EioInjected);
-        return ffi::BLK_STS_IOERR;
+        return rq.refuse(Refusal::IoErr);
     }
     if nowait {
         if every(&dev.seq_nowait, knobs.again_every()) {
-            return again(dev, &rq, Counter::AgainInjected);
+            return again(dev, rq, Counter::AgainInjected);
         }
         if knobs.congested() {
-            return again(dev, &rq, Counter::AgainCongested);
+            return again(dev, rq, Counter::AgainCongested);
         }
     }
     match dev.budget.admit(knobs.max_inflight(), nowait) {
         Admit::Ok => {}
-        Admit::Again => return again(dev, &rq, Counter::AgainBudget),
+        Admit::Again => return again(dev, rq, Counter::AgainBudget),
         Admit::Wait => {
             // RESOURCE rather than DEV_RESOURCE: besides our rerun when a request ends,
             // blk-mq schedules its own, so a rerun racing the requeue cannot be lost.
             dev.counters.inc(Counter::BudgetWaits);
-            return ffi::BLK_STS_RESOURCE;
+            return rq.refuse(Refusal::Resource);
         }
     }
 
     // A nowait write is written before the request starts (what a volatile cache must keep
     // saved first), so that one that would need a sleeping allocation fails unstarted,
     // having changed nothing. The attempt is the check: no separate lookup of the pages.
-    let written = nowait && rq.op() == ffi::REQ_OP_WRITE;
+    let written = nowait && rq.op() == Op::Write;
     if nowait && !cache_nowait(dev, &rq) || written && !write_nowait(dev, &rq) {
-        release(dev);
-        return again(dev, &rq, Counter::AgainAlloc);
+        dev.release(rq.queue());
+        return again(dev, rq, Counter::AgainAlloc);
     }
 
-    count(dev, &rq);
-    rq.start();
-    rq.cmd().set_poll_list(poll_list);
+    request::count(&dev.counters, &rq);
+    let (rq, queued) = rq.start();
     if written {
-        finish(dev, rq, ffi::BLK_STS_OK);
-        return ffi::BLK_STS_OK;
+        finish(dev, rq, Status::Ok);
+        return queued;
     }
     if !nowait && knobs.congested() {
-        return punt(dev, rq);
+        punt(dev, rq);
+        return queued;
     }
     // Nowait requests other than writes never need to sleep: only blocking ones punt.
     match execute(dev, &rq, false) {
         Ok(status) => finish(dev, rq, status),
-        Err(NeedsSleep) => return punt(dev, rq),
+        Err(NeedsSleep) => punt(dev, rq),
     }
-    ffi::BLK_STS_OK
+    queued
 }
 
 /// The allocation a nowait request may make: none, or (`nowait_alloc`) a non-sleeping one.
@@ -118,14 +120,16 @@ fn nowait_alloc(dev: &Device) -> Alloc {
 /// Volatile cache: a nowait write saves what it changes, without a sleeping allocation; a
 /// request only the worker serves (a flush with pages to forget, a discard or write-zeroes,
 /// which may copy many) is refused. False: AGAIN.
-fn cache_nowait(dev: &Device, rq: &Request) -> bool {
+fn cache_nowait(dev: &Device, rq: &Rq) -> bool {
     if !dev.cfg.volatile_cache {
         return true;
     }
     match rq.op() {
-        ffi::REQ_OP_WRITE => dev.store.save(rq.pos(), rq.bytes().into(), nowait_alloc(dev)),
-        ffi::REQ_OP_FLUSH => !dev.store.has_unflushed(),
-        ffi::REQ_OP_DISCARD | ffi::REQ_OP_WRITE_ZEROES => !dev.cfg.discard,
+        Op::Write => dev
+            .store
+            .save(rq.pos(), rq.bytes().into(), nowait_alloc(dev)),
+        Op::Flush => !dev.store.has_unflushed(),
+        Op::Discard | Op::WriteZeroes => !dev.cfg.discard,
         _ => true,
     }
 }
@@ -133,138 +137,132 @@ fn cache_nowait(dev: &Device, rq: &Request) -> bool {
 /// Volatile cache: saves what a write, discard or write-zeroes of [pos, pos+len) will change.
 /// False: only a sleeping allocation can.
 fn save(dev: &Device, pos: u64, len: u64, may_sleep: bool) -> bool {
-    !dev.cfg.volatile_cache || dev.store.save(pos, len, if may_sleep { Alloc::NoIo } else { Alloc::NoWait })
+    let alloc = if may_sleep {
+        Alloc::NoIo
+    } else {
+        Alloc::NoWait
+    };
+    !dev.cfg.volatile_cache || dev.store.save(pos, len, alloc)
 }
 
 /// A nowait write, all or nothing: into the pages that exist, or (`nowait_alloc`) into
 /// pages a non-sleeping allocation can get. False: nothing was written.
-fn write_nowait(dev: &Device, rq: &Request) -> bool {
+fn write_nowait(dev: &Device, rq: &Rq) -> bool {
     let store = &dev.store;
     if store.write(rq).is_ok() {
         return true;
     }
     dev.knobs.nowait_alloc()
-        && matches!(store.backing(rq.pos(), rq.bytes().into(), false), Backing::Ready)
+        && matches!(
+            store.backing(rq.pos(), rq.bytes().into(), false),
+            Backing::Ready
+        )
         && store.write(rq).is_ok()
-}
-
-fn count(dev: &Device, rq: &Request) {
-    let c = &dev.counters;
-    match rq.op() {
-        ffi::REQ_OP_READ => c.add2(Counter::Reads, 1, Counter::ReadBytes, rq.bytes().into()),
-        ffi::REQ_OP_WRITE => c.add2(Counter::Writes, 1, Counter::WriteBytes, rq.bytes().into()),
-        ffi::REQ_OP_FLUSH => c.inc(Counter::Flushes),
-        ffi::REQ_OP_DISCARD => c.inc(Counter::Discards),
-        ffi::REQ_OP_WRITE_ZEROES => c.inc(Counter::WriteZeroes),
-        _ => {}
-    }
 }
 
 /// Serving the request needs a sleeping allocation.
 struct NeedsSleep;
 
 /// Moves the data. `may_sleep` only in the worker.
-fn execute(dev: &Device, rq: &Request, may_sleep: bool) -> Result<BlkStatus, NeedsSleep> {
+fn execute(dev: &Device, rq: &Rq, may_sleep: bool) -> Result<Status, NeedsSleep> {
     let store = &dev.store;
     let (pos, len) = (rq.pos(), u64::from(rq.bytes()));
     match rq.op() {
-        ffi::REQ_OP_READ => {
-            store.read(rq);
-            Ok(ffi::BLK_STS_OK)
-        }
-        ffi::REQ_OP_WRITE => {
+        Op::Read => match store.read(rq) {
+            Ok(()) => Ok(Status::Ok),
+            Err(_) => Ok(Status::IoErr),
+        },
+        Op::Write => {
             if !save(dev, pos, len, may_sleep) {
-                return if may_sleep { Ok(ffi::BLK_STS_IOERR) } else { Err(NeedsSleep) };
+                return if may_sleep {
+                    Ok(Status::IoErr)
+                } else {
+                    Err(NeedsSleep)
+                };
             }
             // Usually every page exists: one lookup per page. (Nowait writes are served in
             // `write_nowait`, before they start.)
             if store.write(rq).is_ok() {
-                return Ok(ffi::BLK_STS_OK);
+                return Ok(Status::Ok);
             }
             // A page is missing: allocate (and then write it all).
             match store.backing(pos, len, may_sleep) {
                 Backing::Ready => {}
-                Backing::NeedsSleep if may_sleep => return Ok(ffi::BLK_STS_IOERR),
+                Backing::NeedsSleep if may_sleep => return Ok(Status::IoErr),
                 Backing::NeedsSleep => return Err(NeedsSleep),
             }
             match store.write(rq) {
-                Ok(()) => Ok(ffi::BLK_STS_OK),
+                Ok(()) => Ok(Status::Ok),
                 Err(_) => Err(NeedsSleep),
             }
         }
-        ffi::REQ_OP_FLUSH if !store.has_unflushed() => Ok(ffi::BLK_STS_OK),
+        Op::Flush if !store.has_unflushed() => Ok(Status::Ok),
         // Forgetting what a volatile cache saved may take long: in the worker.
-        ffi::REQ_OP_FLUSH if !may_sleep => Err(NeedsSleep),
-        ffi::REQ_OP_FLUSH => {
+        Op::Flush if !may_sleep => Err(NeedsSleep),
+        Op::Flush => {
             store.flush();
-            Ok(ffi::BLK_STS_OK)
+            Ok(Status::Ok)
         }
-        ffi::REQ_OP_DISCARD | ffi::REQ_OP_WRITE_ZEROES if dev.cfg.discard => {
+        Op::Discard | Op::WriteZeroes if dev.cfg.discard => {
             // A volatile cache may copy every page of a large range: in the worker.
             if dev.cfg.volatile_cache && !may_sleep {
                 return Err(NeedsSleep);
             }
             if !save(dev, pos, len, may_sleep) {
-                return Ok(ffi::BLK_STS_IOERR);
+                return Ok(Status::IoErr);
             }
             store.discard(pos, len);
-            Ok(ffi::BLK_STS_OK)
+            Ok(Status::Ok)
         }
-        _ => Ok(ffi::BLK_STS_NOTSUPP),
+        _ => Ok(Status::NotSupported),
     }
 }
 
 /// Hands a started blocking request to the worker, which may sleep.
-fn punt(dev: &Device, rq: Request) -> BlkStatus {
+fn punt(dev: &Device, rq: Request) {
     dev.counters.inc(Counter::Punted);
-    let cmd: *const _ = rq.cmd();
-    let _ = rq.into_raw(); // the worker owns it now
-    // SAFETY: the command belongs to the request the worker now owns.
-    dev.worker.queue(unsafe { &*cmd });
-    ffi::BLK_STS_OK
+    rq.queue_work(&dev.worker);
 }
 
 /// The worker's half of a punted request (process context: may sleep).
 pub(crate) fn run_punted(dev: &Device, rq: Request) {
     if dev.power_cut.load(Acquire) {
-        return finish(dev, rq, ffi::BLK_STS_IOERR);
+        return finish(dev, rq, Status::IoErr);
     }
     let status = match execute(dev, &rq, true) {
         Ok(status) => status,
-        Err(NeedsSleep) => ffi::BLK_STS_IOERR, // a page vanished twice: give up
+        Err(NeedsSleep) => Status::IoErr, // a page vanished twice: give up
     };
     finish(dev, rq, status);
 }
 
-/// Delivers the completion the way the device is configured to.
-fn finish(dev: &Device, rq: Request, status: BlkStatus) {
-    rq.cmd().set_status(status);
-    if let Some(list) = rq.cmd().poll_list() {
-        list.add(rq);
+/// Delivers the completion the way the device is configured to: a request on a poll queue
+/// waits for the poller, whatever `irqmode` says.
+fn finish(dev: &Device, rq: Request, status: Status) {
+    let Err(rq) = rq.into_poll_list(status) else {
         return;
-    }
+    };
     match dev.knobs.irqmode() {
         IrqMode::Inline => end_now(dev, rq, status),
-        IrqMode::Softirq => rq.complete_softirq(),
-        IrqMode::Timer => rq.complete_after(dev.knobs.completion_nsec()),
+        IrqMode::Softirq => rq.complete(status),
+        IrqMode::Timer => rq.complete_after(status, dev.knobs.completion_nsec()),
     }
 }
 
 /// Ends a started request: releases its budget, then completes it.
-pub(crate) fn end_now(dev: &Device, rq: Request, status: BlkStatus) {
-    release(dev);
+pub(crate) fn end_now(dev: &Device, rq: Request, status: Status) {
+    dev.release(rq.queue());
     rq.end(status);
 }
 
 /// Ends a polled request through the poller's batch.
-pub(crate) fn end_polled(dev: &Device, rq: Request, iob: *mut ffi::bindings::io_comp_batch) {
-    release(dev);
+pub(crate) fn end_polled(
+    dev: &Device,
+    rq: Request,
+    status: Status,
+    batch: &mut CompletionBatch<'_>,
+) {
+    dev.release(rq.queue());
     dev.counters.inc(Counter::Polled);
-    rq.end_polled(iob);
-}
-
-fn release(dev: &Device) {
-    if dev.budget.release() {
-        dev.rerun_queues();
-    }
+    rq.end_in_batch(status, batch);
 }

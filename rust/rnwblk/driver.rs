@@ -3,9 +3,17 @@
 //! the debugfs root, the device index map and the default configuration (the module
 //! parameters, which new configfs devices start from).
 
-use crate::{config::DeviceConfig, debugfs, disk::DiskOps, major::Major};
+#![deny(unsafe_code)]
+
+use crate::{
+    config::DeviceConfig,
+    rnwk::{
+        block::{gen_disk::DiskOps, major::Major},
+        debugfs,
+    },
+};
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use kernel::prelude::*;
+use kernel::{prelude::*, sync::Arc};
 
 /// Device indices (rnwblk<N>, minor N) in use.
 pub(crate) struct Indices([AtomicU64; 4]);
@@ -14,7 +22,12 @@ pub(crate) const MAX_INDEX: u32 = 256;
 
 impl Indices {
     const fn new() -> Self {
-        Self([AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0)])
+        Self([
+            AtomicU64::new(0),
+            AtomicU64::new(0),
+            AtomicU64::new(0),
+            AtomicU64::new(0),
+        ])
     }
 
     fn try_claim(&self, i: u32) -> bool {
@@ -35,7 +48,7 @@ impl Indices {
 pub(crate) struct Driver {
     pub(crate) module: &'static ThisModule,
     pub(crate) major: Major,
-    pub(crate) ops: DiskOps,
+    pub(crate) ops: Arc<DiskOps>,
     pub(crate) debugfs: debugfs::Dir,
     pub(crate) indices: Indices,
     pub(crate) defaults: DeviceConfig,
@@ -50,7 +63,14 @@ impl Driver {
     ) -> Result<KBox<Self>> {
         let ops = DiskOps::new(module)?;
         Ok(KBox::new(
-            Self { module, major, ops, debugfs, indices: Indices::new(), defaults },
+            Self {
+                module,
+                major,
+                ops,
+                debugfs,
+                indices: Indices::new(),
+                defaults,
+            },
             GFP_KERNEL,
         )?)
     }

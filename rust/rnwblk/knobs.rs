@@ -2,9 +2,43 @@
 //! Runtime-changeable behaviour of a device: completion latency, the in-flight budget,
 //! congestion, fault injection. Set at creation, changed through debugfs at any time.
 
-use crate::config::IrqMode;
+#![deny(unsafe_code)]
+
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::Relaxed};
 use kernel::prelude::*;
+
+/// How a request's completion is delivered (null_blk's `irqmode`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum IrqMode {
+    /// Ended in the submitting context.
+    Inline,
+    /// Through blk-mq's completion softirq.
+    Softirq,
+    /// From an hrtimer `completion_nsec` after submission: requests really are in flight.
+    Timer,
+}
+
+impl IrqMode {
+    pub(crate) fn from_u32(v: u32) -> Option<Self> {
+        match v {
+            0 => Some(Self::Inline),
+            1 => Some(Self::Softirq),
+            2 => Some(Self::Timer),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn as_u32(self) -> u32 {
+        match self {
+            Self::Inline => 0,
+            Self::Softirq => 1,
+            Self::Timer => 2,
+        }
+    }
+}
+
+/// The longest `completion_nsec`: 1 s.
+pub(crate) const MAX_COMPLETION_NSEC: u64 = 1_000_000_000;
 
 /// Initial knob values (module parameters or configfs).
 #[derive(Clone, Copy)]
@@ -67,7 +101,7 @@ impl KnobId {
     fn max(self) -> u64 {
         match self {
             Self::IrqMode => 2,
-            Self::CompletionNsec => crate::config::MAX_COMPLETION_NSEC,
+            Self::CompletionNsec => MAX_COMPLETION_NSEC,
             Self::MaxInflight | Self::FailEvery | Self::AgainEvery => u32::MAX.into(),
             Self::Congested | Self::NowaitAlloc => 1,
         }
@@ -92,7 +126,11 @@ impl KnobValues {
         for id in KnobId::ALL {
             // A live knob only ever holds a value that passed the same check.
             if self.set(id, live.get(id)).is_err() {
-                pr_warn!("knob {:?}: live value {} out of range, not kept\n", id.file_name(), live.get(id));
+                pr_warn!(
+                    "knob {:?}: live value {} out of range, not kept\n",
+                    id.file_name(),
+                    live.get(id)
+                );
             }
         }
     }
@@ -114,7 +152,10 @@ impl KnobValues {
 
     pub(crate) fn validate(&self) -> Result {
         if self.completion_nsec > KnobId::CompletionNsec.max() {
-            pr_err!("completion_nsec={}: must be at most 1000000000 (1 s)\n", self.completion_nsec);
+            pr_err!(
+                "completion_nsec={}: must be at most 1000000000 (1 s)\n",
+                self.completion_nsec
+            );
             return Err(EINVAL);
         }
         Ok(())

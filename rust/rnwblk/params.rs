@@ -2,9 +2,9 @@
 //! The module parameters (declared in rnwblk_params.c), validated into device configs.
 
 use crate::{
-    config::{DeviceConfig, IrqMode},
+    config::DeviceConfig,
     ffi,
-    knobs::KnobValues,
+    knobs::{IrqMode, KnobValues},
 };
 use kernel::prelude::*;
 
@@ -22,11 +22,18 @@ pub(crate) fn load() -> Result<Params> {
     // SAFETY: fills the struct from the module's parameter variables.
     unsafe { ffi::rnwblk_get_module_params(&mut p) };
     let Some(irqmode) = IrqMode::from_u32(p.irqmode) else {
-        pr_err!("irqmode={}: must be 0 (inline), 1 (softirq) or 2 (timer)\n", p.irqmode);
+        pr_err!(
+            "irqmode={}: must be 0 (inline), 1 (softirq) or 2 (timer)\n",
+            p.irqmode
+        );
         return Err(EINVAL);
     };
     if p.nr_devices > MAX_DEVICES {
-        pr_err!("nr_devices={}: must be at most {}\n", p.nr_devices, MAX_DEVICES);
+        pr_err!(
+            "nr_devices={}: must be at most {}\n",
+            p.nr_devices,
+            MAX_DEVICES
+        );
         return Err(EINVAL);
     }
     let device = DeviceConfig {
@@ -48,5 +55,8 @@ pub(crate) fn load() -> Result<Params> {
         },
     };
     device.validate()?;
-    Ok(Params { nr_devices: p.nr_devices, device })
+    Ok(Params {
+        nr_devices: p.nr_devices,
+        device,
+    })
 }

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 //! rnwblk: a RAM-backed blk-mq block driver that advertises and honors REQ_NOWAIT.
 //!
-//! Layers: `ffi` (generated bindings, constants) and the C objects are the raw layer;
-//! `store`, `tag_set`, `disk`, `request`, `hw_queue`, `workqueue` wrap it safely; the
-//! policy (`dispatch`, `device`, `knobs`, `config`, `params`) is safe Rust. See
-//! Documentation/rnwblk.rst.
+//! Layers: `rnwk` (rust/rnwk/, the abstraction layer shared with rnwfs) holds all the FFI:
+//! raw pointers, bindgen types and C of the I/O path; the policy (`dispatch`, `device`,
+//! `mq_ops`, `request`, `knobs`, `config`, `counters`, `status_files`, `driver`) is safe Rust
+//! above it (`#![deny(unsafe_code)]`). Still outside the layer: the configfs glue
+//! (`configfs`, rnwblk_configfs.c) and the module parameters (`params`, rnwblk_params.c),
+//! through `ffi`. See Documentation/rnwblk.rst and Documentation/safe-layer.rst.
 
-#[path = "../common/debugfs.rs"]
-mod debugfs;
+#[path = "../rnwk/mod.rs"]
+mod rnwk;
 #[path = "../common/version.rs"]
 mod version;
 
@@ -15,24 +17,24 @@ mod config;
 mod configfs;
 mod counters;
 mod device;
-mod disk;
 mod dispatch;
 mod driver;
 mod ffi;
-mod hw_queue;
 mod knobs;
-mod major;
+mod live_device;
 mod mq_ops;
 mod params;
 mod request;
 mod status_files;
-mod store;
-mod tag_set;
-mod workqueue;
 
-use device::LiveDevice;
 use driver::Driver;
 use kernel::{c_str, prelude::*, sync::Arc};
+use live_device::LiveDevice;
+use rnwk::{
+    block::{major::Major, ram_store::Store},
+    debugfs,
+    sync::RcuBarrierOnDrop,
+};
 
 module! {
     type: RnwBlk,
@@ -45,12 +47,12 @@ module! {
 /// Field order is teardown order: configfs first (no item exists then: each pins the
 /// module), the load-time devices next (deleting a disk waits for its I/O in flight), the
 /// driver (major, block device operations, debugfs root) next; the wait for the stores'
-/// deferred page frees after every store is gone.
+/// deferred page frees (call_rcu) after every store is gone.
 struct RnwBlk {
     _configfs: configfs::Registration,
     _devices: KVec<LiveDevice>,
     _driver: KBox<Driver>,
-    _deferred_frees: store::DeferredFrees,
+    _deferred_frees: RcuBarrierOnDrop,
 }
 
 /// debugfs `version`.
@@ -68,18 +70,36 @@ impl debugfs::Show for Version {
 impl kernel::Module for RnwBlk {
     fn init(module: &'static ThisModule) -> Result<Self> {
         let params = params::load()?;
-        let major = major::Major::register(c_str!("rnwblk"))?;
+        let major = Major::register(c_str!("rnwblk"))?;
         let mut root = debugfs::Dir::new(c_str!("rnwblk"), None)?;
-        root.add_file(c_str!("version"), module, Arc::new(Version { major: major.number() }, GFP_KERNEL)?)?;
+        root.add_file(
+            c_str!("version"),
+            module,
+            Arc::new(
+                Version {
+                    major: major.number(),
+                },
+                GFP_KERNEL,
+            )?,
+        )?;
         let driver = Driver::new(module, major, root, params.device.clone())?;
         let mut devices = KVec::with_capacity(params.nr_devices as usize, GFP_KERNEL)?;
         for _ in 0..params.nr_devices {
             let index = driver.indices.claim()?;
-            let dev = LiveDevice::create(&driver, index, params.device.clone(), store::Store::new()?)?;
+            let dev = LiveDevice::create(&driver, index, params.device.clone(), Store::new()?)?;
             devices.push(dev, GFP_KERNEL)?;
         }
         let configfs = configfs::Registration::new(&driver)?;
-        pr_info!("{} device(s), major {}\n", devices.len(), driver.major.number());
-        Ok(Self { _configfs: configfs, _devices: devices, _driver: driver, _deferred_frees: store::DeferredFrees::new() })
+        pr_info!(
+            "{} device(s), major {}\n",
+            devices.len(),
+            driver.major.number()
+        );
+        Ok(Self {
+            _configfs: configfs,
+            _devices: devices,
+            _driver: driver,
+            _deferred_frees: RcuBarrierOnDrop::new(),
+        })
     }
 }

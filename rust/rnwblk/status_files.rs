@@ -4,10 +4,12 @@
 //!   config     what the device was created with (and that it supports nowait)
 //!   <knob>     one read-write file per runtime knob (see knobs.rs)
 
+#![deny(unsafe_code)]
+
 use crate::{
-    debugfs::{self, Knob, Show, TextBuf},
     device::Device,
     knobs::KnobId,
+    rnwk::debugfs::{self, Knob, Show, TextBuf},
 };
 use core::fmt::{self, Write};
 use kernel::{c_str, prelude::*, str::CStr, sync::Arc};
@@ -65,10 +67,24 @@ pub(crate) fn create(
     dev: &Arc<Device>,
 ) -> Result<debugfs::Dir> {
     let mut dir = debugfs::Dir::new(name, Some(root))?;
-    dir.add_file(c_str!("counters"), module, Arc::new(CountersView(dev.clone()), GFP_KERNEL)?)?;
-    dir.add_file(c_str!("config"), module, Arc::new(ConfigView(dev.clone()), GFP_KERNEL)?)?;
+    dir.add_file(
+        c_str!("counters"),
+        module,
+        Arc::new(CountersView(dev.clone()), GFP_KERNEL)?,
+    )?;
+    dir.add_file(
+        c_str!("config"),
+        module,
+        Arc::new(ConfigView(dev.clone()), GFP_KERNEL)?,
+    )?;
     for id in KnobId::ALL {
-        let knob = Arc::new(KnobFile { dev: dev.clone(), id }, GFP_KERNEL)?;
+        let knob = Arc::new(
+            KnobFile {
+                dev: dev.clone(),
+                id,
+            },
+            GFP_KERNEL,
+        )?;
         dir.add_knob(id.file_name(), module, knob)?;
     }
     Ok(dir)

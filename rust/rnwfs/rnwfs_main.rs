@@ -7,8 +7,11 @@
 //! every step of a nowait read or write either done without sleeping or refused with
 //! EAGAIN.
 
-#[path = "../common/debugfs.rs"]
-mod debugfs;
+// The abstraction layer's parts rnwfs uses so far.
+#[path = "../rnwk"]
+mod rnwk {
+    pub(crate) mod debugfs;
+}
 #[path = "../common/version.rs"]
 mod version;
 
@@ -32,6 +35,7 @@ mod super_block;
 mod sync;
 mod vfs;
 use kernel::{c_str, prelude::*, sync::Arc};
+use rnwk::debugfs;
 
 module! {
     type: RnwFs,

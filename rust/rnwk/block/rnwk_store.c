@@ -1,18 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rnwblk's sparse backing store: an xarray of pages, one per PAGE_SIZE of the device.
- * Readers look pages up under RCU and never allocate; pages are freed after a grace period,
- * so a read racing a discard copies from a page that is still there. Whether an allocation
- * may sleep is the caller's decision (the gfp it passes): that is rnwblk's nowait policy,
- * and it lives in Rust.
+ * rnwk's sparse page store (rnwblk's backing store): an xarray of pages, one per PAGE_SIZE
+ * of the device. Readers look pages up under RCU and never allocate; pages are freed after a
+ * grace period, so a read racing a discard or a power cut's roll-back copies from a page
+ * that is still there. Whether an allocation may sleep is the caller's decision: that is
+ * rnwblk's nowait policy, and it lives in Rust. The safe API is block/ram_store.rs; this
+ * file moves to Rust in a later step of issue 15.
  */
 #include <linux/blk-mq.h>
 #include <linux/highmem.h>
 #include <linux/radix-tree.h>
 #include <linux/rcupdate.h>
-#include "rnwblk_ffi.h"
+#include "../rnwk_ffi.h"
 
-void rnwblk_store_init(struct xarray *xa)
+void rnwk_store_init(struct xarray *xa)
 {
 	xa_init(xa);
 }
@@ -22,7 +23,7 @@ void rnwblk_store_init(struct xarray *xa)
  * same nodes as xa_load() (the radix tree API is the xarray's), with rcu_dereference_raw():
  * under PROVE_RCU, xa_load()'s checked dereferences ask lockdep twice per tree level (is
  * xa_lock held? is RCU?), which was the largest single cost of rnwblk's I/O path on the
- * test kernel. Pages are freed only after a grace period (rnwblk_store_discard), so the
+ * test kernel. Pages are freed only after a grace period (rnwk_store_discard), so the
  * page stays valid while the caller's read-side section lasts.
  */
 static struct page *store_lookup(struct xarray *xa, pgoff_t idx)
@@ -47,7 +48,7 @@ static bool store_present(struct xarray *xa, u64 pos, u64 len)
  * same read-side section as the copy. A page that vanishes after the copy began was
  * discarded concurrently; skipping it orders that discard after this write.
  */
-int rnwblk_store_xfer(struct xarray *xa, struct request *rq, bool write)
+int rnwk_store_xfer(struct xarray *xa, struct request *rq, bool write)
 {
 	u64 pos = (u64)blk_rq_pos(rq) << SECTOR_SHIFT;
 	unsigned int len = blk_rq_bytes(rq);
@@ -96,7 +97,7 @@ out:
 	return ret;
 }
 
-int rnwblk_store_populate(struct xarray *xa, u64 pos, bool may_sleep)
+int rnwk_store_populate(struct xarray *xa, u64 pos, bool may_sleep)
 {
 	gfp_t gfp = may_sleep ? GFP_NOIO : GFP_NOWAIT;
 	pgoff_t idx = pos >> PAGE_SHIFT;
@@ -125,7 +126,7 @@ static void free_page_rcu(struct rcu_head *head)
 	__free_page(container_of(head, struct page, rcu_head));
 }
 
-unsigned long rnwblk_store_discard(struct xarray *xa, u64 pos, u64 len)
+unsigned long rnwk_store_discard(struct xarray *xa, u64 pos, u64 len)
 {
 	unsigned long freed = 0;
 	u64 end = pos + len;
@@ -158,9 +159,9 @@ unsigned long rnwblk_store_discard(struct xarray *xa, u64 pos, u64 len)
 /* Saved for a page that did not exist at the last flush. */
 #define ABSENT xa_mk_value(0)
 
-static gfp_t alloc_gfp(enum rnwblk_alloc alloc)
+static gfp_t alloc_gfp(enum rnwk_store_alloc alloc)
 {
-	return alloc == RNWBLK_ALLOC_NOIO ? GFP_NOIO : GFP_NOWAIT;
+	return alloc == RNWK_STORE_ALLOC_NOIO ? GFP_NOIO : GFP_NOWAIT;
 }
 
 /*
@@ -168,7 +169,7 @@ static gfp_t alloc_gfp(enum rnwblk_alloc alloc)
  * copied the flushed content; the loser's copy (maybe of the winner's data) is dropped.
  */
 static int save_one(struct xarray *xa, struct xarray *saved, pgoff_t idx,
-		    enum rnwblk_alloc alloc, unsigned long *pages)
+		    enum rnwk_store_alloc alloc, unsigned long *pages)
 {
 	struct page *page, *copy = NULL;
 	void *entry = ABSENT, *old;
@@ -176,7 +177,7 @@ static int save_one(struct xarray *xa, struct xarray *saved, pgoff_t idx,
 
 	if (xa_load(saved, idx))
 		return 0;
-	if (alloc == RNWBLK_ALLOC_NONE)
+	if (alloc == RNWK_STORE_ALLOC_NONE)
 		return -ENOMEM;
 	rcu_read_lock();
 	present = store_lookup(xa, idx);
@@ -205,26 +206,26 @@ static int save_one(struct xarray *xa, struct xarray *saved, pgoff_t idx,
 	return 0;
 }
 
-int rnwblk_store_save(struct xarray *xa, struct xarray *saved, u64 pos, u64 len,
-		      enum rnwblk_alloc alloc, unsigned long *pages)
+int rnwk_store_save(struct xarray *xa, struct xarray *saved, u64 pos, u64 len,
+		      enum rnwk_store_alloc alloc, unsigned long *pages)
 {
 	pgoff_t idx = pos >> PAGE_SHIFT, last = (pos + max_t(u64, len, 1) - 1) >> PAGE_SHIFT;
 	int ret = 0;
 
 	for (; idx <= last && !ret; idx++) {
 		ret = save_one(xa, saved, idx, alloc, pages);
-		if (alloc == RNWBLK_ALLOC_NOIO)
+		if (alloc == RNWK_STORE_ALLOC_NOIO)
 			cond_resched();
 	}
 	return ret;
 }
 
-bool rnwblk_store_saved_empty(struct xarray *saved)
+bool rnwk_store_saved_empty(struct xarray *saved)
 {
 	return xa_empty(saved);
 }
 
-unsigned long rnwblk_store_forget(struct xarray *saved)
+unsigned long rnwk_store_forget(struct xarray *saved)
 {
 	unsigned long idx, freed = 0;
 	void *entry;
@@ -241,7 +242,7 @@ unsigned long rnwblk_store_forget(struct xarray *saved)
 	return freed;
 }
 
-long rnwblk_store_roll_back(struct xarray *xa, struct xarray *saved, unsigned long *copies)
+long rnwk_store_roll_back(struct xarray *xa, struct xarray *saved, unsigned long *copies)
 {
 	unsigned long idx;
 	long delta = 0;
@@ -260,8 +261,12 @@ long rnwblk_store_roll_back(struct xarray *xa, struct xarray *saved, unsigned lo
 			delta++;
 		}
 		if (old) {
-			/* No I/O in flight, hence no reader: no grace period needed. */
-			__free_page(old);
+			/*
+			 * After a grace period, like a discard: the safe API cannot promise that
+			 * no reader is in flight (the power cut freezes the queue, but another
+			 * holder of the store could still read it).
+			 */
+			call_rcu(&((struct page *)old)->rcu_head, free_page_rcu);
 			delta--;
 		}
 		cond_resched();
@@ -269,7 +274,7 @@ long rnwblk_store_roll_back(struct xarray *xa, struct xarray *saved, unsigned lo
 	return delta;
 }
 
-void rnwblk_store_destroy(struct xarray *xa)
+void rnwk_store_destroy(struct xarray *xa)
 {
 	unsigned long idx;
 	struct page *page;

@@ -84,7 +84,10 @@ impl Dir {
         let parent = parent.map_or(core::ptr::null_mut(), |p| p.dentry);
         // SAFETY: `name` is NUL-terminated; `parent` is null or a live directory.
         let dentry = check(unsafe { debugfs_create_dir(name.as_char_ptr().cast(), parent) })?;
-        Ok(Self { dentry, owned: KVec::new() })
+        Ok(Self {
+            dentry,
+            owned: KVec::new(),
+        })
     }
 
     /// Adds a read-only file `name` that shows `data`. An open file holds a reference on
@@ -106,7 +109,14 @@ impl Dir {
         module: &'static ThisModule,
         data: Arc<T>,
     ) -> Result {
-        self.add(name, 0o644, module, data, Some(read_knob::<T>), Some(write_knob::<T>))
+        self.add(
+            name,
+            0o644,
+            module,
+            data,
+            Some(read_knob::<T>),
+            Some(write_knob::<T>),
+        )
     }
 
     fn add<T: Send + Sync + 'static>(
@@ -133,11 +143,29 @@ impl Dir {
         let fops = KBox::into_raw(fops);
         let data = Arc::into_raw(data);
         // Pushes cannot fail after the reserve above; the releases run in `drop`.
-        let _ = self.owned.push(Owned { ptr: fops.cast(), release: release_box::<bindings::file_operations> }, GFP_KERNEL);
-        let _ = self.owned.push(Owned { ptr: data.cast(), release: release_arc::<T> }, GFP_KERNEL);
+        let _ = self.owned.push(
+            Owned {
+                ptr: fops.cast(),
+                release: release_box::<bindings::file_operations>,
+            },
+            GFP_KERNEL,
+        );
+        let _ = self.owned.push(
+            Owned {
+                ptr: data.cast(),
+                release: release_arc::<T>,
+            },
+            GFP_KERNEL,
+        );
         // SAFETY: `fops` and `data` stay valid until `drop` has removed the file.
         check(unsafe {
-            debugfs_create_file(name.as_char_ptr().cast(), mode, self.dentry, data as *mut c_void, fops)
+            debugfs_create_file(
+                name.as_char_ptr().cast(),
+                mode,
+                self.dentry,
+                data as *mut c_void,
+                fops,
+            )
         })?;
         Ok(())
     }
@@ -168,8 +196,9 @@ unsafe fn release_arc<T>(p: *const c_void) {
     drop(unsafe { Arc::from_raw(p as *const T) });
 }
 
-type ReadFn =
-    Option<unsafe extern "C" fn(*mut bindings::file, *mut u8, usize, *mut bindings::loff_t) -> isize>;
+type ReadFn = Option<
+    unsafe extern "C" fn(*mut bindings::file, *mut u8, usize, *mut bindings::loff_t) -> isize,
+>;
 type WriteFn = Option<
     unsafe extern "C" fn(*mut bindings::file, *const u8, usize, *mut bindings::loff_t) -> isize,
 >;
@@ -204,10 +233,21 @@ unsafe fn read_rendered<T>(
     }
     // SAFETY: per the contract; the source is our buffer.
     unsafe {
-        bindings::simple_read_from_buffer(buf.cast(), count, ppos, text.0.as_ptr().cast(), text.0.len())
+        bindings::simple_read_from_buffer(
+            buf.cast(),
+            count,
+            ppos,
+            text.0.as_ptr().cast(),
+            text.0.len(),
+        )
     }
 }
 
+/// `read` of a file made by [`Dir::add_file`].
+///
+/// # Safety
+///
+/// Called by the VFS on an open file of a `Dir` whose data is a `T`.
 unsafe extern "C" fn read_text<T: Show>(
     file: *mut bindings::file,
     buf: *mut u8,
@@ -218,6 +258,11 @@ unsafe extern "C" fn read_text<T: Show>(
     unsafe { read_rendered(file, buf, count, ppos, |data: &T, out| data.show(out)) }
 }
 
+/// `read` of a file made by [`Dir::add_knob`].
+///
+/// # Safety
+///
+/// Called by the VFS on an open file of a `Dir` whose data is a `T`.
 #[allow(dead_code)]
 unsafe extern "C" fn read_knob<T: Knob>(
     file: *mut bindings::file,
@@ -226,9 +271,19 @@ unsafe extern "C" fn read_knob<T: Knob>(
     ppos: *mut bindings::loff_t,
 ) -> isize {
     // SAFETY: installed by `add_knob::<T>` for the VFS read path.
-    unsafe { read_rendered(file, buf, count, ppos, |data: &T, out| writeln!(out, "{}", data.get())) }
+    unsafe {
+        read_rendered(file, buf, count, ppos, |data: &T, out| {
+            writeln!(out, "{}", data.get())
+        })
+    }
 }
 
+/// `write` of a file made by [`Dir::add_knob`].
+///
+/// # Safety
+///
+/// Called by the VFS on an open file of a `Dir` whose data is a `T`, with the user buffer
+/// of the write.
 #[allow(dead_code)]
 unsafe extern "C" fn write_knob<T: Knob>(
     file: *mut bindings::file,
@@ -249,4 +304,3 @@ unsafe extern "C" fn write_knob<T: Knob>(
         Err(e) => e.to_errno() as isize,
     }
 }
-

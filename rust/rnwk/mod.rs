@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: GPL-2.0
+//! rnwk: rnw's kernel abstraction layer, laid out like upstream's `kernel::` crate so that a
+//! piece can later be swapped for the mainline one.
+//!
+//! Every `unsafe` block, every bindgen type and every line of C that rnw's modules need sits
+//! under `rust/rnwk/` (this slice of issue 15: all of rnwblk's I/O path; rnwblk's configfs
+//! glue and module parameters and most of rnwfs are still outside). The modules' own code
+//! (the policy) is safe Rust on top of it; the layer never imports from a module's policy.
+//! Each module compiles in the parts it uses (see the `mod rnwk` in its `*_main.rs`).
+//! Documentation/safe-layer.rst describes the types and their invariants.
+
+/// The raw C view, private to the layer.
+mod bindings;
+
+pub(crate) mod block;
+pub(crate) mod debugfs;
+pub(crate) mod percpu;
+pub(crate) mod sync;
+pub(crate) mod task;
+pub(crate) mod time;
+pub(crate) mod workqueue;

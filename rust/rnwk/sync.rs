@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: GPL-2.0
+//! Synchronisation the kernel crate of 6.12 does not wrap: waiting for RCU callbacks.
+
+use super::bindings;
+
+/// Waits, when dropped, for every RCU callback queued before (`rcu_barrier()`).
+///
+/// The page store frees pages with `call_rcu()`, whose callback is module text. Unloading
+/// waits for a grace period, not for the callbacks queued before it
+/// (Documentation/RCU/rcubarrier.rst), so a module that queues them holds one of these
+/// after everything that may queue one, so that it drops last.
+pub(crate) struct RcuBarrierOnDrop(());
+
+impl RcuBarrierOnDrop {
+    pub(crate) fn new() -> Self {
+        Self(())
+    }
+}
+
+impl Drop for RcuBarrierOnDrop {
+    fn drop(&mut self) {
+        // SAFETY: rcu_barrier() may be called from any process context; it sleeps, which a
+        // drop at module teardown may.
+        unsafe { bindings::rcu_barrier() };
+    }
+}
