@@ -192,8 +192,10 @@ TEST_F(item, debugfs_knob_kept_across_power_cycle)
 	EXPECT_EQ(5, attr_read(self->name, "max_inflight"));
 }
 
+/* A blocking read of 4096 bytes at `pos`, on its own descriptor. */
 struct slow_read {
 	const char *dev;
+	off_t pos;
 	ssize_t ret;
 	int err;
 };
@@ -208,7 +210,7 @@ static void *do_slow_read(void *arg)
 		r->err = errno;
 		return NULL;
 	}
-	r->ret = pread(fd, buf, 4096, 0);
+	r->ret = pread(fd, buf, 4096, r->pos);
 	r->err = errno;
 	close(fd);
 	free(buf);
@@ -364,28 +366,6 @@ TEST_F(item, volatile_cache_nowait_write_needing_a_copy_eagain)
 	close(fd);
 }
 
-/* A blocking read of 4096 bytes at `pos` on its own descriptor. */
-struct held_read {
-	const char *dev;
-	off_t pos;
-	ssize_t ret;
-};
-
-static void *do_held_read(void *arg)
-{
-	struct held_read *r = arg;
-	void *buf = NULL;
-	int fd = open(r->dev, O_RDONLY | O_DIRECT);
-
-	r->ret = -1;
-	if (fd >= 0 && !posix_memalign(&buf, 4096, 4096))
-		r->ret = pread(fd, buf, 4096, r->pos);
-	if (fd >= 0)
-		close(fd);
-	free(buf);
-	return NULL;
-}
-
 /*
  * A nowait request blk-mq dispatches after its submitter has moved on is served, not
  * refused. io_uring submits a batch under one plug; a plug holding requests for two
@@ -399,7 +379,7 @@ static void *do_held_read(void *arg)
  */
 TEST_F(item, io_uring_read_dispatched_from_kblockd_not_refused)
 {
-	struct held_read holder = { .pos = 0 }, waiter = { .pos = 4096 };
+	struct slow_read holder = { .pos = 0 }, waiter = { .pos = 4096 };
 	long long waits, deferred;
 	struct io_uring_sqe *sqe;
 	struct io_uring_cqe *cqe;
@@ -428,11 +408,11 @@ TEST_F(item, io_uring_read_dispatched_from_kblockd_not_refused)
 	waits = rnwblk_counter(name, "budget_waits");
 	deferred = rnwblk_counter(name, "nowait_deferred");
 
-	ASSERT_EQ(0, pthread_create(&t1, NULL, do_held_read, &holder));
+	ASSERT_EQ(0, pthread_create(&t1, NULL, do_slow_read, &holder));
 	for (i = 0; i < 2000 && rnwblk_counter(name, "inflight") < 1; i++)
 		usleep(1000);
 	ASSERT_EQ(1, rnwblk_counter(name, "inflight")) TH_LOG("the holder never got in flight");
-	ASSERT_EQ(0, pthread_create(&t2, NULL, do_held_read, &waiter));
+	ASSERT_EQ(0, pthread_create(&t2, NULL, do_slow_read, &waiter));
 	for (i = 0; i < 2000 && rnwblk_counter(name, "budget_waits") <= waits; i++)
 		usleep(1000);
 	ASSERT_GT(rnwblk_counter(name, "budget_waits"), waits) TH_LOG("the waiter never waited");
