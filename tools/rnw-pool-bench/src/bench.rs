@@ -7,12 +7,18 @@
 
 use crate::{
     dataset::{self, Set},
-    metrics::Recorder,
+    metrics::{self, Recorder},
     policy::Policy,
     server::{self, PhaseCfg, Workload},
+    sys::{self, Nowait},
     workload::{Generator, Kind, Spec},
 };
-use std::{collections::BTreeMap, io, path::PathBuf};
+use std::{
+    collections::BTreeMap,
+    io,
+    path::PathBuf,
+    time::{Duration, Instant},
+};
 
 #[derive(Debug, Clone)]
 pub struct BenchCfg {
@@ -44,8 +50,53 @@ fn pct(v: Option<f64>) -> String {
     v.map_or("-".into(), |f| format!("{:.0}%", f * 100.0))
 }
 
+/// The "slow" threshold of the own counts, from this machine: 4 times the median time of
+/// a nowait read of a block just read (so cached), at least 20 us. A read-in waits for
+/// the device on top of the copy; a threshold from the copy's own cost holds on a fast
+/// machine and under emulation alike. Returns the threshold and the median.
+pub fn calibrate_slow(set: &Set) -> io::Result<(Duration, Duration)> {
+    let file = set
+        .files
+        .first()
+        .ok_or_else(|| io::Error::other("no files to calibrate with"))?;
+    let mut buf =
+        vec![0u8; usize::try_from(set.spec.bs).map_err(|_| io::Error::other("block size"))?];
+    sys::read_full(file, &mut buf, 0)?;
+    let mut times = Vec::new();
+    for _ in 0..32 {
+        let t0 = Instant::now();
+        let r = sys::read_nowait(file, &mut buf, 0)?;
+        let dt = t0.elapsed();
+        if r == Nowait::Read(buf.len()) {
+            times.push(u64::try_from(dt.as_nanos()).unwrap_or(u64::MAX));
+        }
+    }
+    times.sort_unstable();
+    // No nowait read succeeded (EOPNOTSUPP, or evicted at once): then nothing is tried
+    // successfully anyway, and the threshold does not matter.
+    let median = Duration::from_nanos(metrics::percentile(&times, 50.0).unwrap_or(250_000));
+    Ok((
+        median.saturating_mul(4).max(Duration::from_micros(20)),
+        median,
+    ))
+}
+
 pub fn run(cfg: &BenchCfg, log: &mut dyn FnMut(&str)) -> io::Result<Cells> {
     let mut cells = Cells::new();
+    let mut phase = cfg.phase;
+    if phase.slow.is_zero() {
+        let spec = cfg
+            .specs
+            .first()
+            .ok_or_else(|| io::Error::other("no workloads"))?;
+        let (slow, median) = calibrate_slow(&Set::open(&cfg.dir, *spec)?)?;
+        phase.slow = slow;
+        log(&format!(
+            "slow threshold (own counts): {:.1} us, 4 x the median cached nowait read of {:.1} us",
+            slow.as_secs_f64() * 1e6,
+            median.as_secs_f64() * 1e6
+        ));
+    }
     let n = cfg.policies.len();
     for round in 0..cfg.rounds {
         let seed = cfg
@@ -79,7 +130,8 @@ pub fn run(cfg: &BenchCfg, log: &mut dyn FnMut(&str)) -> io::Result<Cells> {
                 .collect::<io::Result<_>>()?;
             let pcfg = PhaseCfg {
                 policy,
-                ..cfg.phase
+                seed,
+                ..phase
             };
             let out = server::run_phase(&pcfg, &mut wl)?;
             let mut line = String::new();

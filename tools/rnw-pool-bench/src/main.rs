@@ -5,6 +5,7 @@
 //! c), over the posting's three workloads run together. See
 //! Documentation/nowait-applications.rst.
 
+mod arrivals;
 mod bench;
 mod dataset;
 mod hitrate;
@@ -38,7 +39,7 @@ fn describe(cfg: &bench::BenchCfg, label: &str) -> String {
     let p = &cfg.phase;
     s += &format!(
         " {} KiB reads, {} workers; policies {}; {} round(s) of {:.1} s + {:.1} s warm-up; \
-         prime {:.0}% of f1; f2 evicted every {}; c: ratio >= {}, window {}, probe every {}, slow >= {} us",
+         prime {:.0}% of f1; f2 evicted every {}; c: ratio >= {}, window {}, probe every {}, slow >= {}",
         cfg.specs.first().map_or(0, |s| s.bs >> 10),
         p.workers,
         cfg.policies.iter().map(|p| p.letter()).collect::<Vec<_>>().join(","),
@@ -50,8 +51,13 @@ fn describe(cfg: &bench::BenchCfg, label: &str) -> String {
         p.guided.threshold,
         p.guided.window,
         p.guided.probe_every,
-        p.slow.as_micros(),
+        if p.slow.is_zero() { "auto".to_string() } else { format!("{} us", p.slow.as_micros()) },
     );
+    if let Some(r) = p.rates {
+        s += &format!("; open loop: {} / {} / {} requests/s", r[0], r[1], r[2]);
+    } else {
+        s += "; closed loop";
+    }
     if !cfg.drop {
         s += "; page cache not dropped between phases";
     }

@@ -2,11 +2,13 @@
 //! One phase: the event loop, the worker pool and the client streams for one policy.
 //!
 //! The event loop is a single thread, as in a server whose network side is an epoll loop.
-//! Each client stream keeps one request outstanding (closed loop). The loop takes every
-//! finished read the pool has sent back, then issues the next request of one ready stream,
-//! where the policy says whether to try preadv2(RWF_NOWAIT) first. A request served by the
-//! nowait read is answered at once and its stream is ready again; anything else goes to
-//! the pool's FIFO. With no stream ready the loop sleeps until a worker sends a result.
+//! Closed loop (the default), each client stream keeps one request outstanding; open loop
+//! (`rates`), requests arrive at random times at set rates (arrivals.rs). The loop takes
+//! every finished read the pool has sent back, then issues one request (of a ready stream,
+//! or the next arrival that is due), where the policy says whether to try
+//! preadv2(RWF_NOWAIT) first. A request served by the nowait read is answered at once;
+//! anything else goes to the pool's FIFO. With nothing to issue the loop sleeps until a
+//! worker sends a result (or the next arrival).
 //!
 //! Requests issued during the warm-up are served but not measured (policy (c) learns from
 //! them); after the measured time no new request is issued and the loop waits for those
@@ -18,6 +20,7 @@
 //! cached set over the phase. f3's streams drop a file behind them when they leave it.
 
 use crate::{
+    arrivals::Arrivals,
     dataset::Set,
     kstats,
     metrics::Recorder,
@@ -49,6 +52,10 @@ pub struct PhaseCfg {
     pub slow: Duration,
     /// How often f2's pages are dropped (None: never).
     pub evict: Option<Duration>,
+    /// Open loop: requests per second of f1, f2, f3 (None: closed loop).
+    pub rates: Option<[f64; 3]>,
+    /// The arrivals' seed (the same for every policy of a round).
+    pub seed: u64,
 }
 
 /// A workload in a phase: its files and its request stream.
@@ -116,7 +123,10 @@ struct EventLoop<'a> {
     rx: mpsc::Receiver<Done>,
     buf: Vec<u8>,
     recs: Vec<Recorder>,
+    /// Closed loop: streams whose request is done.
     ready: VecDeque<(usize, usize)>,
+    /// Open loop: the arrivals to come.
+    arrivals: Option<Arrivals>,
     outstanding: usize,
     warm_end: Instant,
     end: Instant,
@@ -127,7 +137,8 @@ fn ns(d: Duration) -> u64 {
 }
 
 impl EventLoop<'_> {
-    fn issue(&mut self, w: usize, s: usize) -> io::Result<()> {
+    /// A stream's next request, which arrived at `issued`.
+    fn issue(&mut self, w: usize, s: usize, issued: Instant) -> io::Result<()> {
         let x = &mut self.wl[w];
         let kind: Kind = x.set.spec.kind;
         let req = x.gen.next(s);
@@ -141,7 +152,6 @@ impl EventLoop<'_> {
                 io::Error::other(format!("{}: no file {}", kind.name(), req.file))
             })?;
         let len = usize::try_from(req.len).map_err(|_| io::Error::other("request length"))?;
-        let issued = Instant::now();
         let measured = issued >= self.warm_end;
         let rec = &mut self.recs[w];
         let key = (kind, req.file);
@@ -174,7 +184,9 @@ impl EventLoop<'_> {
                             rec.slow_inline += 1;
                         }
                     }
-                    self.ready.push_back((w, s));
+                    if self.arrivals.is_none() {
+                        self.ready.push_back((w, s));
+                    }
                     return Ok(());
                 }
                 // Part of the range (0 too: the read found nothing it could copy): the
@@ -235,7 +247,7 @@ impl EventLoop<'_> {
             rec.lat_ns.push(ns(t - issued));
             rec.bytes = rec.bytes.saturating_add(bytes);
         }
-        if t < self.end {
+        if t < self.end && self.arrivals.is_none() {
             self.ready.push_back((workload, stream));
         }
         Ok(())
@@ -251,12 +263,21 @@ impl EventLoop<'_> {
                 break;
             }
             if let Some((w, s)) = self.ready.pop_front() {
-                self.issue(w, s)?;
+                self.issue(w, s, now)?;
                 continue;
             }
-            match self.rx.recv_timeout(self.end - now) {
+            if let Some((t, w, s)) = self.arrivals.as_mut().and_then(|a| a.pop_due(now)) {
+                self.issue(w, s, t)?;
+                continue;
+            }
+            let until = self
+                .arrivals
+                .as_ref()
+                .and_then(Arrivals::next_due)
+                .map_or(self.end, |t| t.min(self.end));
+            match self.rx.recv_timeout(until.saturating_duration_since(now)) {
                 Ok(d) => self.complete(d)?,
-                Err(RecvTimeoutError::Timeout) => break,
+                Err(RecvTimeoutError::Timeout) => continue,
                 Err(RecvTimeoutError::Disconnected) => {
                     return Err(io::Error::other("the workers are gone"))
                 }
@@ -324,8 +345,20 @@ pub fn run_phase(cfg: &PhaseCfg, wl: &mut [Workload]) -> io::Result<PhaseOut> {
         Some(p) if !f2.is_empty() && !p.is_zero() => Some(Evictor::start(f2, p)?),
         _ => None,
     };
+    sys::precise_timers();
     let start = Instant::now();
     let warm_end = start + cfg.warmup;
+    let end = warm_end + cfg.measure;
+    let arrivals = cfg.rates.map(|rates| {
+        let loads: Vec<(u32, f64)> = wl
+            .iter()
+            .map(|x| (x.set.spec.streams, rates[x.set.spec.kind.index()]))
+            .collect();
+        Arrivals::new(&loads, start, end, cfg.seed)
+    });
+    if arrivals.is_some() {
+        ready.clear();
+    }
     let recs = wl.iter().map(|_| Recorder::default()).collect();
     let mut el = EventLoop {
         cfg,
@@ -336,9 +369,10 @@ pub fn run_phase(cfg: &PhaseCfg, wl: &mut [Workload]) -> io::Result<PhaseOut> {
         buf: vec![0u8; max_len],
         recs,
         ready,
+        arrivals,
         outstanding: 0,
         warm_end,
-        end: warm_end + cfg.measure,
+        end,
     };
     el.run()?;
     let secs = el.warm_end.elapsed().as_secs_f64();
