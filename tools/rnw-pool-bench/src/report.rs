@@ -268,6 +268,8 @@ pub fn goals_text(rows: &[Row]) -> String {
                 let _ = write!(out, " {fs} {r} {verdict:<7}");
             }
         }
+        // No trailing blanks (the table is pasted into documents).
+        out.truncate(out.trim_end_matches(' ').len());
         out.push('\n');
     }
     out
@@ -354,6 +356,7 @@ mod tests {
         let text = goals_text(&rows);
         assert!(text.contains("rnwfs 0.70 met"), "{text}");
         assert!(text.contains("xfs 1.50 missed"), "{text}");
+        assert!(text.lines().all(|l| !l.ends_with(' ')), "{text}");
     }
 
     #[test]
