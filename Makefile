@@ -4,6 +4,8 @@
 #                   and the userspace tools (mkfs.rnwfs, fsck.rnwfs in target/bin)
 #   make check      everything: toolchain, kernel, modules, host tests, guest selftests
 #   make run        the main job: boot the test kernel, load the modules, show them working
+#                   (the benchmarks are separate scripts, e.g. scripts/bench-pool.sh: rnw-pool-bench,
+#                   a nowait-first thread-pool server on rnwfs, xfs and ext4; see README.md)
 #   make vm         an interactive shell in the guest, modules built
 #   make kernel     only the test kernel (prints its tree)
 #   make toolchain  only the toolchain install

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build the userspace tools (Cargo workspace) and install them under target/bin with the
-# names fsck(8) and mount helpers expect: mkfs.rnwfs, fsck.rnwfs; and rnwfsctl.
+# names fsck(8) and mount helpers expect: mkfs.rnwfs, fsck.rnwfs; and rnwfsctl, rnw-fsx,
+# rnw-pool-bench.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -14,3 +15,4 @@ for t in mkfs fsck; do
 done
 ln -sfn ../release/rnwfsctl target/bin/rnwfsctl
 ln -sfn ../release/rnw-fsx target/bin/rnw-fsx
+ln -sfn ../release/rnw-pool-bench target/bin/rnw-pool-bench

@@ -88,6 +88,8 @@ print(outcome + "; after it: the same nowait write succeeds")' "$mnt/data"
 say "the file's nowait counters (rnwfsctl, RNWFS_IOC_NOWAIT_STATS), then the filesystem's"
 target/bin/rnwfsctl stats "$mnt/data" | grep -v ' 0$'
 target/bin/rnwfsctl stats -f "$mnt" | grep -v ' 0$'
+echo "(an event loop that tries nowait reads first only where these counters say they hit:"
+echo " target/bin/rnw-pool-bench, benchmarked by scripts/bench-pool.sh)"
 
 say "writethrough: buffered writes that are on the device when they complete"
 target/bin/rnwfsctl writethrough "$mnt/data" on
