@@ -9,7 +9,7 @@
 //! kernel (CONFIG_RUST_OVERFLOW_CHECKS) is a panic here (the fuzz profile checks overflow).
 //! What the module assumes of a loaded inode is asserted: a broken assumption is a bug too.
 
-use crate::rng::Rng;
+use rnwfs_fuzz::rng::Rng;
 use rnwfs_format::{
     chain::ChainWalk,
     dirent::DIRENTS_PER_BLOCK,
@@ -260,10 +260,10 @@ fn allocate(data_start: u64, total_blocks: u64, list: &mut List, first: u64, rng
 mod tests {
     #[test]
     fn the_seed_images_load() {
-        let p = crate::seeds::populated_image().unwrap();
+        let p = rnwfs_fuzz::seeds::populated_image().unwrap();
         for seed in 0..50 {
             super::mount_and_load(&p.image, seed);
         }
-        super::mount_and_load(&crate::seeds::fresh_image().unwrap(), 0);
+        super::mount_and_load(&rnwfs_fuzz::seeds::fresh_image().unwrap(), 0);
     }
 }
