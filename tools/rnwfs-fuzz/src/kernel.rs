@@ -113,6 +113,8 @@ fn load_extents(image: &[u8], l: &Layout, ino: u32, inode: &Inode) -> Option<(Ve
 fn after_load(image: &[u8], l: &Layout, inode: &Inode, list: Vec<Extent>, chain_blocks: usize, rng: &mut Rng) {
     // iget: i_size is a loff_t; i_blocks from the mapping.
     invariant!(i64::try_from(inode.size).is_ok(), "size {} is a negative i_size", inode.size);
+    // namei.rs: an rmdir or a rename out of a directory needs its "." and its own entry.
+    invariant!(inode.file_type() != S_IFDIR || inode.links >= 2, "directory with {} link(s)", inode.links);
     let _blocks = extent_map::mapped_blocks(&list) + chain_blocks as u64;
     for e in &list {
         // iomap's Report::extent: byte offsets of the extent, within a loff_t.
