@@ -163,6 +163,7 @@ struct Totals {
     /// How often each errno was met, over all walks (mount refusals apart).
     errnos: BTreeMap<i32, u64>,
     refusals: BTreeMap<i32, u64>,
+    phases: [Duration; trial::PHASES.len()],
 }
 
 /// One line per image: index, seed image, mount options, class, errors met.
@@ -316,6 +317,9 @@ fn campaign(o: &Options) -> Result<Totals, Stopped> {
         for (_, e) in &outcome.errors {
             *t.errnos.entry(*e).or_default() += 1;
         }
+        for (sum, d) in t.phases.iter_mut().zip(outcome.phases) {
+            *sum += d;
+        }
         let _ = tsv.write_all(tsv_line(index, &img, &outcome, !reports.is_empty()).as_bytes());
         if !reports.is_empty() || since.lost {
             t.reports.push(index);
@@ -358,6 +362,9 @@ fn summary(o: &Options, t: &Totals, secs: f64) {
     let list = |m: &BTreeMap<i32, u64>| m.iter().map(|(e, n)| format!("{} {n}", errno_name(*e))).collect::<Vec<_>>().join(", ");
     println!("rnwfs-crafted: mount refusals: {}", list(&t.refusals));
     println!("rnwfs-crafted: failed calls in walks: {}", list(&t.errnos));
+    let per = |d: &Duration| d.as_secs_f64() * 1e3 / t.tried.max(1) as f64;
+    let phases: Vec<String> = trial::PHASES.iter().zip(&t.phases).map(|(n, d)| format!("{n} {:.1}", per(d))).collect();
+    println!("rnwfs-crafted: ms per image: {}", phases.join(", "));
     if !t.reports.is_empty() {
         println!("rnwfs-crafted: FAIL: kernel reports at images {:?}", t.reports);
     }

@@ -7,11 +7,15 @@
 use crate::{image::Image, sys, walk::Walk};
 use std::{
     fs::{self, File},
-    io::{self, Write},
+    io,
+    os::unix::fs::FileExt,
     path::{Path, PathBuf},
     thread,
-    time::Duration,
+    time::{Duration, Instant},
 };
+
+/// The steps of a trial, timed (where a campaign's time goes).
+pub const PHASES: [&str; 5] = ["image", "loop", "mount", "walk", "umount"];
 
 /// The campaign's scratch space: a private tmpfs holding the image file and the mount point.
 pub struct Work {
@@ -56,6 +60,8 @@ pub struct Outcome {
     /// (operation, errno) of every call of the walk that failed.
     pub errors: Vec<(&'static str, i32)>,
     pub log: Vec<String>,
+    /// Time spent in each of PHASES.
+    pub phases: [Duration; PHASES.len()],
 }
 
 impl Outcome {
@@ -84,23 +90,78 @@ fn umount(mnt: &Path) -> io::Result<()> {
     }
 }
 
+/// Writes `data` into the empty file `f`, leaving its zero blocks holes (tmpfs reads them
+/// as zeros): a seed image is half empty, and every image costs its copy.
+fn write_sparse(f: &File, data: &[u8]) -> io::Result<()> {
+    const BLOCK: usize = rnwfs_format::BLOCK_SIZE;
+    f.set_len(data.len() as u64)?;
+    let zero = |n: usize| data[n * BLOCK..((n + 1) * BLOCK).min(data.len())].iter().all(|&b| b == 0);
+    let blocks = data.len().div_ceil(BLOCK);
+    let mut n = 0;
+    while n < blocks {
+        if zero(n) {
+            n += 1;
+            continue;
+        }
+        let first = n;
+        while n < blocks && !zero(n) {
+            n += 1;
+        }
+        let (from, to) = (first * BLOCK, (n * BLOCK).min(data.len()));
+        f.write_all_at(&data[from..to], from as u64)?;
+    }
+    Ok(())
+}
+
 pub fn run(work: &Work, image: &Image, verbose: bool) -> io::Result<Outcome> {
-    let mut f = File::create(&work.image)?;
-    f.write_all(&image.data)?;
+    let mut phases = [Duration::ZERO; PHASES.len()];
+    let mut t = Instant::now();
+    let mut lap = |i: usize| {
+        phases[i] += t.elapsed();
+        t = Instant::now();
+    };
+    let f = File::create(&work.image)?;
+    write_sparse(&f, &image.data)?;
+    lap(0);
     let lp = sys::Loop::attach(&f).map_err(|e| io::Error::other(format!("loop device: {e}")))?;
+    lap(1);
     let options = if image.writethrough { "writethrough" } else { "" };
     if let Err(e) = sys::mount(&lp.path, &work.mnt, "rnwfs", options) {
+        lap(2);
+        drop(lp);
+        lap(1);
         let log = if verbose { vec![format!("mount -o '{options}': {e}")] } else { Vec::new() };
-        return Ok(Outcome { refused: Some(e.raw_os_error().unwrap_or(0)), read_only: false, errors: Vec::new(), log });
+        let refused = Some(e.raw_os_error().unwrap_or(0));
+        return Ok(Outcome { refused, read_only: false, errors: Vec::new(), log, phases });
     }
+    lap(2);
     let read_only = sys::read_only(&work.mnt).unwrap_or(false);
     let mut walk = Walk::new(&work.mnt, verbose);
     walk.run(read_only);
+    lap(3);
     umount(&work.mnt).map_err(|e| io::Error::other(format!("umount {}: {e}", work.mnt.display())))?;
+    lap(4);
     drop(lp);
+    lap(1);
     let mut log = walk.log.take().unwrap_or_default();
     if verbose {
         log.insert(0, format!("mount -o '{options}': ok{}", if read_only { ", read-only" } else { "" }));
     }
-    Ok(Outcome { refused: None, read_only, errors: walk.errors, log })
+    Ok(Outcome { refused: None, read_only, errors: walk.errors, log, phases })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_sparse_write_reads_back_whole() {
+        let path = std::env::temp_dir().join(format!("rnwfs-crafted-sparse.{}", std::process::id()));
+        let mut data = vec![0u8; 10 * 4096 + 100];
+        data[5] = 1; // block 0
+        data[3 * 4096..5 * 4096].fill(7); // blocks 3-4, one write
+        data[10 * 4096 + 99] = 9; // the partial last block
+        let f = std::fs::File::create(&path).unwrap();
+        super::write_sparse(&f, &data).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), data);
+        std::fs::remove_file(&path).unwrap();
+    }
 }
