@@ -49,11 +49,19 @@ fn rng(seed: u64, index: u64) -> Rng {
 /// Image `index` of campaign `seed`: three in four from the first seed (made by the
 /// kernel), the rest from the others; one in four mounted writethrough.
 pub fn make(seeds: &[Seed], seed: u64, index: u64) -> Option<Image> {
+    make_in(seeds, seed, index, Vec::new())
+}
+
+/// [`make`] into `buf`, an earlier image's memory: a fresh 4 MiB allocation costs a page
+/// fault per page, which under TCG is a good part of a trial.
+pub fn make_in(seeds: &[Seed], seed: u64, index: u64, mut buf: Vec<u8>) -> Option<Image> {
     let mut rng = rng(seed, index);
     let which = if seeds.len() > 1 && rng.one_in(4) { 1 + rng.index(seeds.len() - 1) } else { 0 };
     let writethrough = rng.one_in(4);
     let s = seeds.get(which)?;
-    let mut input = Input { kind: Kind::Image, param: 0, data: s.image.clone() };
+    buf.clear();
+    buf.extend_from_slice(&s.image);
+    let mut input = Input { kind: Kind::Image, param: 0, data: buf };
     // A mutation may land on an unused block or write a field's own value: an image
     // identical to its seed would be a wasted mount, so mutate again.
     for _ in 0..16 {
@@ -90,6 +98,7 @@ mod tests {
         let first: Vec<Vec<u8>> = (0..20).map(again).collect();
         assert_eq!(again(13), first[13]);
         assert_ne!(make(&s, 8, 13).unwrap().data, first[13]);
+        assert_eq!(make_in(&s, 7, 13, first[2].clone()).unwrap().data, first[13], "a reused buffer changes nothing");
         assert!(first.iter().all(|d| *d != s[0].image && *d != s[1].image), "an image is its seed");
     }
 

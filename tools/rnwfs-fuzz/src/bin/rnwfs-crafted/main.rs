@@ -193,6 +193,13 @@ fn tsv_line(index: u64, img: &image::Image, out: &Outcome, reported: bool) -> St
     format!("{index}\t{}\t{opts}\t{class}\t{}\n", img.seed, detail.join(","))
 }
 
+/// The replay option that makes exactly this run's image: its kernel-made seed (which
+/// differs from boot to boot in timestamps and inode generations).
+fn replay_seed(o: &Options) -> String {
+    let seed = o.seed_image.clone().unwrap_or_else(|| o.out.join("crafted-seed.img"));
+    format!(" --seed-image {}", seed.display())
+}
+
 fn write_image(o: &Options, index: u64, img: &image::Image) -> Result<PathBuf, String> {
     let path = o.out.join(format!("crafted-{}-{index}.img", o.seed));
     fs::write(&path, &img.data).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -228,13 +235,16 @@ fn campaign(o: &Options) -> Result<Totals, Stopped> {
         return Err(Box::new((Totals::default(), Stop::Failed)));
     }
 
-    // The trials run on a worker thread, so that one stuck in the kernel is seen here.
-    let (job_tx, job_rx) = mpsc::channel::<(u64, image::Image)>();
+    // The trials run on a worker thread, so that one stuck in the kernel is seen here; this
+    // thread meanwhile makes the next image and writes it to the other of two image files
+    // (the guest has two CPUs: making an image costs nearly as much as a third of a trial).
+    let files = work.image_files();
+    let (job_tx, job_rx) = mpsc::channel::<(u64, image::Image, usize)>();
     let (res_tx, res_rx) = mpsc::channel();
     let verbose = o.replay.is_some();
     thread::spawn(move || {
-        for (index, img) in job_rx {
-            let r = trial::run(&work, &img, verbose);
+        for (index, img, file) in job_rx {
+            let r = trial::run(&work, file, img.writethrough, verbose);
             if res_tx.send((index, img, r)).is_err() {
                 break;
             }
@@ -245,6 +255,7 @@ fn campaign(o: &Options) -> Result<Totals, Stopped> {
         Some(i) => (i, 1),
         None => (o.start, o.count),
     };
+    let end = first.saturating_add(count);
     let tsv_path = o.out.join(format!("crafted-{}.tsv", o.seed));
     let mut tsv = fs::OpenOptions::new()
         .create(true)
@@ -252,13 +263,28 @@ fn campaign(o: &Options) -> Result<Totals, Stopped> {
         .open(&tsv_path)
         .map_err(|e| harness(format!("{}: {e}", tsv_path.display())))?;
     let mut t = Totals::default();
+    // Image `index`, made and written to image file `index % 2`.
+    let mut spare: Vec<Vec<u8>> = Vec::new();
+    let prepare = |index: u64, t: &mut Totals, spare: &mut Vec<Vec<u8>>| -> Result<Option<image::Image>, String> {
+        let started = Instant::now();
+        let buf = spare.pop().unwrap_or_default();
+        let Some(img) = image::make_in(&seeds, o.seed, index, buf) else { return Ok(None) };
+        let path = &files[(index % 2) as usize];
+        trial::write_image(path, &img.data).map_err(|e| format!("{}: {e}", path.display()))?;
+        t.phases[0] += started.elapsed();
+        Ok(Some(img))
+    };
+    let mut next = match prepare(first, &mut t, &mut spare) {
+        Ok(n) => n,
+        Err(e) => return Err(Box::new((t, Stop::Harness(e)))),
+    };
     let start = Instant::now();
     let mut last_report = start;
-    for index in first..first.saturating_add(count) {
+    for index in first..end {
         if o.time.is_some_and(|limit| start.elapsed() >= limit) {
             break;
         }
-        let Some(img) = image::make(&seeds, o.seed, index) else { break };
+        let Some(img) = next.take() else { break };
         if o.replay.is_some() {
             let p = match write_image(o, index, &img) {
                 Ok(p) => p,
@@ -266,17 +292,24 @@ fn campaign(o: &Options) -> Result<Totals, Stopped> {
             };
             println!("rnwfs-crafted: image {index} of seed {} ({} seed{}): {}", o.seed, img.seed, if img.writethrough { ", writethrough" } else { "" }, p.display());
         }
-        if job_tx.send((index, img)).is_err() {
+        if job_tx.send((index, img, (index % 2) as usize)).is_err() {
             return Err(Box::new((t, Stop::Harness("the worker thread ended".into()))));
+        }
+        if index + 1 < end {
+            next = match prepare(index + 1, &mut t, &mut spare) {
+                Ok(n) => n,
+                Err(e) => return Err(Box::new((t, Stop::Harness(e)))),
+            };
         }
         let (index, img, result) = match res_rx.recv_timeout(o.limit) {
             Ok(r) => r,
             Err(_) => {
                 eprintln!(
-                    "rnwfs-crafted: HANG: image {index} of seed {} did not finish within {} s; replay: rnwfs-crafted --seed {} --replay {index}",
+                    "rnwfs-crafted: HANG: image {index} of seed {} did not finish within {} s; replay: rnwfs-crafted --seed {} --replay {index}{}",
                     o.seed,
                     o.limit.as_secs(),
-                    o.seed
+                    o.seed,
+                    replay_seed(o)
                 );
                 if let Ok(since) = kmsg.since() {
                     since.messages.iter().for_each(|m| eprintln!("rnwfs-crafted:   kernel: {m}"));
@@ -327,14 +360,16 @@ fn campaign(o: &Options) -> Result<Totals, Stopped> {
             let log = o.out.join(format!("crafted-{}-{index}.kmsg", o.seed));
             let _ = fs::write(&log, since.messages.join("\n") + "\n");
             eprintln!(
-                "rnwfs-crafted: KERNEL REPORT: image {index} of seed {}: {}\n  image: {}; kernel log: {}\n  replay: rnwfs-crafted --seed {} --replay {index}",
+                "rnwfs-crafted: KERNEL REPORT: image {index} of seed {}: {}\n  image: {}; kernel log: {}\n  replay: rnwfs-crafted --seed {} --replay {index}{}",
                 o.seed,
                 reports.first().map_or("kernel log records lost", |r| r.as_str()),
                 saved.display(),
                 log.display(),
-                o.seed
+                o.seed,
+                replay_seed(o)
             );
         }
+        spare.push(img.data);
         if !o.quiet && last_report.elapsed() >= Duration::from_secs(30) {
             last_report = Instant::now();
             println!("rnwfs-crafted: {} images, {:.0} s", t.tried, start.elapsed().as_secs_f64());
@@ -364,7 +399,7 @@ fn summary(o: &Options, t: &Totals, secs: f64) {
     println!("rnwfs-crafted: failed calls in walks: {}", list(&t.errnos));
     let per = |d: &Duration| d.as_secs_f64() * 1e3 / t.tried.max(1) as f64;
     let phases: Vec<String> = trial::PHASES.iter().zip(&t.phases).map(|(n, d)| format!("{n} {:.1}", per(d))).collect();
-    println!("rnwfs-crafted: ms per image: {}", phases.join(", "));
+    println!("rnwfs-crafted: ms per image: {} (the image made while the one before runs)", phases.join(", "));
     if !t.reports.is_empty() {
         println!("rnwfs-crafted: FAIL: kernel reports at images {:?}", t.reports);
     }

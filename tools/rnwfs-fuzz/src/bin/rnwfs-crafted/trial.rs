@@ -4,7 +4,7 @@
 //! happened is the outcome; an `Err` is the harness failing (no loop device, an unmount
 //! refused), which ends the campaign.
 
-use crate::{image::Image, sys, walk::Walk};
+use crate::{sys, walk::Walk};
 use std::{
     fs::{self, File},
     io,
@@ -17,10 +17,11 @@ use std::{
 /// The steps of a trial, timed (where a campaign's time goes).
 pub const PHASES: [&str; 5] = ["image", "loop", "mount", "walk", "umount"];
 
-/// The campaign's scratch space: a private tmpfs holding the image file and the mount point.
+/// The campaign's scratch space: a private tmpfs holding two image files (the next image
+/// is written while the current one runs) and the mount point.
 pub struct Work {
     pub dir: PathBuf,
-    image: PathBuf,
+    images: [PathBuf; 2],
     mnt: PathBuf,
 }
 
@@ -30,9 +31,13 @@ impl Work {
         fs::create_dir_all(&dir)?;
         sys::mount(Path::new("tmpfs"), &dir, "tmpfs", "size=64m,mode=0700")
             .map_err(|e| io::Error::other(format!("tmpfs on {}: {e}", dir.display())))?;
-        let (image, mnt) = (dir.join("image"), dir.join("mnt"));
+        let (images, mnt) = ([dir.join("image-0"), dir.join("image-1")], dir.join("mnt"));
         fs::create_dir(&mnt)?;
-        Ok(Self { dir, image, mnt })
+        Ok(Self { dir, images, mnt })
+    }
+
+    pub fn image_files(&self) -> [PathBuf; 2] {
+        self.images.clone()
     }
 }
 
@@ -90,6 +95,11 @@ fn umount(mnt: &Path) -> io::Result<()> {
     }
 }
 
+/// Writes an image to the file at `path` (replacing what a trial left in it).
+pub fn write_image(path: &Path, data: &[u8]) -> io::Result<()> {
+    write_sparse(&File::create(path)?, data)
+}
+
 /// Writes `data` into the empty file `f`, leaving its zero blocks holes (tmpfs reads them
 /// as zeros): a seed image is half empty, and every image costs its copy.
 fn write_sparse(f: &File, data: &[u8]) -> io::Result<()> {
@@ -113,19 +123,19 @@ fn write_sparse(f: &File, data: &[u8]) -> io::Result<()> {
     Ok(())
 }
 
-pub fn run(work: &Work, image: &Image, verbose: bool) -> io::Result<Outcome> {
+/// Runs the image in image file `file` of `work` (written by write_image).
+pub fn run(work: &Work, file: usize, writethrough: bool, verbose: bool) -> io::Result<Outcome> {
     let mut phases = [Duration::ZERO; PHASES.len()];
     let mut t = Instant::now();
     let mut lap = |i: usize| {
         phases[i] += t.elapsed();
         t = Instant::now();
     };
-    let f = File::create(&work.image)?;
-    write_sparse(&f, &image.data)?;
-    lap(0);
+    let path = work.images.get(file).ok_or_else(|| io::Error::other("no such image file"))?;
+    let f = fs::OpenOptions::new().read(true).write(true).open(path)?;
     let lp = sys::Loop::attach(&f).map_err(|e| io::Error::other(format!("loop device: {e}")))?;
     lap(1);
-    let options = if image.writethrough { "writethrough" } else { "" };
+    let options = if writethrough { "writethrough" } else { "" };
     if let Err(e) = sys::mount(&lp.path, &work.mnt, "rnwfs", options) {
         lap(2);
         drop(lp);

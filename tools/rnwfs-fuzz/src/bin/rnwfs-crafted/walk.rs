@@ -20,8 +20,8 @@ use std::{
 const MAX_ENTRIES: usize = 2048;
 const MAX_DEPTH: usize = 12;
 /// Bytes read from a file's start, and from its end.
-const HEAD: usize = 256 * 1024;
-const TAIL: usize = 64 * 1024;
+const HEAD: usize = 128 * 1024;
+const TAIL: usize = 32 * 1024;
 const BS: usize = 4096;
 
 pub struct Walk<'a> {
