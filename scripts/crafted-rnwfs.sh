@@ -24,7 +24,7 @@ seed=${RNW_CRAFTED_SEED:-$(date +%Y%m%d)}
 per_boot=${RNW_CRAFTED_BOOT:-900}
 out=${RNW_CRAFTED_OUT:-$(mktemp -d /tmp/rnw-crafted-long.XXXXXX)}
 # A boot's time beyond its images: the boot itself, making the seed image, the unload.
-overhead=60
+overhead=40
 
 if [ "${RNW_CRAFTED_BUILD:-1}" != 0 ]; then
 	"$here/build-modules.sh" || exit 1
@@ -50,7 +50,8 @@ while [ "$next" -lt "$images" ]; do
 	grep -E '^rnwfs-crafted: (seed|KERNEL|HANG|FAIL|harness)' "$dir.log" | sed 's/^/  /'
 	tsv=$dir/crafted-$seed.tsv
 	last=$(awk -F'\t' 'END { if (NR) print $1 }' "$tsv" 2>/dev/null)
-	if grep -q "^rnwfs-crafted: seed $seed, images" "$dir.log"; then
+	# The summary line ("images A..B: ..."; the first line says "images A.. (").
+	if grep -qE "^rnwfs-crafted: seed $seed, images [0-9]+\.\.[0-9]+: " "$dir.log"; then
 		[ -n "$last" ] || { echo "crafted-rnwfs: boot $boot ran no image (rc $rc): see $dir.log"; break; }
 		next=$((last + 1))
 	else
