@@ -132,6 +132,124 @@ crafted_geometry_refused() {
 	done
 }
 
+# Crafted link counts (valid checksums) lower than the names and subdirectories an inode
+# has: each operation that would take a count below what its names need is refused with
+# EUCLEAN and a message, before it changes anything; drop_nlink()'s WARN (a count already
+# at 0) never fires. A directory claiming fewer than two links is refused when loaded.
+io() { "$root/selftests/build/fs_io" errno "$@"; }
+ino_of() { stat -c %i "$mnt/$1"; }
+# Mounts a fresh filesystem, runs the shell commands $1 in it, unmounts.
+made_with() {
+	fresh && mount -t rnwfs "$dev" "$mnt" || return 1
+	(cd "$mnt" && eval "$1") || { umount "$mnt"; return 1; }
+	local out
+	out=$(cd "$mnt" && eval "$2")
+	umount "$mnt" || return 1
+	printf '%s' "$out"
+}
+# expect_errno WANT OP ARGS...: the call (fs_io errno) gives WANT (EUCLEAN, OK, ...).
+expect_errno() {
+	local want=$1 got
+	shift
+	got=$(io "$@")
+	[ "$got" = "$want" ] && return 0
+	echo "$*: got $got, expected $want"
+	return 1
+}
+# No kernel warning since line $1 of the kernel log (the log scan fails the run too; this
+# fails the test itself).
+no_warning_since() {
+	local hits
+	hits=$(dmesg | tail -n +"$(($1 + 1))" | grep -E 'WARNING:|BUG:|Call Trace' || true)
+	[ -z "$hits" ] && return 0
+	printf 'kernel warning:\n%s\n' "$hits"
+	return 1
+}
+crafted_unlink_link_count_too_low() {
+	local ino before held ok=0
+	# "a" and "b" name one inode, which claims one link.
+	ino=$(made_with 'touch a && ln a b' 'stat -c %i a') || return 1
+	mutate inode "$ino" 2 2 1 || return 1
+	before=$(dmesg | wc -l)
+	mount -t rnwfs "$dev" "$mnt" || return 1
+	# b held open (as a walk's cached dentry would hold it): the inode stays in memory,
+	# with no link left, when a goes.
+	exec {held}<"$mnt/b"
+	expect_errno OK unlink "$mnt/a" || ok=1
+	expect_errno EUCLEAN unlink "$mnt/b" || ok=1
+	exec {held}<&-
+	umount "$mnt" || ok=1
+	dmesg | tail -n +"$((before + 1))" | grep -q "rnwfs: inode $ino: .*link" || { echo "no message about inode $ino's link count"; ok=1; }
+	no_warning_since "$before" || ok=1
+	return $ok
+}
+crafted_rename_over_link_count_too_low() {
+	local ino before held ok=0
+	ino=$(made_with 'touch a c && ln a b' 'stat -c %i a') || return 1
+	mutate inode "$ino" 2 2 1 || return 1
+	before=$(dmesg | wc -l)
+	mount -t rnwfs "$dev" "$mnt" || return 1
+	exec {held}<"$mnt/b"
+	expect_errno OK unlink "$mnt/a" || ok=1
+	# c over b: b's inode would lose a link it no longer has.
+	expect_errno EUCLEAN rename "$mnt/c" "$mnt/b" || ok=1
+	exec {held}<&-
+	[ -e "$mnt/c" ] || { echo "c is gone after the refused rename"; ok=1; }
+	umount "$mnt" || ok=1
+	no_warning_since "$before" || ok=1
+	return $ok
+}
+crafted_rmdir_parent_link_count_too_low() {
+	local ino before ok=0
+	# d has three subdirectories but claims 2 links (no subdirectory's "..").
+	ino=$(made_with 'mkdir -p d/s1 d/s2 d/s3' 'stat -c %i d') || return 1
+	mutate inode "$ino" 2 2 2 || return 1
+	before=$(dmesg | wc -l)
+	mount -t rnwfs "$dev" "$mnt" || return 1
+	expect_errno EUCLEAN rmdir "$mnt/d/s1" || ok=1
+	expect_errno EUCLEAN rename "$mnt/d/s2" "$mnt/s2" || ok=1
+	[ -d "$mnt/d/s1" ] && [ -d "$mnt/d/s2" ] || { echo "a refused rmdir or rename changed the namespace"; ok=1; }
+	umount "$mnt" || ok=1
+	no_warning_since "$before" || ok=1
+	return $ok
+}
+crafted_directory_with_one_link_refused() {
+	local ino before ok=0
+	ino=$(made_with 'mkdir d && touch d/f' 'stat -c %i d') || return 1
+	mutate inode "$ino" 2 2 1 || return 1
+	before=$(dmesg | wc -l)
+	mount -t rnwfs "$dev" "$mnt" || return 1
+	expect_errno EUCLEAN stat "$mnt/d" || ok=1
+	umount "$mnt" || ok=1
+	dmesg | tail -n +"$((before + 1))" | grep -q "rnwfs: inode $ino: " || { echo "no message about inode $ino"; ok=1; }
+	no_warning_since "$before" || ok=1
+	return $ok
+}
+
+# Free counts (valid checksums) at the most the superblock allows while blocks and inodes
+# are in use: the frees of the unlinks would count past what exists. The kernel keeps
+# them capped, so the filesystem it unmounts mounts again.
+sb_field() { od -An -tu"$2" -j"$1" -N"$2" "$dev" | tr -d ' '; }
+crafted_free_counts_stay_mountable() {
+	local total data inodes ok=0
+	made_with 'head -c 1048576 /dev/zero >f && mkdir d && touch d/g' true || return 1
+	total=$(sb_field 32 8) data=$(sb_field 72 8) inodes=$(sb_field 88 4)
+	mutate sb 80 8 $((total - data)) && mutate sb 92 4 $((inodes - 1)) || return 1
+	mount -t rnwfs "$dev" "$mnt" || return 1
+	rm -r "$mnt/f" "$mnt/d" || ok=1
+	umount "$mnt" || ok=1
+	if mount -t rnwfs "$dev" "$mnt"; then
+		umount "$mnt" || ok=1
+	else
+		echo "the filesystem no longer mounts after the unlinks"
+		dmesg | tail -n 3
+		ok=1
+	fi
+	echo "free counts on disk: blocks $(sb_field 80 8) of $((total - data)), inodes $(sb_field 92 4) of $((inodes - 1))"
+	[ "$(sb_field 80 8)" -le $((total - data)) ] && [ "$(sb_field 92 4)" -le $((inodes - 1)) ] || ok=1
+	return $ok
+}
+
 # An image another writer made (rnwfs-craft: a 100-byte file of 'x' and a symlink to
 # "xxxx") reads back exactly.
 crafted_image_reads_back() {
@@ -196,7 +314,7 @@ rmmod_refused_while_mounted() {
 	return $ok
 }
 
-ktap_plan 13
+ktap_plan 18
 ktap_result fresh_filesystem_mounts_read_write_and_lists fresh_mounts_and_lists
 ktap_result read_only_mount_refuses_writes_and_remount read_only_mount_refuses_writes
 ktap_result unclean_filesystem_mounts_read_only unclean_filesystem_mounts_read_only
@@ -208,6 +326,11 @@ ktap_result unknown_option_refused unknown_option_refused
 ktap_result crafted_image_reads_back crafted_image_reads_back
 ktap_result crafted_root_not_a_directory_refused crafted_root_not_a_directory_refused
 ktap_result crafted_superblock_geometry_refused crafted_geometry_refused
+ktap_result crafted_unlink_link_count_too_low crafted_unlink_link_count_too_low
+ktap_result crafted_rename_over_link_count_too_low crafted_rename_over_link_count_too_low
+ktap_result crafted_rmdir_parent_link_count_too_low crafted_rmdir_parent_link_count_too_low
+ktap_result crafted_directory_with_one_link_refused crafted_directory_with_one_link_refused
+ktap_result crafted_free_counts_stay_mountable crafted_free_counts_stay_mountable
 ktap_result power_cut_keeps_fsynced_data power_cut_keeps_fsynced_data
 ktap_result rmmod_refused_while_mounted rmmod_refused_while_mounted
 rmdir "$mnt"

@@ -14,6 +14,11 @@ use kernel::prelude::*;
 pub(crate) struct Allocator {
     layout: Layout,
     bitmap: KVec<Buffer>,
+    /// The free counts: the superblock's, kept up to date. Only range-checked at mount (the
+    /// bitmap is not counted), so a crafted count can disagree with the bitmap: they
+    /// saturate at 0 and are capped at the geometry's maxima (Layout::data_blocks,
+    /// max_free_inodes), so that no count the kernel writes back is one the next mount
+    /// refuses.
     pub(crate) free_blocks: u64,
     pub(crate) free_inodes: u32,
     block_cursor: u64,
@@ -113,7 +118,7 @@ impl Allocator {
                 continue;
             }
             self.set(b, false);
-            self.free_blocks += 1;
+            self.free_blocks = self.free_blocks.saturating_add(1).min(self.layout.data_blocks());
         }
         self.mark_dirty(start, len);
     }
@@ -145,7 +150,7 @@ impl Allocator {
         let (blk, off) = self.layout.inode_location(ino).ok_or(EINVAL)?;
         let mut buf = sb.read(blk)?;
         buf.edit(|data| data[off..off + INODE_SIZE].fill(0));
-        self.free_inodes += 1;
+        self.free_inodes = self.free_inodes.saturating_add(1).min(self.layout.max_free_inodes());
         Ok(())
     }
 }

@@ -190,6 +190,23 @@ unsafe extern "C" fn rnwfs_link(
     crate::vfs::status(unsafe { link(Inode::new(ffi::rnwfs_d_inode(old_dentry)), Inode::new(dir), dentry) })
 }
 
+/// Refuses an operation that would take `inode`'s link count below `min` (what its
+/// remaining names and subdirectories still need). A count read from disk may be lower
+/// than the names the inode has (a crafted or corrupted image): taken to 0 with a name
+/// left, the inode is freed at eviction while that name still points at it, and the next
+/// drop from 0 is drop_nlink()'s WARN. Checked before anything changes.
+fn check_links(inode: Inode, min: u32, op: &str) -> Result {
+    let n = inode.nlink();
+    if n >= min {
+        return Ok(());
+    }
+    pr_err!("inode {}: link count {} too low for {} (at least {} needed): corrupted\n", inode.ino(), n, op, min);
+    Err(crate::disk::corrupted())
+}
+
+/// A directory losing a subdirectory keeps "." and its own entry: at least 3 before.
+const PARENT_MIN_LINKS: u32 = 3;
+
 /// Removes `dentry`'s entry from `dir`; returns its inode.
 fn remove_entry(dir: Inode, dentry: *mut bindings::dentry) -> Result<Inode> {
     // SAFETY: the VFS passes a positive dentry for unlink, rmdir and rename sources.
@@ -208,6 +225,8 @@ fn clear_entry(dir: Inode, mut slot: dir::Slot, inode: Inode) {
 }
 
 fn unlink(dir: Inode, dentry: *mut bindings::dentry) -> Result {
+    // SAFETY: the VFS passes a positive dentry.
+    check_links(unsafe { Inode::new(ffi::rnwfs_d_inode(dentry)) }, 1, "an unlink")?;
     let inode = remove_entry(dir, dentry)?;
     // SAFETY: a live inode losing one link.
     unsafe { bindings::drop_nlink(inode.raw()) };
@@ -227,6 +246,7 @@ fn rmdir(dir: Inode, dentry: *mut bindings::dentry) -> Result {
     if !dir::is_empty(victim)? {
         return Err(errno(bindings::ENOTEMPTY));
     }
+    check_links(dir, PARENT_MIN_LINKS, "losing a subdirectory")?;
     remove_entry(dir, dentry)?;
     // SAFETY: live inodes: the directory goes, and its ".." no longer links the parent.
     unsafe {
@@ -266,6 +286,19 @@ fn rename(
     // the last step that can fail, and it changes nothing when it does.
     let (_, _, old_slot) = dir::find(old_dir, dentry_name(old_dentry))?.ok_or(ENOENT)?;
     let mut dotdot = if is_dir && old_dir.ino() != new_dir.ino() { Some(dir::dotdot_slot(moving)?) } else { None };
+    // The link counts the rename lowers: the old parent's, for a directory that leaves it
+    // (not when it stays and nothing is replaced: that parent gains the link back), and a
+    // replaced file's.
+    if is_dir && !(target.is_null() && old_dir.ino() == new_dir.ino()) {
+        check_links(old_dir, PARENT_MIN_LINKS, "losing a subdirectory")?;
+    }
+    if !target.is_null() {
+        // SAFETY: a positive target dentry holds a live inode.
+        let replaced = unsafe { Inode::new(target) };
+        if !replaced.is_dir() {
+            check_links(replaced, 1, "being replaced by a rename")?;
+        }
+    }
     if target.is_null() {
         dir::add(new_dir, new_name, moving.ino(), file_type(moving.mode()))?;
         if is_dir {

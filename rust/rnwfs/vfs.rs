@@ -188,6 +188,11 @@ impl Inode {
         unsafe { ffi::rnwfs_inode_dirty_datasync(self.0) }
     }
 
+    /// i_nlink (callers hold i_rwsem of the inode or its directory, as link changes do).
+    pub(crate) fn nlink(self) -> u32 {
+        self.attrs().nlink
+    }
+
     pub(crate) fn attrs(self) -> ffi::rnwfs_inode_attrs {
         let mut a = ffi::rnwfs_inode_attrs::default();
         // SAFETY: a live inode; `a` is ours.

@@ -165,6 +165,11 @@ impl Inode {
         if self.links == 0 {
             return Err(FormatError::BadField("inode in use with no links"));
         }
+        // "." and the entry in its parent: a directory with fewer would lose its last link
+        // to its first subdirectory's rmdir, or be freed while it is still in use.
+        if self.is_dir() && self.links < 2 {
+            return Err(FormatError::BadField("inode: directory with fewer than two links"));
+        }
         if self.size > MAX_FILE_SIZE {
             return Err(FormatError::BadField("inode: size beyond the largest file size"));
         }

@@ -93,6 +93,17 @@ impl Layout {
         self.data_start
     }
 
+    /// Blocks of the data region: the most that can be free (a superblock counting more
+    /// is refused, and the kernel never counts past it).
+    pub fn data_blocks(&self) -> u64 {
+        self.total_blocks.saturating_sub(self.data_start)
+    }
+
+    /// The most inodes that can be free: all but the root directory's.
+    pub fn max_free_inodes(&self) -> u32 {
+        self.inode_count.saturating_sub(1)
+    }
+
     /// Block and byte offset within it of inode `ino` (1-based); None if out of range (or,
     /// for a layout that was never validated, if the block number overflows).
     pub fn inode_location(&self, ino: u32) -> Option<(u64, usize)> {

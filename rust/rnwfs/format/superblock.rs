@@ -175,11 +175,10 @@ impl Superblock {
         if sb.root_ino != ROOT_INO {
             return Err(FormatError::BadField("root inode is not 1"));
         }
-        // No underflow: validate() made sure the metadata ends before the device does.
-        if sb.free_blocks > layout.total_blocks - layout.metadata_blocks() {
+        if sb.free_blocks > layout.data_blocks() {
             return Err(FormatError::BadField("free block count exceeds data blocks"));
         }
-        if sb.free_inodes >= layout.inode_count {
+        if sb.free_inodes > layout.max_free_inodes() {
             return Err(FormatError::BadField("free inode count exceeds inodes"));
         }
         Ok(sb)

@@ -6,7 +6,7 @@
 use crate::{
     dirent::DirEntry,
     extent::{self, Extent, MAX_FILE_BLOCKS},
-    inode::{Inode, INLINE_EXTENTS, MAX_EXTENTS, MAX_FILE_SIZE, S_IFREG},
+    inode::{Inode, INLINE_EXTENTS, MAX_EXTENTS, MAX_FILE_SIZE, S_IFDIR, S_IFREG},
     FormatError,
 };
 
@@ -93,6 +93,18 @@ fn inode_with_too_many_extents_is_refused() {
 fn inode_without_a_type_but_not_free_is_refused() {
     let i = Inode { links: 1, size: 7, ..Default::default() };
     assert_eq!(Inode::decode(5, &encoded(&i, 5)), Err(FormatError::BadField("inode: no file type but the slot is not free")));
+}
+
+#[test]
+fn directory_with_fewer_than_two_links_is_refused() {
+    // "." and its entry in the parent: one link is a crafted count an rmdir would take to 0.
+    let refused = Err(FormatError::BadField("inode: directory with fewer than two links"));
+    let mut d = Inode { mode: S_IFDIR | 0o755, links: 1, size: 4096, ..Default::default() };
+    assert_eq!(Inode::decode(5, &encoded(&d, 5)), refused);
+    d.links = 2;
+    assert_eq!(Inode::decode(5, &encoded(&d, 5)), Ok(d));
+    let f = Inode { mode: S_IFREG | 0o644, links: 1, ..Default::default() };
+    assert_eq!(Inode::decode(5, &encoded(&f, 5)), Ok(f), "one link is a file's usual count");
 }
 
 #[test]

@@ -85,6 +85,24 @@ fn superblock_free_counts_beyond_what_exists_are_refused() {
     assert_eq!(reencoded(&sb), Err(FormatError::BadField("free inode count exceeds inodes")));
 }
 
+/// The kernel caps the free counts it keeps at Layout::data_blocks and max_free_inodes (a
+/// crafted count may disagree with the bitmap, and every free then adds one): those maxima
+/// are the decoder's own limits, so a capped count always mounts again, one more never.
+#[test]
+fn the_free_count_caps_are_the_decoders_limits() {
+    let l = superblock().layout;
+    let mut sb = superblock();
+    sb.free_blocks = l.data_blocks();
+    sb.free_inodes = l.max_free_inodes();
+    assert_eq!(reencoded(&sb), Ok(sb));
+    sb.free_blocks += 1;
+    assert_eq!(reencoded(&sb), Err(FormatError::BadField("free block count exceeds data blocks")));
+    let mut sb = superblock();
+    sb.free_inodes = l.max_free_inodes() + 1;
+    assert_eq!(reencoded(&sb), Err(FormatError::BadField("free inode count exceeds inodes")));
+    assert_eq!((l.data_blocks(), l.max_free_inodes()), (DEVICE - l.data_start, l.inode_count - 1));
+}
+
 #[test]
 fn inode_location_never_overflows() {
     let mut l = Layout::new(DEVICE, None).unwrap();

@@ -9,7 +9,7 @@
 //! kernel (CONFIG_RUST_OVERFLOW_CHECKS) is a panic here (the fuzz profile checks overflow).
 //! What the module assumes of a loaded inode is asserted: a broken assumption is a bug too.
 
-use crate::rng::Rng;
+use rnwfs_fuzz::rng::Rng;
 use rnwfs_format::{
     chain::ChainWalk,
     dirent::DIRENTS_PER_BLOCK,
@@ -113,6 +113,8 @@ fn load_extents(image: &[u8], l: &Layout, ino: u32, inode: &Inode) -> Option<(Ve
 fn after_load(image: &[u8], l: &Layout, inode: &Inode, list: Vec<Extent>, chain_blocks: usize, rng: &mut Rng) {
     // iget: i_size is a loff_t; i_blocks from the mapping.
     invariant!(i64::try_from(inode.size).is_ok(), "size {} is a negative i_size", inode.size);
+    // namei.rs: an rmdir or a rename out of a directory needs its "." and its own entry.
+    invariant!(inode.file_type() != S_IFDIR || inode.links >= 2, "directory with {} link(s)", inode.links);
     let _blocks = extent_map::mapped_blocks(&list) + chain_blocks as u64;
     for e in &list {
         // iomap's Report::extent: byte offsets of the extent, within a loff_t.
@@ -260,10 +262,10 @@ fn allocate(data_start: u64, total_blocks: u64, list: &mut List, first: u64, rng
 mod tests {
     #[test]
     fn the_seed_images_load() {
-        let p = crate::seeds::populated_image().unwrap();
+        let p = rnwfs_fuzz::seeds::populated_image().unwrap();
         for seed in 0..50 {
             super::mount_and_load(&p.image, seed);
         }
-        super::mount_and_load(&crate::seeds::fresh_image().unwrap(), 0);
+        super::mount_and_load(&rnwfs_fuzz::seeds::fresh_image().unwrap(), 0);
     }
 }

@@ -9,17 +9,15 @@
 //!
 //!   cargo run --profile fuzz --locked -p rnwfs-fuzz -- --seed 1 --time 60
 
-mod input;
 mod kernel;
-mod mutate;
-mod rng;
-mod seal;
-mod seeds;
 mod targets;
 
-use input::{Input, Kind};
-use mutate::Context;
-use rng::Rng;
+use rnwfs_fuzz::{
+    input::{Input, Kind},
+    mutate::{self, Context},
+    rng::Rng,
+    seeds,
+};
 use std::{
     cell::Cell,
     fs,

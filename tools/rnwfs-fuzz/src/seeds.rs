@@ -217,11 +217,4 @@ mod tests {
         let report = fsck_rnwfs::check(&Device::memory(populated_image().unwrap().image)).unwrap();
         assert_eq!((report.files, report.directories, report.symlinks), (3, 2, 1));
     }
-
-    #[test]
-    fn structure_seeds_decode() {
-        for (name, input) in builtin().unwrap() {
-            assert!(crate::targets::decodes_cleanly(&input), "{name} does not decode");
-        }
-    }
 }

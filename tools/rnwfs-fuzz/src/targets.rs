@@ -4,7 +4,7 @@
 //! write back the same), the module's mount and inode load (kernel.rs), and fsck. Any panic
 //! (an overflow, an index out of bounds, a broken round trip) is a failure.
 
-use crate::input::{extent_param_fields, Input, Kind};
+use rnwfs_fuzz::input::{extent_param_fields, Input, Kind};
 use rnwfs_format::{
     chain::ChainWalk,
     dirent::{self, DirEntry, FileType, DIRENT_SIZE},
@@ -38,12 +38,6 @@ pub fn run(input: &Input) -> Verdict {
         Kind::DirBlock => dir_block(block),
         Kind::Image => image(&input.data),
     }
-}
-
-/// Whether a seed is valid for its kind (tests: the seeds must start valid).
-#[cfg(test)]
-pub fn decodes_cleanly(input: &Input) -> bool {
-    run(input) == Verdict::Accepted
 }
 
 fn verdict<T, E>(r: &Result<T, E>) -> Verdict {
@@ -172,5 +166,19 @@ fn image(data: &[u8]) -> Verdict {
     match fsck_rnwfs::check(&dev) {
         Ok(report) if report.problems.is_empty() => Verdict::Accepted,
         _ => Verdict::Refused,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The built-in seeds start valid for their kind: mutations start from inputs the
+    /// decoders accept.
+    #[test]
+    fn structure_seeds_decode() {
+        for (name, input) in rnwfs_fuzz::seeds::builtin().unwrap() {
+            assert!(run(&input) == Verdict::Accepted, "{name} does not decode");
+        }
     }
 }
