@@ -7,42 +7,7 @@ use crate::ops::{Engine, FallocMode, Io, Op};
 /// Most requests an aio or io_uring op submits at once.
 pub const MAX_DEPTH: u8 = 4;
 
-/// A small, fast, seedable generator (splitmix64): the tester needs reproducibility, not
-/// cryptographic quality, and no crate for it.
-#[derive(Debug, Clone)]
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed)
-    }
-
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, n) (0 when n is 0).
-    pub fn below(&mut self, n: u64) -> u64 {
-        ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as u64
-    }
-
-    /// Uniform in [lo, hi] (lo when hi < lo).
-    pub fn between(&mut self, lo: u64, hi: u64) -> u64 {
-        if hi <= lo {
-            return lo;
-        }
-        lo + self.below(hi - lo + 1)
-    }
-
-    /// True with odds `num` in `den`.
-    pub fn chance(&mut self, num: u64, den: u64) -> bool {
-        self.below(den) < num
-    }
-}
+pub use rnw_rng::Rng;
 
 /// What can be picked; reads and writes then pick an engine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

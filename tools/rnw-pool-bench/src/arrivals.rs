@@ -6,7 +6,7 @@
 //! and a slow phase cannot hide its delays by issuing less (response times count from the
 //! scheduled arrival, not from when the event loop got to it).
 
-use crate::rng::Rng;
+use rnw_rng::Rng;
 use std::{
     cmp::Reverse,
     collections::BinaryHeap,

@@ -15,7 +15,6 @@ mod opts;
 mod policy;
 mod pool;
 mod report;
-mod rng;
 mod server;
 mod sys;
 mod workload;

@@ -6,10 +6,8 @@
 //! A workload is a set of equal files read in blocks of one size; each stream is a client
 //! that keeps one request outstanding (closed loop, like a fio job at iodepth 1).
 
-use crate::{
-    rng::Rng,
-    zipf::{Scatter, Zipf},
-};
+use crate::zipf::{Scatter, Zipf};
+use rnw_rng::Rng;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Kind {

@@ -5,7 +5,7 @@
 //! table built once. Ranks become blocks through `Scatter`, so the hot blocks are spread
 //! over all of f1's files instead of being the start of the first one.
 
-use crate::rng::Rng;
+use rnw_rng::Rng;
 
 #[derive(Debug, Clone)]
 pub struct Zipf {

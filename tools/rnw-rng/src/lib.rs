@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-//! A small seedable generator (splitmix64, as rnw-fsx's): the benchmark needs repeatable
-//! request streams, not cryptographic quality, and no crate for it.
+//! The seedable generator rnw's testers and benchmarks share (rnw-fsx, rnw-pool-bench):
+//! one seed always gives the same sequence, so a run is reproduced by its seed. splitmix64
+//! is small and fast; nothing here needs cryptographic quality, or a crate for it.
 
+/// splitmix64.
 #[derive(Debug, Clone)]
 pub struct Rng(u64);
 
@@ -21,6 +23,19 @@ impl Rng {
     /// Uniform in [0, n) (0 when n is 0).
     pub fn below(&mut self, n: u64) -> u64 {
         ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as u64
+    }
+
+    /// Uniform in [lo, hi] (lo when hi < lo).
+    pub fn between(&mut self, lo: u64, hi: u64) -> u64 {
+        if hi <= lo {
+            return lo;
+        }
+        lo + self.below(hi - lo + 1)
+    }
+
+    /// True with odds `num` in `den`.
+    pub fn chance(&mut self, num: u64, den: u64) -> bool {
+        self.below(den) < num
     }
 
     /// Uniform in [0, 1).
