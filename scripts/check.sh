@@ -29,6 +29,7 @@ stage "host tests"
 runner_args=()
 [ "${RNW_CHECK_QUICK:-0}" = 1 ] && runner_args=(--no-guest)
 selftests/host/runner_test.sh "${runner_args[@]}" | tee "$results/ktap-runner.txt"
+selftests/host/layer_test.sh | tee "$results/ktap-layer.txt"
 
 stage "guest selftests"
 vm_status="ok 1 guest_run_exit_status_and_kernel_log_clean"
@@ -38,5 +39,5 @@ fi
 { echo "KTAP version 1"; echo "1..1"; echo "$vm_status"; } | tee "$results/ktap-vm.txt"
 
 stage "summary ($((SECONDS - start)) s, results in $results)"
-"$here/ktap-summary.sh" "$results/ktap-cargo.txt" "$results/ktap-fuzz.txt" "$results/ktap-runner.txt" \
+"$here/ktap-summary.sh" "$results/ktap-cargo.txt" "$results/ktap-fuzz.txt" "$results/ktap-runner.txt" "$results/ktap-layer.txt" \
 	"$results/guest/ktap-guest.txt" "$results/ktap-vm.txt"

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Issue 15's ratchet: `unsafe` and C belong in the abstraction layer (rust/rnwk/). What is
+# still outside it is listed, per file, in layer-baseline.txt; this test fails when a file
+# outside the layer gains an `unsafe` (or a first one), or a C file appears outside the
+# layer, and reports files that have shrunk so their baseline can be lowered. A count is
+# the word `unsafe` anywhere in the file (code or comment: the comments are SAFETY notes
+# on the same blocks), bindgen's generated files excluded. KTAP on stdout.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+. "$here/../lib/ktap.sh"
+baseline=$here/layer-baseline.txt
+
+# Lines "unsafe COUNT PATH" and "c PATH" for the tree as it is.
+current() {
+	local f n
+	(cd "$root" && git ls-files 'rust/*.rs') | grep -v '^rust/rnwk/' | grep -v '_generated\.rs$' |
+		while read -r f; do
+			n=$(grep -ow unsafe "$root/$f" | wc -l)
+			[ "$n" -gt 0 ] && echo "unsafe $n $f"
+		done
+	(cd "$root" && git ls-files 'rust/*.c' 'rust/*.h') | grep -v '^rust/rnwk/' | sed 's/^/c /'
+	return 0
+}
+
+no_new_unsafe_outside_layer() {
+	local kind n f allowed ok=0
+	while read -r kind n f; do
+		[ "$kind" = unsafe ] || continue
+		allowed=$(awk -v f="$f" '$1 == "unsafe" && $3 == f { print $2 }' "$baseline")
+		if [ -z "$allowed" ]; then
+			echo "$f: $n unsafe, outside rust/rnwk/ and not in the baseline"
+			ok=1
+		elif [ "$n" -gt "$allowed" ]; then
+			echo "$f: $n unsafe, baseline $allowed"
+			ok=1
+		elif [ "$n" -lt "$allowed" ]; then
+			echo "$f: $n unsafe, baseline $allowed: lower the baseline"
+		fi
+	done < <(current)
+	echo "outside the layer: $(current | awk '$1 == "unsafe" { s += $2 } END { print s + 0 }') unsafe (baseline $(awk '$1 == "unsafe" { s += $2 } END { print s + 0 }' "$baseline"))"
+	return $ok
+}
+
+no_new_c_outside_layer() {
+	local kind f ok=0
+	while read -r kind f; do
+		[ "$kind" = c ] || continue
+		grep -qxF "c $f" "$baseline" || { echo "$f: C outside rust/rnwk/, not in the baseline"; ok=1; }
+	done < <(current)
+	return $ok
+}
+
+ktap_plan 2
+if ! (cd "$root" && git rev-parse --is-inside-work-tree >/dev/null 2>&1); then
+	ktap_skip no_new_unsafe_outside_layer "not a git checkout (the file list comes from git)"
+	ktap_skip no_new_c_outside_layer "not a git checkout (the file list comes from git)"
+else
+	ktap_result no_new_unsafe_outside_layer no_new_unsafe_outside_layer
+	ktap_result no_new_c_outside_layer no_new_c_outside_layer
+fi
+ktap_exit
