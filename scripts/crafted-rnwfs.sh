@@ -13,6 +13,8 @@
 #   RNW_CRAFTED_SEED   the seed (default: today's date, YYYYMMDD)
 #   RNW_CRAFTED_BOOT   seconds of images per boot (default 900)
 #   RNW_CRAFTED_OUT    where results go (default: a new /tmp/rnw-crafted-long.* directory)
+#   RNW_CRAFTED_START  the first image (default 0): a campaign stopped from outside goes on
+#                      with the same RNW_CRAFTED_OUT, and the totals count every boot in it
 #   RNW_CRAFTED_BUILD=0  use the modules and tools already built
 # Under TCG a boot takes about 15 s and images run at 5-9 a second. Run it under the
 # machine's guest lock:  flock /tmp/rnw-guest.lock scripts/crafted-rnwfs.sh 20000 3600
@@ -31,10 +33,11 @@ if [ "${RNW_CRAFTED_BUILD:-1}" != 0 ]; then
 	"$here/build-tools.sh" || exit 1
 fi
 mkdir -p "$out"
-echo "crafted-rnwfs: seed $seed, $images images, ${budget} s at most, boots of ${per_boot} s; results in $out"
+echo "crafted-rnwfs: seed $seed, images ${RNW_CRAFTED_START:-0}..$((images - 1)), ${budget} s at most, boots of ${per_boot} s; results in $out"
 start=$SECONDS
-next=0
-boot=0
+next=${RNW_CRAFTED_START:-0}
+# Boots already in the output directory (a campaign going on) keep their numbers.
+boot=$(find "$out" -maxdepth 1 -name 'boot-*' -type d | wc -l)
 crashed=()
 while [ "$next" -lt "$images" ]; do
 	left=$((budget - (SECONDS - start)))
