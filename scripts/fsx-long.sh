@@ -6,6 +6,9 @@
 # fsck after it. Prints a mode x filesystem table of ops, seconds and failed runs, and
 # where the failing runs' op logs are (rnw-fsx --replay LOG FILE reruns one).
 #   RNW_FSX_OPS      ops per run (default 1000000)
+#   RNW_FSX_CONTROL_OPS  ops per ext4/xfs run (default RNW_FSX_OPS)
+#   RNW_FSX_JOBS     runs at a time, each on its own rnwblk device (default 2: the guest's
+#                    CPUs; under TCG two runs go nearly twice as fast as one)
 #   RNW_FSX_SEEDS    seeds (default "1 2 3")
 #   RNW_FSX_MODES    modes (default "buffered direct mmap aio uring nowait mixed")
 #   RNW_FSX_FS       filesystems, in run order (default "ext4 xfs rnwfs rnwfs-wt": the
@@ -20,23 +23,25 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 ops=${RNW_FSX_OPS:-1000000}
+control_ops=${RNW_FSX_CONTROL_OPS:-$ops}
+jobs=${RNW_FSX_JOBS:-2}
 seeds=${RNW_FSX_SEEDS:-1 2 3}
 modes=${RNW_FSX_MODES:-buffered direct mmap aio uring nowait mixed}
 filesystems=${RNW_FSX_FS:-ext4 xfs rnwfs rnwfs-wt}
 out=${RNW_FSX_OUT:-$(mktemp -d /tmp/rnw-fsx-long.XXXXXX)}
 runs=$(($(wc -w <<<"$seeds") * $(wc -w <<<"$modes") * $(wc -w <<<"$filesystems")))
 # Under TCG rnw-fsx does 400 (mmap on ext4) to 1700 ops a second: 100 a second is a margin.
-timeout_s=${RNW_FSX_TIMEOUT:-$((runs * ops / 100 > 1800 ? runs * ops / 100 : 1800))}
+timeout_s=${RNW_FSX_TIMEOUT:-$((runs * ops / 100 / jobs > 1800 ? runs * ops / 100 / jobs : 1800))}
 
 if [ "${RNW_FSX_BUILD:-1}" != 0 ]; then
 	"$here/build-modules.sh"
 	"$here/build-tools.sh"
 fi
 mkdir -p "$out"
-echo "fsx-long: $runs runs of $ops ops (seeds: $seeds), guest timeout ${timeout_s}s, results in $out"
+echo "fsx-long: $runs runs of $ops ops (ext4/xfs: $control_ops; seeds: $seeds), $jobs at a time, guest timeout ${timeout_s}s, results in $out"
 status=0
 "$here/vm-run.sh" --timeout "$timeout_s" --out "$out" -- \
-	env RNW_FSX_OPS="$ops" RNW_FSX_SEEDS="$seeds" RNW_FSX_MODES="$modes" RNW_FSX_FS="$filesystems" \
+	env RNW_FSX_OPS="$ops" RNW_FSX_CONTROL_OPS="$control_ops" RNW_FSX_JOBS="$jobs" RNW_FSX_SEEDS="$seeds" RNW_FSX_MODES="$modes" RNW_FSX_FS="$filesystems" \
 	${RNW_FSX_RUN_LIMIT:+RNW_FSX_RUN_LIMIT="$RNW_FSX_RUN_LIMIT"} scripts/guest-fsx-long.sh || status=$?
 [ -s "$out/fsx.tsv" ] || { echo "fsx-long: no results (see $out)"; exit 1; }
 echo
