@@ -31,7 +31,12 @@ impl ChainWalk {
     /// A walk along the chain of inode `ino` (decoded, so its extent count is at most
     /// `MAX_EXTENTS` and it has a chain exactly when it needs one).
     pub fn new(ino: u32, inode: &Inode) -> Self {
-        Self { ino, nextents: inode.nextents as usize, next: inode.extent_block, index: 0 }
+        Self {
+            ino,
+            nextents: inode.nextents as usize,
+            next: inode.extent_block,
+            index: 0,
+        }
     }
 
     /// The pointer the walk follows next (for messages).
@@ -47,10 +52,14 @@ impl ChainWalk {
             return Ok(None);
         }
         if !(data_start..total_blocks).contains(&self.next) {
-            return Err(FormatError::BadField("extent block outside the data region"));
+            return Err(FormatError::BadField(
+                "extent block outside the data region",
+            ));
         }
         if self.index >= chain_length(self.nextents) {
-            return Err(FormatError::BadField("extent chain longer than the inode's extent count"));
+            return Err(FormatError::BadField(
+                "extent chain longer than the inode's extent count",
+            ));
         }
         Ok(Some(self.next))
     }
@@ -58,12 +67,17 @@ impl ChainWalk {
     /// Decodes `block`, the one [`ChainWalk::next_block`] named, into `out`: checks its
     /// magic, owner, checksum and count against the inode and its place in the chain, and
     /// returns the extents it holds (not yet validated: see [`Extent::validate`]).
-    pub fn step<'a>(&mut self, block: &[u8; BLOCK_SIZE], out: &'a mut [Extent; EXTENTS_PER_BLOCK]) -> Result<&'a [Extent]> {
+    pub fn step<'a>(
+        &mut self,
+        block: &[u8; BLOCK_SIZE],
+        out: &'a mut [Extent; EXTENTS_PER_BLOCK],
+    ) -> Result<&'a [Extent]> {
         let (n, following) = ExtentBlock::decode(self.ino, block, out)?;
         check_chain_block(self.index, self.nextents, n, following)?;
         self.index += 1;
         self.next = following;
         // n <= EXTENTS_PER_BLOCK: ExtentBlock::decode refuses larger counts.
-        out.get(..n).ok_or(FormatError::BadField("extent block: count too large"))
+        out.get(..n)
+            .ok_or(FormatError::BadField("extent block: count too large"))
     }
 }

@@ -22,7 +22,9 @@ const TABLE: [u32; 256] = {
 /// Continues a CRC-32C over `data` from `seed` (kernel convention: no final inversion
 /// inside, callers start from `!0` and invert at the end, see [`checksum`]).
 pub fn update(seed: u32, data: &[u8]) -> u32 {
-    data.iter().fold(seed, |c, &b| TABLE[((c ^ b as u32) & 0xff) as usize] ^ (c >> 8))
+    data.iter().fold(seed, |c, &b| {
+        TABLE[((c ^ b as u32) & 0xff) as usize] ^ (c >> 8)
+    })
 }
 
 /// The standard CRC-32C of `data` (`checksum(b"123456789") == 0xE3069283`).

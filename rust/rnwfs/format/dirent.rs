@@ -54,7 +54,12 @@ impl DirEntry {
         validate_name(name)?;
         let mut buf = [0u8; NAME_MAX];
         buf[..name.len()].copy_from_slice(name);
-        Ok(Self { ino, file_type, name_len: name.len() as u8, name: buf })
+        Ok(Self {
+            ino,
+            file_type,
+            name_len: name.len() as u8,
+            name: buf,
+        })
     }
 
     /// The "." entry of directory `ino`.
@@ -70,7 +75,12 @@ impl DirEntry {
     fn special(ino: u32, name: &[u8]) -> Self {
         let mut buf = [0u8; NAME_MAX];
         buf[..name.len()].copy_from_slice(name);
-        Self { ino, file_type: FileType::Directory, name_len: name.len() as u8, name: buf }
+        Self {
+            ino,
+            file_type: FileType::Directory,
+            name_len: name.len() as u8,
+            name: buf,
+        }
     }
 
     pub fn name(&self) -> &[u8] {
@@ -88,12 +98,15 @@ impl DirEntry {
 
     /// Decodes an entry slot: `Ok(None)` for a free slot.
     pub fn decode(b: &[u8]) -> Result<Option<Self>> {
-        let b = b.get(..DIRENT_SIZE).ok_or(FormatError::BadField("dirent: slot shorter than an entry"))?;
+        let b = b
+            .get(..DIRENT_SIZE)
+            .ok_or(FormatError::BadField("dirent: slot shorter than an entry"))?;
         let ino = get_u32(b, 0);
         if ino == 0 {
             return Ok(None);
         }
-        let file_type = FileType::from_u8(b[4]).ok_or(FormatError::BadField("dirent: bad file type"))?;
+        let file_type =
+            FileType::from_u8(b[4]).ok_or(FormatError::BadField("dirent: bad file type"))?;
         let len = b[5] as usize;
         if len == 0 || len > NAME_MAX {
             return Err(FormatError::BadField("dirent: bad name length"));
@@ -103,7 +116,12 @@ impl DirEntry {
         }
         let mut name = [0u8; NAME_MAX];
         name.copy_from_slice(&b[8..8 + NAME_MAX]);
-        let e = Self { ino, file_type, name_len: len as u8, name };
+        let e = Self {
+            ino,
+            file_type,
+            name_len: len as u8,
+            name,
+        };
         if e.name() != b"." && e.name() != b".." {
             validate_name(e.name())?;
         }

@@ -53,7 +53,12 @@ impl Extent {
     }
 
     pub(crate) fn decode(b: &[u8]) -> Self {
-        Self { logical: get_u64(b, 0), physical: get_u64(b, 8), len: get_u32(b, 16), flags: get_u32(b, 20) }
+        Self {
+            logical: get_u64(b, 0),
+            physical: get_u64(b, 8),
+            len: get_u32(b, 16),
+            flags: get_u32(b, 20),
+        }
     }
 
     /// Checks one extent against the data region [data_start, total_blocks). Its fields
@@ -72,7 +77,11 @@ impl Extent {
         }
         match self.logical.checked_add(self.len as u64) {
             Some(end) if end <= MAX_FILE_BLOCKS => {}
-            _ => return Err(FormatError::BadField("extent beyond the largest file offset")),
+            _ => {
+                return Err(FormatError::BadField(
+                    "extent beyond the largest file offset",
+                ))
+            }
         }
         Ok(())
     }
@@ -92,7 +101,9 @@ pub fn validate_order(extents: &[Extent]) -> Result {
 
 /// Extent blocks an inode needs for `nextents` extents.
 pub fn chain_length(nextents: usize) -> usize {
-    nextents.saturating_sub(super::inode::INLINE_EXTENTS).div_ceil(EXTENTS_PER_BLOCK)
+    nextents
+        .saturating_sub(super::inode::INLINE_EXTENTS)
+        .div_ceil(EXTENTS_PER_BLOCK)
 }
 
 /// Checks block `index` of a chain for `nextents` extents: it holds `count` extents and
@@ -106,12 +117,18 @@ pub fn check_chain_block(index: usize, nextents: usize, count: usize, next: u64)
         .and_then(|n| n.checked_add(super::inode::INLINE_EXTENTS))
         .and_then(|before| nextents.checked_sub(before))
         .filter(|&left| left > 0)
-        .ok_or(FormatError::BadField("extent block: beyond the chain the inode needs"))?;
+        .ok_or(FormatError::BadField(
+            "extent block: beyond the chain the inode needs",
+        ))?;
     if count != left.min(EXTENTS_PER_BLOCK) {
-        return Err(FormatError::BadField("extent block: count does not match the inode"));
+        return Err(FormatError::BadField(
+            "extent block: count does not match the inode",
+        ));
     }
     if (next == 0) != (index + 1 == blocks) {
-        return Err(FormatError::BadField("extent block: chain length does not match the inode"));
+        return Err(FormatError::BadField(
+            "extent block: chain length does not match the inode",
+        ));
     }
     Ok(())
 }
@@ -124,7 +141,9 @@ impl ExtentBlock {
     /// by the chain's block `next` (0: the last).
     pub fn encode(ino: u32, extents: &[Extent], next: u64, block: &mut [u8; BLOCK_SIZE]) -> Result {
         if extents.len() > EXTENTS_PER_BLOCK {
-            return Err(FormatError::BadField("too many extents for an extent block"));
+            return Err(FormatError::BadField(
+                "too many extents for an extent block",
+            ));
         }
         block.fill(0);
         put_u32(block, 0, EXTENT_BLOCK_MAGIC);
@@ -140,12 +159,18 @@ impl ExtentBlock {
     }
 
     /// Decodes the extents of inode `ino` into `out`; returns how many and the next block.
-    pub fn decode(ino: u32, block: &[u8; BLOCK_SIZE], out: &mut [Extent; EXTENTS_PER_BLOCK]) -> Result<(usize, u64)> {
+    pub fn decode(
+        ino: u32,
+        block: &[u8; BLOCK_SIZE],
+        out: &mut [Extent; EXTENTS_PER_BLOCK],
+    ) -> Result<(usize, u64)> {
         if get_u32(block, 0) != EXTENT_BLOCK_MAGIC {
             return Err(FormatError::BadField("extent block: bad magic"));
         }
         if get_u32(block, 8) != ino {
-            return Err(FormatError::BadField("extent block belongs to another inode"));
+            return Err(FormatError::BadField(
+                "extent block belongs to another inode",
+            ));
         }
         if get_u32(block, 12) != Self::checksum(ino, block) {
             return Err(FormatError::BadChecksum);

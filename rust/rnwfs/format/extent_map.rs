@@ -30,7 +30,9 @@ pub enum MapError {
 pub enum Lookup {
     Mapped(Extent),
     /// Not mapped; `next` is the first mapped file block after it.
-    Hole { next: Option<u64> },
+    Hole {
+        next: Option<u64>,
+    },
 }
 
 fn first_ending_after(list: &[Extent], b: u64) -> usize {
@@ -40,7 +42,9 @@ fn first_ending_after(list: &[Extent], b: u64) -> usize {
 pub fn lookup(list: &[Extent], b: u64) -> Lookup {
     match list.get(first_ending_after(list, b)) {
         Some(e) if e.logical <= b => Lookup::Mapped(*e),
-        Some(e) => Lookup::Hole { next: Some(e.logical) },
+        Some(e) => Lookup::Hole {
+            next: Some(e.logical),
+        },
         None => Lookup::Hole { next: None },
     }
 }
@@ -65,7 +69,11 @@ pub fn insert(list: &mut impl ExtentList, new: Extent) -> Result<(), MapError> {
             // continues() checked each pair; all three together may still not fit a u32
             // (two extents of over 2^31 blocks): then `new` joins only the previous one.
             let prev = &mut list.extents_mut()[at - 1];
-            match prev.len.checked_add(new.len).and_then(|l| l.checked_add(next_len)) {
+            match prev
+                .len
+                .checked_add(new.len)
+                .and_then(|l| l.checked_add(next_len))
+            {
                 Some(len) => {
                     prev.len = len;
                     list.remove(at);
@@ -101,7 +109,12 @@ fn split_at(list: &mut impl ExtentList, b: u64) -> Result<(), MapError> {
     if let Some(i) = straddling(list.extents(), b) {
         let e = list.extents()[i];
         let head = (b - e.logical) as u32;
-        let tail = Extent { logical: b, physical: e.physical + head as u64, len: e.len - head, flags: e.flags };
+        let tail = Extent {
+            logical: b,
+            physical: e.physical + head as u64,
+            len: e.len - head,
+            flags: e.flags,
+        };
         list.insert(i + 1, tail)?;
         list.extents_mut()[i].len = head;
     }
@@ -137,7 +150,11 @@ fn split_range(list: &mut impl ExtentList, start: u64, end: u64) -> Result<(), M
 pub fn mark_written(list: &mut impl ExtentList, start: u64, end: u64) -> Result<(), MapError> {
     let s = list.extents();
     let i = first_ending_after(s, start);
-    if !s[i.min(s.len())..].iter().take_while(|e| e.logical < end).any(|e| e.unwritten()) {
+    if !s[i.min(s.len())..]
+        .iter()
+        .take_while(|e| e.logical < end)
+        .any(|e| e.unwritten())
+    {
         return Ok(());
     }
     split_range(list, start, end)?;
@@ -152,7 +169,12 @@ pub fn mark_written(list: &mut impl ExtentList, start: u64, end: u64) -> Result<
 
 /// Removes the blocks in [start, end) from the file, calling `free(physical, len)` for
 /// each device range released.
-pub fn punch(list: &mut impl ExtentList, start: u64, end: u64, mut free: impl FnMut(u64, u32)) -> Result<(), MapError> {
+pub fn punch(
+    list: &mut impl ExtentList,
+    start: u64,
+    end: u64,
+    mut free: impl FnMut(u64, u32),
+) -> Result<(), MapError> {
     if end <= start {
         return Ok(());
     }

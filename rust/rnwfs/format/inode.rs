@@ -4,7 +4,7 @@
 use super::{
     bytes::*,
     crc32c,
-    extent::{Extent, EXTENT_SIZE, EXTENTS_PER_BLOCK, MAX_EXTENT_BLOCKS},
+    extent::{Extent, EXTENTS_PER_BLOCK, EXTENT_SIZE, MAX_EXTENT_BLOCKS},
     FormatError, Result,
 };
 
@@ -73,7 +73,10 @@ fn put_time(b: &mut [u8], at: usize, t: Timestamp) {
 }
 
 fn get_time(b: &[u8], at: usize) -> Timestamp {
-    Timestamp { sec: get_i64(b, at), nsec: get_u32(b, at + 8) }
+    Timestamp {
+        sec: get_i64(b, at),
+        nsec: get_u32(b, at + 8),
+    }
 }
 
 impl Inode {
@@ -116,7 +119,9 @@ impl Inode {
     /// Decodes inode `ino` from its slot. An all-zero slot is a free inode; anything else
     /// must carry a valid checksum and sane fields.
     pub fn decode(ino: u32, b: &[u8]) -> Result<Self> {
-        let b = b.get(..INODE_SIZE).ok_or(FormatError::BadField("inode: slot shorter than an inode"))?;
+        let b = b
+            .get(..INODE_SIZE)
+            .ok_or(FormatError::BadField("inode: slot shorter than an inode"))?;
         if b.iter().all(|&x| x == 0) {
             return Ok(Self::default());
         }
@@ -126,7 +131,9 @@ impl Inode {
         // A free slot is all zeros (the allocator takes only those): a mode-0 slot with
         // anything in it is neither free nor in use.
         if get_u16(b, O_MODE) == 0 {
-            return Err(FormatError::BadField("inode: no file type but the slot is not free"));
+            return Err(FormatError::BadField(
+                "inode: no file type but the slot is not free",
+            ));
         }
         let mut extents = [Extent::default(); INLINE_EXTENTS];
         for (i, e) in extents.iter_mut().enumerate() {
@@ -168,19 +175,27 @@ impl Inode {
         // "." and the entry in its parent: a directory with fewer would lose its last link
         // to its first subdirectory's rmdir, or be freed while it is still in use.
         if self.is_dir() && self.links < 2 {
-            return Err(FormatError::BadField("inode: directory with fewer than two links"));
+            return Err(FormatError::BadField(
+                "inode: directory with fewer than two links",
+            ));
         }
         if self.size > MAX_FILE_SIZE {
-            return Err(FormatError::BadField("inode: size beyond the largest file size"));
+            return Err(FormatError::BadField(
+                "inode: size beyond the largest file size",
+            ));
         }
         if self.nextents as usize > MAX_EXTENTS {
             return Err(FormatError::BadField("inode: too many extents"));
         }
         if (self.nextents as usize > INLINE_EXTENTS) != (self.extent_block != 0) {
-            return Err(FormatError::BadField("inode: extent block does not match the extent count"));
+            return Err(FormatError::BadField(
+                "inode: extent block does not match the extent count",
+            ));
         }
         if self.timestamps().iter().any(|t| t.nsec >= 1_000_000_000) {
-            return Err(FormatError::BadField("inode: timestamp nanoseconds out of range"));
+            return Err(FormatError::BadField(
+                "inode: timestamp nanoseconds out of range",
+            ));
         }
         Ok(())
     }

@@ -111,13 +111,21 @@ impl Layout {
             return None;
         }
         let slot = (ino - 1) as u64;
-        let block = self.inode_table_start.checked_add(slot / INODES_PER_BLOCK as u64)?;
-        Some((block, (slot % INODES_PER_BLOCK as u64) as usize * super::inode::INODE_SIZE))
+        let block = self
+            .inode_table_start
+            .checked_add(slot / INODES_PER_BLOCK as u64)?;
+        Some((
+            block,
+            (slot % INODES_PER_BLOCK as u64) as usize * super::inode::INODE_SIZE,
+        ))
     }
 
     /// Bitmap block and bit within it for `block`, a block of a validated layout's device
     /// (below `total_blocks`: the sum then stays below `data_start`).
     pub fn bitmap_location(&self, block: u64) -> (u64, usize) {
-        (self.bitmap_start + block / BITS_PER_BLOCK, (block % BITS_PER_BLOCK) as usize)
+        (
+            self.bitmap_start + block / BITS_PER_BLOCK,
+            (block % BITS_PER_BLOCK) as usize,
+        )
     }
 }

@@ -129,7 +129,9 @@ impl Superblock {
         }
         let incompat = get_u32(block, O_INCOMPAT);
         if incompat & !SUPPORTED_INCOMPAT != 0 {
-            return Err(FormatError::UnsupportedFeatures(incompat & !SUPPORTED_INCOMPAT));
+            return Err(FormatError::UnsupportedFeatures(
+                incompat & !SUPPORTED_INCOMPAT,
+            ));
         }
         let bs = get_u32(block, O_BLOCK_SIZE);
         if bs as usize != BLOCK_SIZE {
@@ -151,7 +153,9 @@ impl Superblock {
         };
         layout.validate()?;
         if layout.total_blocks > device_blocks {
-            return Err(FormatError::BadGeometry("filesystem larger than the device"));
+            return Err(FormatError::BadGeometry(
+                "filesystem larger than the device",
+            ));
         }
         let mut uuid = [0u8; 16];
         uuid.copy_from_slice(&block[O_UUID..O_UUID + 16]);
@@ -176,7 +180,9 @@ impl Superblock {
             return Err(FormatError::BadField("root inode is not 1"));
         }
         if sb.free_blocks > layout.data_blocks() {
-            return Err(FormatError::BadField("free block count exceeds data blocks"));
+            return Err(FormatError::BadField(
+                "free block count exceeds data blocks",
+            ));
         }
         if sb.free_inodes > layout.max_free_inodes() {
             return Err(FormatError::BadField("free inode count exceeds inodes"));

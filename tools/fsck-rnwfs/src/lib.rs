@@ -91,10 +91,18 @@ impl Checker<'_> {
             }
         }
         let Some((block, other)) = first else { return };
-        let more = if collisions > 1 { format!(" (and {} more of its blocks)", collisions - 1) } else { String::new() };
+        let more = if collisions > 1 {
+            format!(" (and {} more of its blocks)", collisions - 1)
+        } else {
+            String::new()
+        };
         match other {
-            METADATA => self.report.problem(format!("inode {ino}: block {block} is metadata{more}")),
-            other => self.report.problem(format!("block {block} claimed by inodes {other} and {ino}{more}")),
+            METADATA => self
+                .report
+                .problem(format!("inode {ino}: block {block} is metadata{more}")),
+            other => self.report.problem(format!(
+                "block {block} claimed by inodes {other} and {ino}{more}"
+            )),
         }
     }
 
@@ -138,7 +146,8 @@ impl Checker<'_> {
                 Ok(Some(next)) => next,
                 Ok(None) => break,
                 Err(e) => {
-                    self.report.problem(format!("inode {ino}: extent block {}: {e}", walk.pointer()));
+                    self.report
+                        .problem(format!("inode {ino}: extent block {}: {e}", walk.pointer()));
                     return Ok(None);
                 }
             };
@@ -147,13 +156,17 @@ impl Checker<'_> {
             match walk.step(&block, &mut more) {
                 Ok(found) => extents.extend_from_slice(found),
                 Err(e) => {
-                    self.report.problem(format!("inode {ino}: extent block {next}: {e}"));
+                    self.report
+                        .problem(format!("inode {ino}: extent block {next}: {e}"));
                     return Ok(None);
                 }
             }
         }
         if extents.len() != nextents {
-            self.report.problem(format!("inode {ino}: {} extents found, the inode says {nextents}", extents.len()));
+            self.report.problem(format!(
+                "inode {ino}: {} extents found, the inode says {nextents}",
+                extents.len()
+            ));
             return Ok(None);
         }
         for e in &extents {
@@ -183,7 +196,8 @@ impl Checker<'_> {
                 let set = block[(bit / 8) as usize] & (1 << (bit % 8)) != 0;
                 if b >= l.total_blocks {
                     if set {
-                        self.report.problem(format!("bitmap: bit {b} set beyond the device"));
+                        self.report
+                            .problem(format!("bitmap: bit {b} set beyond the device"));
                     }
                     continue;
                 }
@@ -196,20 +210,34 @@ impl Checker<'_> {
                 }
             }
         }
-        for (what, list) in [("in use but free in the bitmap", &marked_free), ("allocated in the bitmap but unused", &unmarked_used)] {
+        for (what, list) in [
+            ("in use but free in the bitmap", &marked_free),
+            ("allocated in the bitmap but unused", &unmarked_used),
+        ] {
             if !list.is_empty() {
                 let shown: Vec<String> = list.iter().take(8).map(|b| b.to_string()).collect();
-                self.report.problem(format!("bitmap: {} block(s) {what}: {}{}", list.len(), shown.join(" "), if list.len() > 8 { " ..." } else { "" }));
+                self.report.problem(format!(
+                    "bitmap: {} block(s) {what}: {}{}",
+                    list.len(),
+                    shown.join(" "),
+                    if list.len() > 8 { " ..." } else { "" }
+                ));
             }
         }
         self.report.used_blocks = used;
         let free = l.total_blocks - used;
         if sb.free_blocks != free {
-            self.report.problem(format!("superblock: {} free blocks recorded, {free} counted", sb.free_blocks));
+            self.report.problem(format!(
+                "superblock: {} free blocks recorded, {free} counted",
+                sb.free_blocks
+            ));
         }
         let free_inodes = l.inode_count - self.inodes.len() as u32;
         if sb.free_inodes != free_inodes {
-            self.report.problem(format!("superblock: {} free inodes recorded, {free_inodes} counted", sb.free_inodes));
+            self.report.problem(format!(
+                "superblock: {} free inodes recorded, {free_inodes} counted",
+                sb.free_inodes
+            ));
         }
         Ok(())
     }
@@ -222,29 +250,43 @@ impl Checker<'_> {
         let mut dotdot: HashMap<u32, u32> = HashMap::new();
         let mut children: HashMap<u32, Vec<u32>> = HashMap::new();
         let dirs: Vec<u32> = {
-            let mut v: Vec<u32> = self.inodes.iter().filter(|(_, (i, _))| i.is_dir()).map(|(n, _)| *n).collect();
+            let mut v: Vec<u32> = self
+                .inodes
+                .iter()
+                .filter(|(_, (i, _))| i.is_dir())
+                .map(|(n, _)| *n)
+                .collect();
             v.sort_unstable();
             v
         };
         if !dirs.contains(&ROOT_INO) {
-            self.report.problem("root inode 1 is not a directory in use".into());
+            self.report
+                .problem("root inode 1 is not a directory in use".into());
             return Ok(());
         }
         for &dir in &dirs {
             let (inode, extents) = self.inodes[&dir].clone();
             let nblocks = inode.size / BLOCK_SIZE as u64;
             if inode.size == 0 || inode.size % BLOCK_SIZE as u64 != 0 {
-                self.report.problem(format!("directory {dir}: size {} is not a positive multiple of {BLOCK_SIZE}", inode.size));
+                self.report.problem(format!(
+                    "directory {dir}: size {} is not a positive multiple of {BLOCK_SIZE}",
+                    inode.size
+                ));
                 continue;
             }
             let covered: u64 = extents.iter().map(|e| e.len as u64).sum();
-            let contiguous = extents.iter().scan(0u64, |next, e| {
-                let ok = e.logical == *next && !e.unwritten();
-                *next = e.end_logical();
-                Some(ok)
-            }).all(|ok| ok);
+            let contiguous = extents
+                .iter()
+                .scan(0u64, |next, e| {
+                    let ok = e.logical == *next && !e.unwritten();
+                    *next = e.end_logical();
+                    Some(ok)
+                })
+                .all(|ok| ok);
             if covered != nblocks || !contiguous {
-                self.report.problem(format!("directory {dir}: blocks do not cover its size without holes"));
+                self.report.problem(format!(
+                    "directory {dir}: blocks do not cover its size without holes"
+                ));
                 continue;
             }
             let mut names = HashSet::new();
@@ -261,18 +303,25 @@ impl Checker<'_> {
                             Ok(Some(en)) => en,
                             Ok(None) if at >= 2 => continue,
                             Ok(None) => {
-                                self.report.problem(format!("directory {dir}: missing '{}' entry", if at == 0 { "." } else { ".." }));
+                                self.report.problem(format!(
+                                    "directory {dir}: missing '{}' entry",
+                                    if at == 0 { "." } else { ".." }
+                                ));
                                 continue;
                             }
                             Err(err) => {
-                                self.report.problem(format!("directory {dir}: entry {at}: {err}"));
+                                self.report
+                                    .problem(format!("directory {dir}: entry {at}: {err}"));
                                 continue;
                             }
                         };
                         match (at, entry.name()) {
                             (0, b".") => {
                                 if entry.ino != dir {
-                                    self.report.problem(format!("directory {dir}: '.' points to {}", entry.ino));
+                                    self.report.problem(format!(
+                                        "directory {dir}: '.' points to {}",
+                                        entry.ino
+                                    ));
                                 }
                                 continue;
                             }
@@ -281,28 +330,40 @@ impl Checker<'_> {
                                 continue;
                             }
                             (0 | 1, _) | (_, b"." | b"..") => {
-                                self.report.problem(format!("directory {dir}: '.'/'..' misplaced at entry {at}"));
+                                self.report.problem(format!(
+                                    "directory {dir}: '.'/'..' misplaced at entry {at}"
+                                ));
                                 continue;
                             }
                             _ => {}
                         }
                         let name = String::from_utf8_lossy(entry.name()).into_owned();
                         if !names.insert(entry.name().to_vec()) {
-                            self.report.problem(format!("directory {dir}: duplicate name '{name}'"));
+                            self.report
+                                .problem(format!("directory {dir}: duplicate name '{name}'"));
                         }
                         let Some((target, _)) = self.inodes.get(&entry.ino) else {
-                            self.report.problem(format!("directory {dir}: '{name}' points to free or invalid inode {}", entry.ino));
+                            self.report.problem(format!(
+                                "directory {dir}: '{name}' points to free or invalid inode {}",
+                                entry.ino
+                            ));
                             continue;
                         };
                         if FileType::from_mode(target.mode) != Some(entry.file_type) {
-                            self.report.problem(format!("directory {dir}: '{name}' type does not match inode {}", entry.ino));
+                            self.report.problem(format!(
+                                "directory {dir}: '{name}' type does not match inode {}",
+                                entry.ino
+                            ));
                         }
                         *refs.entry(entry.ino).or_default() += 1;
                         children.entry(dir).or_default().push(entry.ino);
                         if target.is_dir() {
                             *subdirs.entry(dir).or_default() += 1;
                             if let Some(first) = parent_of.insert(entry.ino, dir) {
-                                self.report.problem(format!("directory {} linked from {first} and {dir}", entry.ino));
+                                self.report.problem(format!(
+                                    "directory {} linked from {first} and {dir}",
+                                    entry.ino
+                                ));
                             }
                         }
                     }
@@ -311,10 +372,16 @@ impl Checker<'_> {
         }
         // '..' and link counts.
         for &dir in &dirs {
-            let want_parent = if dir == ROOT_INO { ROOT_INO } else { parent_of.get(&dir).copied().unwrap_or(0) };
+            let want_parent = if dir == ROOT_INO {
+                ROOT_INO
+            } else {
+                parent_of.get(&dir).copied().unwrap_or(0)
+            };
             if let Some(&dd) = dotdot.get(&dir) {
                 if dd != want_parent {
-                    self.report.problem(format!("directory {dir}: '..' is {dd}, parent is {want_parent}"));
+                    self.report.problem(format!(
+                        "directory {dir}: '..' is {dd}, parent is {want_parent}"
+                    ));
                 }
             }
         }
@@ -337,14 +404,19 @@ impl Checker<'_> {
                             && extents[0].logical == 0
                             && !extents[0].unwritten();
                         if !ok {
-                            self.report.problem(format!("symlink {ino}: needs one written block and a size of 1..4095"));
+                            self.report.problem(format!(
+                                "symlink {ino}: needs one written block and a size of 1..4095"
+                            ));
                         }
                     }
                     refs.get(&ino).copied().unwrap_or(0)
                 }
             };
             if inode.links as u32 != want {
-                self.report.problem(format!("inode {ino}: link count {} but {want} found", inode.links));
+                self.report.problem(format!(
+                    "inode {ino}: link count {} but {want} found",
+                    inode.links
+                ));
             }
         }
         // Reachability from the root.
@@ -357,10 +429,17 @@ impl Checker<'_> {
                 }
             }
         }
-        let mut orphans: Vec<u32> = self.inodes.keys().copied().filter(|i| !seen.contains(i)).collect();
+        let mut orphans: Vec<u32> = self
+            .inodes
+            .keys()
+            .copied()
+            .filter(|i| !seen.contains(i))
+            .collect();
         orphans.sort_unstable();
         for ino in orphans {
-            self.report.problem(format!("inode {ino}: in use but not reachable from the root"));
+            self.report.problem(format!(
+                "inode {ino}: in use but not reachable from the root"
+            ));
         }
         Ok(())
     }

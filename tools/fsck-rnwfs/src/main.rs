@@ -31,7 +31,9 @@ fn main() -> ExitCode {
             _ => return usage("more than one device given"),
         }
     }
-    let Some(path) = device else { return usage("no device given") };
+    let Some(path) = device else {
+        return usage("no device given");
+    };
     let report = match Device::open(&path, false).and_then(|d| check(&d)) {
         Ok(r) => r,
         Err(e) => {
@@ -46,14 +48,22 @@ fn main() -> ExitCode {
         println!(
             "{}: {}, {} files, {} directories, {} symlinks, {} blocks used",
             path.display(),
-            if report.problems.is_empty() { "clean".to_string() } else { format!("{} problem(s)", report.problems.len()) },
+            if report.problems.is_empty() {
+                "clean".to_string()
+            } else {
+                format!("{} problem(s)", report.problems.len())
+            },
             report.files,
             report.directories,
             report.symlinks,
             report.used_blocks
         );
     }
-    if report.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(4) }
+    if report.problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(4)
+    }
 }
 
 fn usage(msg: &str) -> ExitCode {

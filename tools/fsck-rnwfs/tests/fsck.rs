@@ -9,7 +9,11 @@ use rnwfs_format::{
     superblock::{State, ROOT_INO},
     DirEntry, Extent, FileType, Superblock, BLOCK_SIZE,
 };
-use std::{fs, path::PathBuf, sync::atomic::{AtomicU32, Ordering}};
+use std::{
+    fs,
+    path::PathBuf,
+    sync::atomic::{AtomicU32, Ordering},
+};
 
 /// A fresh image of `blocks` blocks, formatted; removed on drop.
 struct Image {
@@ -21,11 +25,23 @@ struct Image {
 impl Image {
     fn new(blocks: u64) -> Self {
         static N: AtomicU32 = AtomicU32::new(0);
-        let path = std::env::temp_dir().join(format!("rnwfs-test-{}-{}.img", std::process::id(), N.fetch_add(1, Ordering::Relaxed)));
+        let path = std::env::temp_dir().join(format!(
+            "rnwfs-test-{}-{}.img",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
         let f = fs::File::create(&path).unwrap();
         f.set_len(blocks * BLOCK_SIZE as u64).unwrap();
         let dev = Device::open(&path, true).unwrap();
-        let sb = mkfs(&dev, &Options { label: Some("test".into()), now: Some(1_700_000_000), ..Default::default() }).unwrap();
+        let sb = mkfs(
+            &dev,
+            &Options {
+                label: Some("test".into()),
+                now: Some(1_700_000_000),
+                ..Default::default()
+            },
+        )
+        .unwrap();
         Self { path, dev, sb }
     }
 
@@ -72,14 +88,29 @@ impl Image {
 
     /// Adds a one-block regular file `name` as inode `ino` in the root, consistently.
     fn add_file(&self, ino: u32, name: &[u8], block: u64) {
-        let mut inode = Inode { mode: S_IFREG | 0o644, links: 1, size: 100, nextents: 1, ..Default::default() };
-        inode.extents[0] = Extent { logical: 0, physical: block, len: 1, flags: 0 };
+        let mut inode = Inode {
+            mode: S_IFREG | 0o644,
+            links: 1,
+            size: 100,
+            nextents: 1,
+            ..Default::default()
+        };
+        inode.extents[0] = Extent {
+            logical: 0,
+            physical: block,
+            len: 1,
+            flags: 0,
+        };
         self.put_inode(ino, &inode);
         self.set_bitmap(block, true);
         let root_block = self.inode(ROOT_INO).extents[0].physical;
         let slot = 2 + ino as usize; // free slots after "." and ".."
-        self.edit(root_block, |blk| DirEntry::new(ino, FileType::Regular, name).unwrap().encode(&mut blk[slot * 64..]));
-        let mut sb = Superblock::decode(&self.read(0).try_into().unwrap(), self.dev.blocks()).unwrap();
+        self.edit(root_block, |blk| {
+            DirEntry::new(ino, FileType::Regular, name)
+                .unwrap()
+                .encode(&mut blk[slot * 64..])
+        });
+        let mut sb = Superblock::decode(&self.read(0), self.dev.blocks()).unwrap();
         sb.free_blocks -= 1;
         sb.free_inodes -= 1;
         self.put_sb(&sb);
@@ -93,7 +124,10 @@ impl Drop for Image {
 }
 
 fn assert_found(problems: &[String], needle: &str) {
-    assert!(problems.iter().any(|p| p.contains(needle)), "no problem mentioning {needle:?} in {problems:#?}");
+    assert!(
+        problems.iter().any(|p| p.contains(needle)),
+        "no problem mentioning {needle:?} in {problems:#?}"
+    );
 }
 
 #[test]
@@ -176,7 +210,11 @@ fn dangling_entry_and_orphan_are_reported() {
     img.add_file(5, b"a", img.sb.layout.data_start + 20);
     // Point the entry at a free inode: dangling entry, and inode 5 becomes an orphan.
     let root_block = img.inode(ROOT_INO).extents[0].physical;
-    img.edit(root_block, |b| DirEntry::new(6, FileType::Regular, b"a").unwrap().encode(&mut b[7 * 64..]));
+    img.edit(root_block, |b| {
+        DirEntry::new(6, FileType::Regular, b"a")
+            .unwrap()
+            .encode(&mut b[7 * 64..])
+    });
     let p = img.problems();
     assert_found(&p, "points to free or invalid inode 6");
     assert_found(&p, "inode 5: in use but not reachable");
@@ -203,7 +241,10 @@ fn extent_outside_data_region_is_reported() {
 #[test]
 fn too_small_device_is_refused_by_mkfs() {
     let path = std::env::temp_dir().join(format!("rnwfs-small-{}.img", std::process::id()));
-    fs::File::create(&path).unwrap().set_len(10 * BLOCK_SIZE as u64).unwrap();
+    fs::File::create(&path)
+        .unwrap()
+        .set_len(10 * BLOCK_SIZE as u64)
+        .unwrap();
     let dev = Device::open(&path, true).unwrap();
     assert!(mkfs(&dev, &Options::default()).is_err());
     let _ = fs::remove_file(&path);

@@ -105,7 +105,12 @@ pub fn mkfs(dev: &Device, opts: &Options) -> Result<Superblock, MkfsError> {
         nextents: 1,
         ..Default::default()
     };
-    root.extents[0] = Extent { logical: 0, physical: root_block, len: 1, flags: 0 };
+    root.extents[0] = Extent {
+        logical: 0,
+        physical: root_block,
+        len: 1,
+        flags: 0,
+    };
     let (iblock, off) = layout.inode_location(ROOT_INO).ok_or(MkfsError::Format(
         rnwfs_format::FormatError::BadGeometry("no room for the root inode"),
     ))?;

@@ -35,7 +35,9 @@ fn main() -> ExitCode {
             _ => return usage_error("more than one device given"),
         }
     }
-    let Some(path) = device else { return usage_error("no device given") };
+    let Some(path) = device else {
+        return usage_error("no device given");
+    };
     let dev = match Device::open(&path, true) {
         Ok(d) => d,
         Err(e) => {
@@ -52,7 +54,7 @@ fn main() -> ExitCode {
                     path.display(),
                     l.total_blocks,
                     BLOCK_SIZE,
-                    l.total_blocks * BLOCK_SIZE as u64 >> 20,
+                    (l.total_blocks * BLOCK_SIZE as u64) >> 20,
                     l.inode_count,
                     sb.free_blocks
                 );

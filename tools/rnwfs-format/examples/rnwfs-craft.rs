@@ -18,9 +18,27 @@ fn main() -> std::io::Result<()> {
     let mut sb = Superblock::decode(&b, dev.blocks()).expect("not a valid rnwfs");
     let l = sb.layout;
     let root_block = l.data_start;
-    let add = |ino: u32, mode: u16, size: u64, block: u64, name: &[u8], ft: FileType, slot: usize| -> std::io::Result<()> {
-        let mut inode = Inode { mode, links: 1, size, nextents: 1, ..Default::default() };
-        inode.extents[0] = Extent { logical: 0, physical: block, len: 1, flags: 0 };
+    let add = |ino: u32,
+               mode: u16,
+               size: u64,
+               block: u64,
+               name: &[u8],
+               ft: FileType,
+               slot: usize|
+     -> std::io::Result<()> {
+        let mut inode = Inode {
+            mode,
+            links: 1,
+            size,
+            nextents: 1,
+            ..Default::default()
+        };
+        inode.extents[0] = Extent {
+            logical: 0,
+            physical: block,
+            len: 1,
+            flags: 0,
+        };
         let (ib, off) = l.inode_location(ino).expect("inode in range");
         let mut blk: Block = [0u8; BLOCK_SIZE];
         dev.read(ib, &mut blk)?;
@@ -34,11 +52,29 @@ fn main() -> std::io::Result<()> {
         blk.fill(b'x');
         dev.write(block, &blk)?;
         dev.read(root_block, &mut blk)?;
-        DirEntry::new(ino, ft, name).expect("valid name").encode(&mut blk[slot * 64..]);
+        DirEntry::new(ino, ft, name)
+            .expect("valid name")
+            .encode(&mut blk[slot * 64..]);
         dev.write(root_block, &blk)
     };
-    add(2, S_IFREG | 0o644, 100, root_block + 1, b"file", FileType::Regular, 2)?;
-    add(3, S_IFLNK | 0o777, 4, root_block + 2, b"link", FileType::Symlink, 3)?;
+    add(
+        2,
+        S_IFREG | 0o644,
+        100,
+        root_block + 1,
+        b"file",
+        FileType::Regular,
+        2,
+    )?;
+    add(
+        3,
+        S_IFLNK | 0o777,
+        4,
+        root_block + 2,
+        b"link",
+        FileType::Symlink,
+        3,
+    )?;
     sb.free_blocks -= 2;
     sb.free_inodes -= 2;
     sb.encode(&mut b);

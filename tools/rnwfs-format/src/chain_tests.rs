@@ -15,7 +15,9 @@ const DEVICE: u64 = 262_144;
 
 /// An extent block of inode `ino` holding `count` one-block extents from file block `from`.
 fn extent_block(ino: u32, from: u64, count: usize, next: u64) -> [u8; BLOCK_SIZE] {
-    let extents: std::vec::Vec<Extent> = (from..from + count as u64).map(|n| extent(n, 1000 + n, 1)).collect();
+    let extents: std::vec::Vec<Extent> = (from..from + count as u64)
+        .map(|n| extent(n, 1000 + n, 1))
+        .collect();
     let mut block = [0u8; BLOCK_SIZE];
     ExtentBlock::encode(ino, &extents, next, &mut block).unwrap();
     block
@@ -23,17 +25,25 @@ fn extent_block(ino: u32, from: u64, count: usize, next: u64) -> [u8; BLOCK_SIZE
 
 #[test]
 fn chain_pointer_outside_the_data_region_is_refused() {
-    let outside = Err(FormatError::BadField("extent block outside the data region"));
+    let outside = Err(FormatError::BadField(
+        "extent block outside the data region",
+    ));
     for first in [1, 99, DEVICE, u64::MAX] {
         let walk = ChainWalk::new(5, &chained_inode(INLINE_EXTENTS as u32 + 1, first));
         assert_eq!(walk.next_block(100, DEVICE), outside, "{first}");
     }
     // A pointer inside a block that passed: the next one is checked the same way.
-    let mut walk = ChainWalk::new(5, &chained_inode((INLINE_EXTENTS + 2 * EXTENTS_PER_BLOCK) as u32, 500));
+    let mut walk = ChainWalk::new(
+        5,
+        &chained_inode((INLINE_EXTENTS + 2 * EXTENTS_PER_BLOCK) as u32, 500),
+    );
     assert_eq!(walk.next_block(100, DEVICE), Ok(Some(500)));
     let mut out = [Extent::default(); EXTENTS_PER_BLOCK];
     let block = extent_block(5, INLINE_EXTENTS as u64, EXTENTS_PER_BLOCK, u64::MAX);
-    assert_eq!(walk.step(&block, &mut out).map(|e| e.len()), Ok(EXTENTS_PER_BLOCK));
+    assert_eq!(
+        walk.step(&block, &mut out).map(|e| e.len()),
+        Ok(EXTENTS_PER_BLOCK)
+    );
     assert_eq!(walk.next_block(100, DEVICE), outside);
 }
 
@@ -59,7 +69,10 @@ fn chain_that_loops_is_bounded_and_refused() {
         }
     };
     assert_eq!(reads, 2);
-    assert_eq!(err, FormatError::BadField("extent block: chain length does not match the inode"));
+    assert_eq!(
+        err,
+        FormatError::BadField("extent block: chain length does not match the inode")
+    );
 }
 
 #[test]
@@ -71,6 +84,8 @@ fn chain_longer_than_the_extent_count_is_refused() {
     let block = extent_block(5, INLINE_EXTENTS as u64, 3, 501);
     assert_eq!(
         walk.step(&block, &mut out).map(|e| e.len()),
-        Err(FormatError::BadField("extent block: chain length does not match the inode"))
+        Err(FormatError::BadField(
+            "extent block: chain length does not match the inode"
+        ))
     );
 }

@@ -31,20 +31,29 @@ impl Device {
     pub fn open(path: &Path, write: bool) -> io::Result<Self> {
         let mut file = OpenOptions::new().read(true).write(write).open(path)?;
         let bytes = file.seek(SeekFrom::End(0))?;
-        Ok(Self { backing: Backing::File(file), blocks: bytes / BLOCK_SIZE as u64 })
+        Ok(Self {
+            backing: Backing::File(file),
+            blocks: bytes / BLOCK_SIZE as u64,
+        })
     }
 
     /// A device over `image` (its whole blocks; a partial last block is not part of it).
     pub fn memory(image: Vec<u8>) -> Self {
         let blocks = (image.len() / BLOCK_SIZE) as u64;
-        Self { backing: Backing::Memory(Mutex::new(image)), blocks }
+        Self {
+            backing: Backing::Memory(Mutex::new(image)),
+            blocks,
+        }
     }
 
     /// The image of a memory device (None for a file).
     pub fn into_image(self) -> Option<Vec<u8>> {
         match self.backing {
             Backing::File(_) => None,
-            Backing::Memory(m) => Some(m.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner())),
+            Backing::Memory(m) => Some(
+                m.into_inner()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner()),
+            ),
         }
     }
 
@@ -56,7 +65,10 @@ impl Device {
     /// corrupt image, and an error for a block beyond the device.
     fn offset(&self, block: u64) -> io::Result<u64> {
         if block >= self.blocks {
-            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, format!("block {block} beyond the device")));
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                format!("block {block} beyond the device"),
+            ));
         }
         // Cannot overflow: `blocks` came from a byte size.
         Ok(block * BLOCK_SIZE as u64)
@@ -67,7 +79,9 @@ impl Device {
         match &self.backing {
             Backing::File(f) => f.read_exact_at(buf, at),
             Backing::Memory(m) => {
-                let image = m.lock().map_err(|_| io::Error::other("memory device poisoned"))?;
+                let image = m
+                    .lock()
+                    .map_err(|_| io::Error::other("memory device poisoned"))?;
                 // In range: at + BLOCK_SIZE <= blocks * BLOCK_SIZE <= image.len().
                 buf.copy_from_slice(&image[at as usize..at as usize + BLOCK_SIZE]);
                 Ok(())
@@ -80,7 +94,9 @@ impl Device {
         match &self.backing {
             Backing::File(f) => f.write_all_at(buf, at),
             Backing::Memory(m) => {
-                let mut image = m.lock().map_err(|_| io::Error::other("memory device poisoned"))?;
+                let mut image = m
+                    .lock()
+                    .map_err(|_| io::Error::other("memory device poisoned"))?;
                 image[at as usize..at as usize + BLOCK_SIZE].copy_from_slice(buf);
                 Ok(())
             }

@@ -16,12 +16,12 @@ pub mod device;
 pub mod vec_extents;
 
 #[cfg(test)]
-mod tests;
-#[cfg(test)]
-mod extent_map_tests;
-#[cfg(test)]
-mod crafted_superblock_tests;
+mod chain_tests;
 #[cfg(test)]
 mod crafted_record_tests;
 #[cfg(test)]
-mod chain_tests;
+mod crafted_superblock_tests;
+#[cfg(test)]
+mod extent_map_tests;
+#[cfg(test)]
+mod tests;

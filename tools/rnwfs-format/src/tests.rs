@@ -42,7 +42,10 @@ fn layout_places_regions_in_order() {
 
 #[test]
 fn layout_refuses_tiny_devices_and_odd_inode_counts() {
-    assert_eq!(Layout::new(MIN_BLOCKS - 1, None), Err(FormatError::TooSmall));
+    assert_eq!(
+        Layout::new(MIN_BLOCKS - 1, None),
+        Err(FormatError::TooSmall)
+    );
     assert!(Layout::new(1024, Some(1)).is_err());
     // More inode table than device.
     assert!(Layout::new(MIN_BLOCKS, Some(1 << 20)).is_err());
@@ -63,10 +66,16 @@ fn superblock_refuses_every_kind_of_damage() {
 
     let mut b = good;
     b[200] ^= 1; // inside the checksummed area
-    assert_eq!(Superblock::decode(&b, 262_144), Err(FormatError::BadChecksum));
+    assert_eq!(
+        Superblock::decode(&b, 262_144),
+        Err(FormatError::BadChecksum)
+    );
 
     // A device smaller than the filesystem.
-    assert!(matches!(Superblock::decode(&good, 1000), Err(FormatError::BadGeometry(_))));
+    assert!(matches!(
+        Superblock::decode(&good, 1000),
+        Err(FormatError::BadGeometry(_))
+    ));
 
     // Re-encoded (valid checksum) but inconsistent contents.
     let (sb, _) = sample_superblock();
@@ -74,17 +83,26 @@ fn superblock_refuses_every_kind_of_damage() {
     bad.layout.data_start += 1;
     let mut b = [0u8; BLOCK_SIZE];
     bad.encode(&mut b);
-    assert!(matches!(Superblock::decode(&b, 262_144), Err(FormatError::BadGeometry(_))));
+    assert!(matches!(
+        Superblock::decode(&b, 262_144),
+        Err(FormatError::BadGeometry(_))
+    ));
 
     let mut bad = sb;
     bad.free_blocks = bad.layout.total_blocks;
     bad.encode(&mut b);
-    assert!(matches!(Superblock::decode(&b, 262_144), Err(FormatError::BadField(_))));
+    assert!(matches!(
+        Superblock::decode(&b, 262_144),
+        Err(FormatError::BadField(_))
+    ));
 
     let mut bad = sb;
     bad.feature_incompat = 0x10;
     bad.encode(&mut b);
-    assert_eq!(Superblock::decode(&b, 262_144), Err(FormatError::UnsupportedFeatures(0x10)));
+    assert_eq!(
+        Superblock::decode(&b, 262_144),
+        Err(FormatError::UnsupportedFeatures(0x10))
+    );
 }
 
 #[test]
@@ -103,12 +121,25 @@ fn sample_inode() -> Inode {
         uid: 1000,
         gid: 100,
         size: 12_345,
-        mtime: Timestamp { sec: 1_700_000_001, nsec: 999_999_999 },
+        mtime: Timestamp {
+            sec: 1_700_000_001,
+            nsec: 999_999_999,
+        },
         nextents: 2,
         ..Default::default()
     };
-    i.extents[0] = Extent { logical: 0, physical: 5000, len: 2, flags: 0 };
-    i.extents[1] = Extent { logical: 10, physical: 6000, len: 1, flags: extent::EXTENT_UNWRITTEN };
+    i.extents[0] = Extent {
+        logical: 0,
+        physical: 5000,
+        len: 2,
+        flags: 0,
+    };
+    i.extents[1] = Extent {
+        logical: 10,
+        physical: 6000,
+        len: 1,
+        flags: extent::EXTENT_UNWRITTEN,
+    };
     i
 }
 
@@ -149,7 +180,12 @@ fn inode_field_checks() {
 
 #[test]
 fn extents_validate_against_the_data_region() {
-    let e = Extent { logical: 0, physical: 100, len: 10, flags: 0 };
+    let e = Extent {
+        logical: 0,
+        physical: 100,
+        len: 10,
+        flags: 0,
+    };
     assert!(e.validate(100, 110).is_ok());
     assert!(e.validate(101, 200).is_err());
     assert!(e.validate(0, 109).is_err());
@@ -163,19 +199,34 @@ fn extents_validate_against_the_data_region() {
 
 #[test]
 fn extent_block_round_trips_and_checks_owner() {
-    let extents: std::vec::Vec<Extent> =
-        (0..EXTENTS_PER_BLOCK as u64).map(|n| Extent { logical: n * 2, physical: 1000 + n, len: 1, flags: 0 }).collect();
+    let extents: std::vec::Vec<Extent> = (0..EXTENTS_PER_BLOCK as u64)
+        .map(|n| Extent {
+            logical: n * 2,
+            physical: 1000 + n,
+            len: 1,
+            flags: 0,
+        })
+        .collect();
     let mut block = [0u8; BLOCK_SIZE];
     ExtentBlock::encode(9, &extents, 4242, &mut block).unwrap();
     let mut out = [Extent::default(); EXTENTS_PER_BLOCK];
-    assert_eq!(ExtentBlock::decode(9, &block, &mut out).unwrap(), (EXTENTS_PER_BLOCK, 4242));
+    assert_eq!(
+        ExtentBlock::decode(9, &block, &mut out).unwrap(),
+        (EXTENTS_PER_BLOCK, 4242)
+    );
     assert_eq!(&out[..], &extents[..]);
     assert!(ExtentBlock::decode(10, &block, &mut out).is_err());
     block[100] ^= 1;
-    assert_eq!(ExtentBlock::decode(9, &block, &mut out), Err(FormatError::BadChecksum));
+    assert_eq!(
+        ExtentBlock::decode(9, &block, &mut out),
+        Err(FormatError::BadChecksum)
+    );
     block[100] ^= 1;
     block[16] ^= 1; // the next pointer is covered too
-    assert_eq!(ExtentBlock::decode(9, &block, &mut out), Err(FormatError::BadChecksum));
+    assert_eq!(
+        ExtentBlock::decode(9, &block, &mut out),
+        Err(FormatError::BadChecksum)
+    );
 }
 
 #[test]
@@ -187,9 +238,18 @@ fn extent_chain_blocks_are_full_except_the_last() {
     assert_eq!(extent::chain_length(nextents), 3);
     assert!(extent::check_chain_block(0, nextents, per, 77).is_ok());
     assert!(extent::check_chain_block(2, nextents, 5, 0).is_ok());
-    assert!(extent::check_chain_block(1, nextents, per - 1, 78).is_err(), "a short middle block");
-    assert!(extent::check_chain_block(1, nextents, per, 0).is_err(), "a chain that ends early");
-    assert!(extent::check_chain_block(2, nextents, 5, 79).is_err(), "a chain that goes on");
+    assert!(
+        extent::check_chain_block(1, nextents, per - 1, 78).is_err(),
+        "a short middle block"
+    );
+    assert!(
+        extent::check_chain_block(1, nextents, per, 0).is_err(),
+        "a chain that ends early"
+    );
+    assert!(
+        extent::check_chain_block(2, nextents, 5, 79).is_err(),
+        "a chain that goes on"
+    );
 }
 
 #[test]
@@ -217,6 +277,9 @@ fn dirents_round_trip_and_refuse_bad_names() {
 
 #[test]
 fn dirent_type_follows_mode() {
-    assert_eq!(FileType::from_mode(S_IFDIR | 0o755), Some(FileType::Directory));
+    assert_eq!(
+        FileType::from_mode(S_IFDIR | 0o755),
+        Some(FileType::Directory)
+    );
     assert_eq!(FileType::from_mode(0o020644), None);
 }

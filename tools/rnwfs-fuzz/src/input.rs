@@ -26,7 +26,13 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 5] = [Kind::Superblock, Kind::InodeBlock, Kind::ExtentBlock, Kind::DirBlock, Kind::Image];
+    pub const ALL: [Kind; 5] = [
+        Kind::Superblock,
+        Kind::InodeBlock,
+        Kind::ExtentBlock,
+        Kind::DirBlock,
+        Kind::Image,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -68,7 +74,11 @@ pub fn extent_param(owner: u32, nextents: u64, index: u64) -> u64 {
 
 /// (owner, extent count, index) from an extent block input's `param`.
 pub fn extent_param_fields(param: u64) -> (u32, usize, usize) {
-    (param as u32, ((param >> 32) & 0xF_FFFF) as usize, (param >> 52) as usize)
+    (
+        param as u32,
+        ((param >> 32) & 0xF_FFFF) as usize,
+        (param >> 52) as usize,
+    )
 }
 
 fn trimmed(b: &[u8]) -> &[u8] {
@@ -77,7 +87,10 @@ fn trimmed(b: &[u8]) -> &[u8] {
 }
 
 fn bad(what: &str) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, format!("not a fuzzer input: {what}"))
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!("not a fuzzer input: {what}"),
+    )
 }
 
 /// Takes `n` bytes from the front of `rest`.
@@ -164,9 +177,21 @@ mod tests {
         let mut block = vec![0u8; BLOCK_SIZE];
         block[100] = 5;
         for input in [
-            Input { kind: Kind::Image, param: 0, data: image },
-            Input { kind: Kind::Superblock, param: 1234, data: block.clone() },
-            Input { kind: Kind::ExtentBlock, param: extent_param(7, 200, 1), data: block },
+            Input {
+                kind: Kind::Image,
+                param: 0,
+                data: image,
+            },
+            Input {
+                kind: Kind::Superblock,
+                param: 1234,
+                data: block.clone(),
+            },
+            Input {
+                kind: Kind::ExtentBlock,
+                param: extent_param(7, 200, 1),
+                data: block,
+            },
         ] {
             let file = input.encode();
             assert!(file.len() < 200, "sparse: {} bytes", file.len());
@@ -177,7 +202,12 @@ mod tests {
 
     #[test]
     fn damaged_files_are_errors() {
-        let good = Input { kind: Kind::Image, param: 0, data: vec![1u8; 2 * BLOCK_SIZE] }.encode();
+        let good = Input {
+            kind: Kind::Image,
+            param: 0,
+            data: vec![1u8; 2 * BLOCK_SIZE],
+        }
+        .encode();
         for cut in 0..good.len() {
             let _ = Input::decode(&good[..cut]); // never a panic
         }

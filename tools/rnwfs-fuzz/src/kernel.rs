@@ -9,15 +9,15 @@
 //! kernel (CONFIG_RUST_OVERFLOW_CHECKS) is a panic here (the fuzz profile checks overflow).
 //! What the module assumes of a loaded inode is asserted: a broken assumption is a bug too.
 
-use rnwfs_fuzz::rng::Rng;
 use rnwfs_format::{
     chain::ChainWalk,
     dirent::DIRENTS_PER_BLOCK,
-    extent::{self, MAX_FILE_BLOCKS, EXTENTS_PER_BLOCK},
+    extent::{self, EXTENTS_PER_BLOCK, MAX_FILE_BLOCKS},
     extent_map::{self, Lookup},
     inode::{Inode, S_IFDIR, S_IFLNK},
     DirEntry, Extent, Layout, Superblock, BLOCK_SHIFT, BLOCK_SIZE,
 };
+use rnwfs_fuzz::rng::Rng;
 
 const BS: u64 = BLOCK_SIZE as u64;
 
@@ -44,15 +44,21 @@ use rnwfs_format::vec_extents::VecExtents as List;
 pub fn mount_and_load(image: &[u8], seed: u64) {
     let device_blocks = (image.len() / BLOCK_SIZE) as u64;
     let Some(b0) = bread(image, 0) else { return };
-    let Ok(sb) = Superblock::decode(b0, device_blocks) else { return };
+    let Ok(sb) = Superblock::decode(b0, device_blocks) else {
+        return;
+    };
     let l = sb.layout;
     if !load_bitmap(image, &l) {
         return;
     }
     let mut rng = Rng::new(seed);
     for ino in 1..=l.inode_count {
-        let Some(inode) = read_inode(image, &l, ino) else { continue };
-        let Some((list, chain)) = load_extents(image, &l, ino, &inode) else { continue };
+        let Some(inode) = read_inode(image, &l, ino) else {
+            continue;
+        };
+        let Some((list, chain)) = load_extents(image, &l, ino, &inode) else {
+            continue;
+        };
         after_load(image, &l, &inode, list, chain.len(), &mut rng);
     }
 }
@@ -85,7 +91,12 @@ fn read_inode(image: &[u8], l: &Layout, ino: u32) -> Option<Inode> {
 }
 
 /// disk::extents, line for line.
-fn load_extents(image: &[u8], l: &Layout, ino: u32, inode: &Inode) -> Option<(Vec<Extent>, Vec<u64>)> {
+fn load_extents(
+    image: &[u8],
+    l: &Layout,
+    ino: u32,
+    inode: &Inode,
+) -> Option<(Vec<Extent>, Vec<u64>)> {
     let nextents = inode.nextents as usize;
     let mut all = Vec::with_capacity(nextents);
     all.extend_from_slice(inode.inline_extents());
@@ -97,7 +108,11 @@ fn load_extents(image: &[u8], l: &Layout, ino: u32, inode: &Inode) -> Option<(Ve
         let found = walk.step(buf, &mut more).ok()?;
         all.extend_from_slice(found);
         chain.push(next);
-        invariant!(chain.len() <= extent::MAX_EXTENT_BLOCKS, "inode {ino}: chain of {} blocks", chain.len());
+        invariant!(
+            chain.len() <= extent::MAX_EXTENT_BLOCKS,
+            "inode {ino}: chain of {} blocks",
+            chain.len()
+        );
     }
     if all.len() != nextents {
         return None;
@@ -110,17 +125,42 @@ fn load_extents(image: &[u8], l: &Layout, ino: u32, inode: &Inode) -> Option<(Ve
 }
 
 /// What the module computes from a loaded inode, then edits of its extent list.
-fn after_load(image: &[u8], l: &Layout, inode: &Inode, list: Vec<Extent>, chain_blocks: usize, rng: &mut Rng) {
+fn after_load(
+    image: &[u8],
+    l: &Layout,
+    inode: &Inode,
+    list: Vec<Extent>,
+    chain_blocks: usize,
+    rng: &mut Rng,
+) {
     // iget: i_size is a loff_t; i_blocks from the mapping.
-    invariant!(i64::try_from(inode.size).is_ok(), "size {} is a negative i_size", inode.size);
+    invariant!(
+        i64::try_from(inode.size).is_ok(),
+        "size {} is a negative i_size",
+        inode.size
+    );
     // namei.rs: an rmdir or a rename out of a directory needs its "." and its own entry.
-    invariant!(inode.file_type() != S_IFDIR || inode.links >= 2, "directory with {} link(s)", inode.links);
+    invariant!(
+        inode.file_type() != S_IFDIR || inode.links >= 2,
+        "directory with {} link(s)",
+        inode.links
+    );
     let _blocks = extent_map::mapped_blocks(&list) + chain_blocks as u64;
     for e in &list {
         // iomap's Report::extent: byte offsets of the extent, within a loff_t.
-        invariant!(e.end_logical() <= MAX_FILE_BLOCKS, "extent {e:?} past the largest file");
-        let _ = (e.logical << BLOCK_SHIFT, (e.len as u64) << BLOCK_SHIFT, e.physical << BLOCK_SHIFT);
-        invariant!(e.end_physical() <= l.total_blocks, "extent {e:?} past the device");
+        invariant!(
+            e.end_logical() <= MAX_FILE_BLOCKS,
+            "extent {e:?} past the largest file"
+        );
+        let _ = (
+            e.logical << BLOCK_SHIFT,
+            (e.len as u64) << BLOCK_SHIFT,
+            e.physical << BLOCK_SHIFT,
+        );
+        invariant!(
+            e.end_physical() <= l.total_blocks,
+            "extent {e:?} past the device"
+        );
     }
     match inode.file_type() {
         S_IFDIR => scan_directory(image, l, inode, &list),
@@ -134,7 +174,10 @@ fn after_load(image: &[u8], l: &Layout, inode: &Inode, list: Vec<Extent>, chain_
 fn scan_directory(image: &[u8], l: &Layout, inode: &Inode, list: &[Extent]) {
     let per_block = DIRENTS_PER_BLOCK as u64;
     let slots = inode.size / BS * per_block;
-    invariant!(i64::try_from(slots).is_ok(), "readdir positions past a loff_t");
+    invariant!(
+        i64::try_from(slots).is_ok(),
+        "readdir positions past a loff_t"
+    );
     let mut logical = 0;
     while logical * per_block < slots {
         // dir_block(): a directory's blocks are written extents; the module refuses others.
@@ -142,8 +185,13 @@ fn scan_directory(image: &[u8], l: &Layout, inode: &Inode, list: &[Extent]) {
             Lookup::Mapped(e) if !e.unwritten() => e.physical + (logical - e.logical),
             _ => return,
         };
-        invariant!(physical < l.total_blocks, "directory block {physical} past the device");
-        let Some(buf) = bread(image, physical) else { return };
+        invariant!(
+            physical < l.total_blocks,
+            "directory block {physical} past the device"
+        );
+        let Some(buf) = bread(image, physical) else {
+            return;
+        };
         for slot in buf.chunks_exact(rnwfs_format::dirent::DIRENT_SIZE) {
             match DirEntry::decode(slot) {
                 Ok(Some(e)) => {
@@ -161,7 +209,10 @@ fn scan_directory(image: &[u8], l: &Layout, inode: &Inode, list: &[Extent]) {
     let next = inode.size / BS;
     if matches!(extent_map::lookup(list, next), Lookup::Hole { .. }) {
         let grown = inode.size + BS;
-        invariant!(i64::try_from(grown).is_ok(), "directory size {grown} past a loff_t");
+        invariant!(
+            i64::try_from(grown).is_ok(),
+            "directory size {grown} past a loff_t"
+        );
     }
 }
 
@@ -171,7 +222,9 @@ fn read_link(image: &[u8], inode: &Inode, list: &[Extent]) {
     if size == 0 || size >= BLOCK_SIZE {
         return;
     }
-    let Lookup::Mapped(e) = extent_map::lookup(list, 0) else { return };
+    let Lookup::Mapped(e) = extent_map::lookup(list, 0) else {
+        return;
+    };
     if let Some(buf) = bread(image, e.physical) {
         let _target = &buf[..size];
     }
@@ -181,12 +234,19 @@ fn read_link(image: &[u8], inode: &Inode, list: &[Extent]) {
 /// (a huge one: extents of 2^31 blocks and more, which no image the fuzzer makes can hold).
 pub fn edit_list(extents: &[Extent], data_start: u64, total_blocks: u64, seed: u64) {
     if data_start >= total_blocks
-        || extents.iter().any(|e| e.validate(data_start, total_blocks).is_err())
+        || extents
+            .iter()
+            .any(|e| e.validate(data_start, total_blocks).is_err())
         || extent::validate_order(extents).is_err()
     {
         return;
     }
-    edit_extents(data_start, total_blocks, List(extents.to_vec()), &mut Rng::new(seed));
+    edit_extents(
+        data_start,
+        total_blocks,
+        List(extents.to_vec()),
+        &mut Rng::new(seed),
+    );
 }
 
 /// A file block the VFS could ask for: below MAX_FILE_BLOCKS (s_maxbytes), often near the
@@ -196,7 +256,9 @@ fn file_block(list: &[Extent], rng: &mut Rng) -> u64 {
         0 => rng.below(MAX_FILE_BLOCKS),
         1 => MAX_FILE_BLOCKS - 1 - rng.below(64),
         // The hole right after an extent, where an allocation may merge with it.
-        2 => rng.pick(list).map_or(0, |e| e.end_logical().min(MAX_FILE_BLOCKS - 1)),
+        2 => rng
+            .pick(list)
+            .map_or(0, |e| e.end_logical().min(MAX_FILE_BLOCKS - 1)),
         _ => match rng.pick(list) {
             Some(e) => (e.logical + rng.below(e.len as u64 + 2)).min(MAX_FILE_BLOCKS - 1),
             None => rng.below(64),
@@ -236,9 +298,16 @@ fn edit_extents(data_start: u64, total_blocks: u64, mut list: List, rng: &mut Rn
             }
             _ => allocate(data_start, total_blocks, &mut list, start, rng),
         }
-        invariant!(extent::validate_order(&list.0).is_ok(), "edits left extents out of order: {:?}", list.0);
+        invariant!(
+            extent::validate_order(&list.0).is_ok(),
+            "edits left extents out of order: {:?}",
+            list.0
+        );
         for e in &list.0 {
-            invariant!(e.validate(data_start, total_blocks).is_ok(), "edits left a bad extent {e:?}");
+            invariant!(
+                e.validate(data_start, total_blocks).is_ok(),
+                "edits left a bad extent {e:?}"
+            );
         }
     }
 }
@@ -246,16 +315,36 @@ fn edit_extents(data_start: u64, total_blocks: u64, mut list: List, rng: &mut Rn
 /// iomap.rs begin() allocating in a hole at `first`: as many blocks as the hole (and the
 /// request) allows, at most MAX_ALLOC_BLOCKS, placed near goal() by the allocator.
 fn allocate(data_start: u64, total_blocks: u64, list: &mut List, first: u64, rng: &mut Rng) {
-    let Lookup::Hole { next } = extent_map::lookup(&list.0, first) else { return };
-    let end = first.saturating_add(1 + rng.below(1 << 16)).min(MAX_FILE_BLOCKS);
+    let Lookup::Hole { next } = extent_map::lookup(&list.0, first) else {
+        return;
+    };
+    let end = first
+        .saturating_add(1 + rng.below(1 << 16))
+        .min(MAX_FILE_BLOCKS);
     let want = (next.unwrap_or(u64::MAX).min(end) - first).clamp(1, 32768);
     // The allocator: free blocks of the data region, from the goal if it is inside it.
     let data = total_blocks - data_start;
     let g = goal(&list.0, first);
-    let physical = if (data_start..total_blocks).contains(&g) && rng.one_in(2) { g } else { data_start + rng.below(data) };
+    let physical = if (data_start..total_blocks).contains(&g) && rng.one_in(2) {
+        g
+    } else {
+        data_start + rng.below(data)
+    };
     let len = want.min(total_blocks - physical) as u32;
-    let flags = if rng.one_in(2) { extent::EXTENT_UNWRITTEN } else { 0 };
-    let _ = extent_map::insert(list, Extent { logical: first, physical, len, flags });
+    let flags = if rng.one_in(2) {
+        extent::EXTENT_UNWRITTEN
+    } else {
+        0
+    };
+    let _ = extent_map::insert(
+        list,
+        Extent {
+            logical: first,
+            physical,
+            len,
+            flags,
+        },
+    );
 }
 
 #[cfg(test)]

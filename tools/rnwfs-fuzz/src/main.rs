@@ -27,7 +27,8 @@ use std::{
     time::{Duration, Instant},
 };
 
-const USAGE: &str = "usage: rnwfs-fuzz [--seed N] [--iters N] [--time SECONDS] [--corpus DIR] [--crashes DIR] [-q]
+const USAGE: &str =
+    "usage: rnwfs-fuzz [--seed N] [--iters N] [--time SECONDS] [--corpus DIR] [--crashes DIR] [-q]
        rnwfs-fuzz --replay FILE...
        rnwfs-fuzz --write-corpus DIR
 
@@ -58,7 +59,10 @@ fn parse(args: &[String]) -> Result<Options, String> {
         iters: None,
         time: None,
         corpus: None,
-        crashes: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/rnwfs-fuzz-crashes")),
+        crashes: PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../target/rnwfs-fuzz-crashes"
+        )),
         replay: Vec::new(),
         write_corpus: None,
         quiet: false,
@@ -75,7 +79,9 @@ fn parse(args: &[String]) -> Result<Options, String> {
             "--time" => o.time = Some(Duration::from_secs(number(it.next(), a)?)),
             "--corpus" => o.corpus = Some(it.next().ok_or("--corpus needs a directory")?.into()),
             "--crashes" => o.crashes = it.next().ok_or("--crashes needs a directory")?.into(),
-            "--write-corpus" => o.write_corpus = Some(it.next().ok_or("--write-corpus needs a directory")?.into()),
+            "--write-corpus" => {
+                o.write_corpus = Some(it.next().ok_or("--write-corpus needs a directory")?.into())
+            }
             "--replay" => o.replay.extend(it.by_ref().map(PathBuf::from)),
             "-q" => o.quiet = true,
             "-h" | "--help" => return Err(String::new()),
@@ -112,7 +118,12 @@ fn read_corpus(dir: &Path) -> Result<Vec<(String, Input)>, String> {
         .map(|p| {
             let bytes = fs::read(p).map_err(|e| format!("{}: {e}", p.display()))?;
             let input = Input::decode(&bytes).map_err(|e| format!("{}: {e}", p.display()))?;
-            Ok((p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(), input))
+            Ok((
+                p.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                input,
+            ))
         })
         .collect()
 }
@@ -128,7 +139,11 @@ fn seeds(o: &Options) -> Result<Vec<Seed>, String> {
     Ok(named
         .into_iter()
         .map(|(name, input)| {
-            let ctx = if input.kind == Kind::Image { Context::of_image(&input.data) } else { structures.clone() };
+            let ctx = if input.kind == Kind::Image {
+                Context::of_image(&input.data)
+            } else {
+                structures.clone()
+            };
             Seed { name, input, ctx }
         })
         .collect())
@@ -160,7 +175,11 @@ fn install_panic_hook(crashes: PathBuf, save: bool) {
             // any frame unwinds, so that input is still alive.
             let input = unsafe { &*p };
             let bytes = input.encode();
-            let name = format!("crash-{}-{:08x}.bin", input.kind, rnwfs_format::crc32c::checksum(&bytes));
+            let name = format!(
+                "crash-{}-{:08x}.bin",
+                input.kind,
+                rnwfs_format::crc32c::checksum(&bytes)
+            );
             let path = crashes.join(name);
             let saved = fs::create_dir_all(&crashes).and_then(|()| fs::write(&path, &bytes));
             eprintln!(
@@ -170,8 +189,14 @@ fn install_panic_hook(crashes: PathBuf, save: bool) {
                 SEED.load(Ordering::Relaxed)
             );
             match saved {
-                Ok(()) => eprintln!("rnwfs-fuzz: input saved: {0}\nrnwfs-fuzz: replay: rnwfs-fuzz --replay {0}", path.display()),
-                Err(e) => eprintln!("rnwfs-fuzz: could not save the input to {}: {e}", path.display()),
+                Ok(()) => eprintln!(
+                    "rnwfs-fuzz: input saved: {0}\nrnwfs-fuzz: replay: rnwfs-fuzz --replay {0}",
+                    path.display()
+                ),
+                Err(e) => eprintln!(
+                    "rnwfs-fuzz: could not save the input to {}: {e}",
+                    path.display()
+                ),
             }
         }
         default(info);
@@ -193,8 +218,16 @@ fn replay(files: &[PathBuf]) -> Result<(), String> {
         let bytes = fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
         let input = Input::decode(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
         let v = run(&input);
-        let verdict = if v == targets::Verdict::Accepted { "accepted" } else { "refused" };
-        println!("{}: {} input, {verdict}, no panic", path.display(), input.kind);
+        let verdict = if v == targets::Verdict::Accepted {
+            "accepted"
+        } else {
+            "refused"
+        };
+        println!(
+            "{}: {} input, {verdict}, no panic",
+            path.display(),
+            input.kind
+        );
     }
     Ok(())
 }
@@ -208,16 +241,33 @@ struct KindStats {
 
 fn fuzz(o: &Options) -> Result<(), String> {
     let seed = o.seed.unwrap_or_else(|| {
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_secs())
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(1, |d| d.as_secs())
     });
     SEED.store(seed, Ordering::Relaxed);
     let corpus = seeds(o)?;
-    let kinds: Vec<Kind> = Kind::ALL.iter().copied().filter(|k| corpus.iter().any(|s| s.input.kind == *k)).collect();
-    let by_kind: Vec<Vec<&Seed>> = kinds.iter().map(|k| corpus.iter().filter(|s| s.input.kind == *k).collect()).collect();
+    let kinds: Vec<Kind> = Kind::ALL
+        .iter()
+        .copied()
+        .filter(|k| corpus.iter().any(|s| s.input.kind == *k))
+        .collect();
+    let by_kind: Vec<Vec<&Seed>> = kinds
+        .iter()
+        .map(|k| corpus.iter().filter(|s| s.input.kind == *k).collect())
+        .collect();
     if kinds.is_empty() {
         return Err("empty corpus".into());
     }
-    println!("rnwfs-fuzz: seed {seed}, {} corpus inputs ({})", corpus.len(), corpus.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(" "));
+    println!(
+        "rnwfs-fuzz: seed {seed}, {} corpus inputs ({})",
+        corpus.len(),
+        corpus
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
     for s in &corpus {
         run(&s.input); // every seed once, unmutated
     }
@@ -227,11 +277,15 @@ fn fuzz(o: &Options) -> Result<(), String> {
     let mut last_report = start;
     let mut execs = 0u64;
     loop {
-        if o.iters.is_some_and(|n| execs >= n) || (execs.is_multiple_of(64) && o.time.is_some_and(|t| start.elapsed() >= t)) {
+        if o.iters.is_some_and(|n| execs >= n)
+            || (execs.is_multiple_of(64) && o.time.is_some_and(|t| start.elapsed() >= t))
+        {
             break;
         }
         let k = rng.index(kinds.len());
-        let Some(seed_input) = rng.pick(&by_kind[k]) else { continue };
+        let Some(seed_input) = rng.pick(&by_kind[k]) else {
+            continue;
+        };
         let mut input = seed_input.input.clone();
         mutate::mutate(&mut input, &seed_input.ctx, &mut rng);
         execs += 1;
@@ -246,7 +300,11 @@ fn fuzz(o: &Options) -> Result<(), String> {
         if !o.quiet && last_report.elapsed() >= Duration::from_secs(10) {
             last_report = Instant::now();
             let secs = start.elapsed().as_secs_f64();
-            println!("rnwfs-fuzz: {execs} executions, {:.0} s, {:.0}/s", secs, execs as f64 / secs);
+            println!(
+                "rnwfs-fuzz: {execs} executions, {:.0} s, {:.0}/s",
+                secs,
+                execs as f64 / secs
+            );
         }
     }
     let secs = start.elapsed().as_secs_f64().max(1e-9);
@@ -261,7 +319,10 @@ fn fuzz(o: &Options) -> Result<(), String> {
             );
         }
     }
-    println!("rnwfs-fuzz: seed {seed}: {execs} executions in {secs:.1} s ({:.0}/s), 0 panics", execs as f64 / secs);
+    println!(
+        "rnwfs-fuzz: seed {seed}: {execs} executions in {secs:.1} s ({:.0}/s), 0 panics",
+        execs as f64 / secs
+    );
     Ok(())
 }
 
@@ -309,7 +370,11 @@ mod tests {
         for (name, input) in seeds::builtin().unwrap() {
             let file = format!("{name}.bin");
             let found = files.iter().find(|(n, _)| *n == file).map(|(_, i)| i);
-            assert_eq!(found, Some(&input), "{file}: regenerate with rnwfs-fuzz --write-corpus");
+            assert_eq!(
+                found,
+                Some(&input),
+                "{file}: regenerate with rnwfs-fuzz --write-corpus"
+            );
         }
     }
 
@@ -318,7 +383,13 @@ mod tests {
     #[test]
     fn the_corpus_replays_without_a_panic() {
         let files = corpus();
-        assert!(files.iter().filter(|(n, _)| n.starts_with("regress-")).count() >= 4);
+        assert!(
+            files
+                .iter()
+                .filter(|(n, _)| n.starts_with("regress-"))
+                .count()
+                >= 4
+        );
         for (_, input) in &files {
             run(input);
         }
@@ -326,7 +397,14 @@ mod tests {
 
     #[test]
     fn a_short_seeded_run_finds_nothing() {
-        let mut o = parse(&["--seed".into(), "3".into(), "--iters".into(), "1500".into(), "-q".into()]).unwrap();
+        let mut o = parse(&[
+            "--seed".into(),
+            "3".into(),
+            "--iters".into(),
+            "1500".into(),
+            "-q".into(),
+        ])
+        .unwrap();
         o.corpus = Some(default_corpus());
         assert_eq!(fuzz(&o), Ok(()));
     }

@@ -5,11 +5,7 @@
 //! checks that sealing what the format's encoders wrote changes nothing.
 
 use rnwfs_format::{
-    crc32c,
-    extent::EXTENT_BLOCK_MAGIC,
-    inode::INODE_SIZE,
-    superblock::SUPERBLOCK_SIZE,
-    BLOCK_SIZE,
+    crc32c, extent::EXTENT_BLOCK_MAGIC, inode::INODE_SIZE, superblock::SUPERBLOCK_SIZE, BLOCK_SIZE,
 };
 
 fn put_u32(b: &mut [u8], at: usize, v: u32) {
@@ -68,7 +64,12 @@ mod tests {
         super::superblock(&mut block);
         assert_eq!(block, before);
 
-        let inode = Inode { mode: 0o100644, links: 1, size: 3, ..Default::default() };
+        let inode = Inode {
+            mode: 0o100644,
+            links: 1,
+            size: 3,
+            ..Default::default()
+        };
         let mut table = [0u8; BLOCK_SIZE];
         inode.encode(35, &mut table[2 * 256..]);
         let before = table;
@@ -77,7 +78,18 @@ mod tests {
         assert_eq!(table, before);
 
         let mut eb = [0u8; BLOCK_SIZE];
-        ExtentBlock::encode(9, &[Extent { logical: 1, physical: 2, len: 3, flags: 0 }], 77, &mut eb).unwrap();
+        ExtentBlock::encode(
+            9,
+            &[Extent {
+                logical: 1,
+                physical: 2,
+                len: 3,
+                flags: 0,
+            }],
+            77,
+            &mut eb,
+        )
+        .unwrap();
         let before = eb;
         eb[12] ^= 1;
         super::extent_block(&mut eb);

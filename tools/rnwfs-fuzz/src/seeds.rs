@@ -22,7 +22,12 @@ pub const POPULATED_BLOCKS: u64 = 256;
 const CHAINED_EXTENTS: usize = INLINE_EXTENTS + EXTENTS_PER_BLOCK + 2;
 
 fn options() -> Options {
-    Options { label: Some("fuzz".into()), uuid: Some([0x5a; 16]), now: Some(1_700_000_000), ..Default::default() }
+    Options {
+        label: Some("fuzz".into()),
+        uuid: Some([0x5a; 16]),
+        now: Some(1_700_000_000),
+        ..Default::default()
+    }
 }
 
 fn formatted(blocks: u64) -> io::Result<(Device, Superblock)> {
@@ -33,7 +38,8 @@ fn formatted(blocks: u64) -> io::Result<(Device, Superblock)> {
 
 pub fn fresh_image() -> io::Result<Vec<u8>> {
     let (dev, _) = formatted(FRESH_BLOCKS)?;
-    dev.into_image().ok_or_else(|| io::Error::other("not a memory device"))
+    dev.into_image()
+        .ok_or_else(|| io::Error::other("not a memory device"))
 }
 
 /// Adds inodes, blocks and entries to a fresh filesystem, keeping the bitmap and the free
@@ -62,13 +68,24 @@ impl Builder {
     }
 
     fn put_inode(&mut self, ino: u32, inode: &Inode) -> io::Result<()> {
-        let (b, off) = self.sb.layout.inode_location(ino).ok_or_else(|| io::Error::other("no such inode"))?;
+        let (b, off) = self
+            .sb
+            .layout
+            .inode_location(ino)
+            .ok_or_else(|| io::Error::other("no such inode"))?;
         self.edit(b, |blk| inode.encode(ino, &mut blk[off..]))?;
         self.sb.free_inodes -= 1;
         Ok(())
     }
 
-    fn entry(&self, dir_block: u64, slot: usize, ino: u32, t: FileType, name: &[u8]) -> io::Result<()> {
+    fn entry(
+        &self,
+        dir_block: u64,
+        slot: usize,
+        ino: u32,
+        t: FileType,
+        name: &[u8],
+    ) -> io::Result<()> {
         let e = DirEntry::new(ino, t, name).map_err(|e| io::Error::other(e.to_string()))?;
         self.edit(dir_block, |blk| e.encode(&mut blk[slot * DIRENT_SIZE..]))
     }
@@ -99,7 +116,12 @@ fn file(mode: u16, links: u16, size: u64, extents: &[Extent]) -> Inode {
 }
 
 fn ext(logical: u64, physical: u64, len: u32, flags: u32) -> Extent {
-    Extent { logical, physical, len, flags }
+    Extent {
+        logical,
+        physical,
+        len,
+        flags,
+    }
 }
 
 /// The populated image, where its structures are.
@@ -113,13 +135,21 @@ pub struct Populated {
 pub fn populated_image() -> io::Result<Populated> {
     let (dev, sb) = formatted(POPULATED_BLOCKS)?;
     let root_block = sb.layout.data_start;
-    let mut b = Builder { dev, sb, next_block: root_block + 1 };
+    let mut b = Builder {
+        dev,
+        sb,
+        next_block: root_block + 1,
+    };
 
     // Inode 2, "file" and "file2": two links, an unwritten extent, holes.
     let d0 = b.alloc()?;
     b.alloc()?; // d0's second block
     let (d1, d2) = (b.alloc()?, b.alloc()?);
-    let extents = [ext(0, d0, 2, 0), ext(5, d1, 1, EXTENT_UNWRITTEN), ext(9, d2, 1, 0)];
+    let extents = [
+        ext(0, d0, 2, 0),
+        ext(5, d1, 1, EXTENT_UNWRITTEN),
+        ext(9, d2, 1, 0),
+    ];
     b.put_inode(2, &file(S_IFREG | 0o644, 2, 9 * 4096 + 100, &extents))?;
 
     // Inode 3, "link" -> "file".
@@ -129,7 +159,15 @@ pub fn populated_image() -> io::Result<Populated> {
 
     // Inode 4, "sub", holding inode 5 "inner", a file with an extent chain of two blocks.
     let sub_block = b.alloc()?;
-    b.put_inode(4, &file(S_IFDIR | 0o755, 2, BLOCK_SIZE as u64, &[ext(0, sub_block, 1, 0)]))?;
+    b.put_inode(
+        4,
+        &file(
+            S_IFDIR | 0o755,
+            2,
+            BLOCK_SIZE as u64,
+            &[ext(0, sub_block, 1, 0)],
+        ),
+    )?;
     b.edit(sub_block, |blk| {
         DirEntry::dot(4).encode(&mut blk[..]);
         DirEntry::dotdot(ROOT_INO).encode(&mut blk[DIRENT_SIZE..]);
@@ -143,12 +181,18 @@ pub fn populated_image() -> io::Result<Populated> {
     let (first, second) = chained[INLINE_EXTENTS..].split_at(EXTENTS_PER_BLOCK);
     let encode = |extents: &[Extent], next: u64| -> io::Result<Block> {
         let mut blk = [0u8; BLOCK_SIZE];
-        ExtentBlock::encode(5, extents, next, &mut blk).map_err(|e| io::Error::other(e.to_string()))?;
+        ExtentBlock::encode(5, extents, next, &mut blk)
+            .map_err(|e| io::Error::other(e.to_string()))?;
         Ok(blk)
     };
     b.dev.write(chain[0], &encode(first, chain[1])?)?;
     b.dev.write(chain[1], &encode(second, 0)?)?;
-    let mut inner = file(S_IFREG | 0o600, 1, (2 * CHAINED_EXTENTS as u64 - 1) * 4096, &chained[..INLINE_EXTENTS]);
+    let mut inner = file(
+        S_IFREG | 0o600,
+        1,
+        (2 * CHAINED_EXTENTS as u64 - 1) * 4096,
+        &chained[..INLINE_EXTENTS],
+    );
     inner.nextents = CHAINED_EXTENTS as u32;
     inner.extent_block = chain[0];
     b.put_inode(5, &inner)?;
@@ -162,18 +206,29 @@ pub fn populated_image() -> io::Result<Populated> {
     b.entry(root_block, 4, 4, FileType::Directory, b"sub")?;
     b.entry(root_block, 5, 6, FileType::Regular, b"empty")?;
     b.entry(root_block, 7, 2, FileType::Regular, b"file2")?; // slot 6 stays free
-    let (rb, off) = b.sb.layout.inode_location(ROOT_INO).ok_or_else(|| io::Error::other("no root"))?;
+    let (rb, off) =
+        b.sb.layout
+            .inode_location(ROOT_INO)
+            .ok_or_else(|| io::Error::other("no root"))?;
     let mut blk = [0u8; BLOCK_SIZE];
     b.dev.read(rb, &mut blk)?;
-    let mut root = Inode::decode(ROOT_INO, &blk[off..]).map_err(|e| io::Error::other(e.to_string()))?;
+    let mut root =
+        Inode::decode(ROOT_INO, &blk[off..]).map_err(|e| io::Error::other(e.to_string()))?;
     root.links = 3;
     root.encode(ROOT_INO, &mut blk[off..]);
     b.dev.write(rb, &blk)?;
 
     let sb = b.sb;
     b.edit(0, |blk| sb.encode(blk))?;
-    let image = b.dev.into_image().ok_or_else(|| io::Error::other("not a memory device"))?;
-    Ok(Populated { image, chain, sub_block })
+    let image = b
+        .dev
+        .into_image()
+        .ok_or_else(|| io::Error::other("not a memory device"))?;
+    Ok(Populated {
+        image,
+        chain,
+        sub_block,
+    })
 }
 
 fn block_of(image: &[u8], b: u64) -> Vec<u8> {
@@ -184,23 +239,81 @@ fn block_of(image: &[u8], b: u64) -> Vec<u8> {
 /// Every built-in seed, named.
 pub fn builtin() -> io::Result<Vec<(String, Input)>> {
     let fresh = fresh_image()?;
-    let Populated { image, chain, sub_block } = populated_image()?;
-    let sb = Superblock::decode(&block_of(&image, 0).try_into().map_err(|_| io::Error::other("block"))?, POPULATED_BLOCKS)
-        .map_err(|e| io::Error::other(e.to_string()))?;
+    let Populated {
+        image,
+        chain,
+        sub_block,
+    } = populated_image()?;
+    let sb = Superblock::decode(
+        &block_of(&image, 0)
+            .try_into()
+            .map_err(|_| io::Error::other("block"))?,
+        POPULATED_BLOCKS,
+    )
+    .map_err(|e| io::Error::other(e.to_string()))?;
     let l = sb.layout;
     let root_block = l.data_start;
     let mut seeds = vec![
-        ("image-fresh".to_string(), Input { kind: Kind::Image, param: 0, data: fresh }),
-        ("superblock".to_string(), Input { kind: Kind::Superblock, param: POPULATED_BLOCKS, data: block_of(&image, 0) }),
-        ("inodes".to_string(), Input { kind: Kind::InodeBlock, param: 1, data: block_of(&image, l.inode_table_start) }),
-        ("dir-root".to_string(), Input { kind: Kind::DirBlock, param: 0, data: block_of(&image, root_block) }),
-        ("dir-sub".to_string(), Input { kind: Kind::DirBlock, param: 0, data: block_of(&image, sub_block) }),
+        (
+            "image-fresh".to_string(),
+            Input {
+                kind: Kind::Image,
+                param: 0,
+                data: fresh,
+            },
+        ),
+        (
+            "superblock".to_string(),
+            Input {
+                kind: Kind::Superblock,
+                param: POPULATED_BLOCKS,
+                data: block_of(&image, 0),
+            },
+        ),
+        (
+            "inodes".to_string(),
+            Input {
+                kind: Kind::InodeBlock,
+                param: 1,
+                data: block_of(&image, l.inode_table_start),
+            },
+        ),
+        (
+            "dir-root".to_string(),
+            Input {
+                kind: Kind::DirBlock,
+                param: 0,
+                data: block_of(&image, root_block),
+            },
+        ),
+        (
+            "dir-sub".to_string(),
+            Input {
+                kind: Kind::DirBlock,
+                param: 0,
+                data: block_of(&image, sub_block),
+            },
+        ),
     ];
     for (index, &b) in chain.iter().enumerate() {
         let param = extent_param(5, CHAINED_EXTENTS as u64, index as u64);
-        seeds.push((format!("extent-block-{index}"), Input { kind: Kind::ExtentBlock, param, data: block_of(&image, b) }));
+        seeds.push((
+            format!("extent-block-{index}"),
+            Input {
+                kind: Kind::ExtentBlock,
+                param,
+                data: block_of(&image, b),
+            },
+        ));
     }
-    seeds.push(("image-populated".to_string(), Input { kind: Kind::Image, param: 0, data: image }));
+    seeds.push((
+        "image-populated".to_string(),
+        Input {
+            kind: Kind::Image,
+            param: 0,
+            data: image,
+        },
+    ));
     Ok(seeds)
 }
 
@@ -210,11 +323,17 @@ mod tests {
 
     #[test]
     fn seed_images_are_clean() {
-        for (name, image) in [("fresh", fresh_image().unwrap()), ("populated", populated_image().unwrap().image)] {
+        for (name, image) in [
+            ("fresh", fresh_image().unwrap()),
+            ("populated", populated_image().unwrap().image),
+        ] {
             let report = fsck_rnwfs::check(&Device::memory(image)).unwrap();
             assert!(report.problems.is_empty(), "{name}: {:#?}", report.problems);
         }
         let report = fsck_rnwfs::check(&Device::memory(populated_image().unwrap().image)).unwrap();
-        assert_eq!((report.files, report.directories, report.symlinks), (3, 2, 1));
+        assert_eq!(
+            (report.files, report.directories, report.symlinks),
+            (3, 2, 1)
+        );
     }
 }

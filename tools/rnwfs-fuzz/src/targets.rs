@@ -4,7 +4,6 @@
 //! write back the same), the module's mount and inode load (kernel.rs), and fsck. Any panic
 //! (an overflow, an index out of bounds, a broken round trip) is a failure.
 
-use rnwfs_fuzz::input::{extent_param_fields, Input, Kind};
 use rnwfs_format::{
     chain::ChainWalk,
     dirent::{self, DirEntry, FileType, DIRENT_SIZE},
@@ -12,6 +11,7 @@ use rnwfs_format::{
     inode::{Inode, INODE_SIZE},
     Layout, Superblock, BLOCK_SIZE,
 };
+use rnwfs_fuzz::input::{extent_param_fields, Input, Kind};
 
 /// Data regions extents are checked against: a small device, and everything.
 const REGIONS: [(u64, u64); 3] = [(6, 256), (1, u64::MAX), (0, 0)];
@@ -41,7 +41,11 @@ pub fn run(input: &Input) -> Verdict {
 }
 
 fn verdict<T, E>(r: &Result<T, E>) -> Verdict {
-    if r.is_ok() { Verdict::Accepted } else { Verdict::Refused }
+    if r.is_ok() {
+        Verdict::Accepted
+    } else {
+        Verdict::Refused
+    }
 }
 
 fn superblock(block: &[u8; BLOCK_SIZE], device_blocks: u64) -> Verdict {
@@ -50,11 +54,19 @@ fn superblock(block: &[u8; BLOCK_SIZE], device_blocks: u64) -> Verdict {
     if let Ok(sb) = &decoded {
         let l = sb.layout;
         assert_eq!(l.validate(), Ok(()), "a decoded layout must validate");
-        let _ = (l.inode_location(1), l.inode_location(l.inode_count), l.inode_location(u32::MAX));
+        let _ = (
+            l.inode_location(1),
+            l.inode_location(l.inode_count),
+            l.inode_location(u32::MAX),
+        );
         let _ = (l.bitmap_location(l.total_blocks - 1), l.metadata_blocks());
         let mut again = [0u8; BLOCK_SIZE];
         sb.encode(&mut again);
-        assert_eq!(Superblock::decode(&again, device_blocks).as_ref(), Ok(sb), "superblock round trip");
+        assert_eq!(
+            Superblock::decode(&again, device_blocks).as_ref(),
+            Ok(sb),
+            "superblock round trip"
+        );
     }
     // mkfs's computations for a device of any size and any -N.
     let total = device_blocks;
@@ -65,7 +77,11 @@ fn superblock(block: &[u8; BLOCK_SIZE], device_blocks: u64) -> Verdict {
             let sb = Superblock::new(l, [0; 16], [0; 32], 0);
             let mut b = [0u8; BLOCK_SIZE];
             sb.encode(&mut b);
-            assert_eq!(Superblock::decode(&b, total), Ok(sb), "mkfs's superblock does not decode");
+            assert_eq!(
+                Superblock::decode(&b, total),
+                Ok(sb),
+                "mkfs's superblock does not decode"
+            );
         }
     }
     verdict(&decoded)
@@ -81,7 +97,11 @@ fn inode_block(block: &[u8; BLOCK_SIZE], first_ino: u32) -> Verdict {
             accepted = Verdict::Refused;
         }
         let Ok(inode) = decoded else { continue };
-        let _ = (inode.is_dir(), inode.file_type(), FileType::from_mode(inode.mode));
+        let _ = (
+            inode.is_dir(),
+            inode.file_type(),
+            FileType::from_mode(inode.mode),
+        );
         for (data_start, total) in REGIONS {
             for e in inode.inline_extents() {
                 let _ = e.validate(data_start, total);
@@ -94,7 +114,11 @@ fn inode_block(block: &[u8; BLOCK_SIZE], first_ino: u32) -> Verdict {
         let mut again = [0u8; INODE_SIZE];
         inode.encode(ino, &mut again);
         if !inode.is_free() {
-            assert_eq!(Inode::decode(ino, &again), Ok(inode), "inode {ino} round trip");
+            assert_eq!(
+                Inode::decode(ino, &again),
+                Ok(inode),
+                "inode {ino} round trip"
+            );
         }
     }
     accepted
@@ -103,7 +127,9 @@ fn inode_block(block: &[u8; BLOCK_SIZE], first_ino: u32) -> Verdict {
 fn extent_block(block: &[u8; BLOCK_SIZE], param: u64) -> Verdict {
     let (owner, nextents, index) = extent_param_fields(param);
     let mut out = [Extent::default(); EXTENTS_PER_BLOCK];
-    let Ok((n, next)) = ExtentBlock::decode(owner, block, &mut out) else { return Verdict::Refused };
+    let Ok((n, next)) = ExtentBlock::decode(owner, block, &mut out) else {
+        return Verdict::Refused;
+    };
     let extents = out[..n].to_vec();
     let _ = extent::check_chain_block(index, nextents, n, next);
     for (data_start, total) in REGIONS {
@@ -115,12 +141,23 @@ fn extent_block(block: &[u8; BLOCK_SIZE], param: u64) -> Verdict {
     // The module's edits on such a list, in a device large enough for any of its extents.
     crate::kernel::edit_list(&extents, 1, u64::MAX, hash(block) ^ param);
     // The walk's view: this block as the first of the chain of an inode with `nextents`.
-    let inode = Inode { nextents: nextents as u32, extent_block: 1, ..Default::default() };
+    let inode = Inode {
+        nextents: nextents as u32,
+        extent_block: 1,
+        ..Default::default()
+    };
     let _ = ChainWalk::new(owner, &inode).step(block, &mut out);
     let mut again = [0u8; BLOCK_SIZE];
-    assert_eq!(ExtentBlock::encode(owner, &extents, next, &mut again), Ok(()));
+    assert_eq!(
+        ExtentBlock::encode(owner, &extents, next, &mut again),
+        Ok(())
+    );
     let mut back = [Extent::default(); EXTENTS_PER_BLOCK];
-    assert_eq!(ExtentBlock::decode(owner, &again, &mut back), Ok((n, next)), "extent block round trip");
+    assert_eq!(
+        ExtentBlock::decode(owner, &again, &mut back),
+        Ok((n, next)),
+        "extent block round trip"
+    );
     assert_eq!(back[..n], extents[..], "extent block round trip");
     Verdict::Accepted
 }
@@ -139,7 +176,11 @@ fn dir_block(block: &[u8; BLOCK_SIZE]) -> Verdict {
                     assert_eq!(made, Ok(e), "directory entry round trip");
                     let mut again = [0u8; DIRENT_SIZE];
                     e.encode(&mut again);
-                    assert_eq!(DirEntry::decode(&again), Ok(Some(e)), "directory entry round trip");
+                    assert_eq!(
+                        DirEntry::decode(&again),
+                        Ok(Some(e)),
+                        "directory entry round trip"
+                    );
                 }
             }
             Ok(None) => {}
@@ -156,7 +197,9 @@ fn hash(data: &[u8]) -> u64 {
     data.chunks(8).fold(0xcbf2_9ce4_8422_2325, |h, c| {
         let mut w = [0u8; 8];
         w[..c.len()].copy_from_slice(c);
-        (h ^ u64::from_le_bytes(w)).wrapping_mul(0x0100_0000_01b3).rotate_left(29)
+        (h ^ u64::from_le_bytes(w))
+            .wrapping_mul(0x0100_0000_01b3)
+            .rotate_left(29)
     })
 }
 

@@ -38,7 +38,14 @@ fn writethrough(path: &str, set: Option<&str>) -> Result<(), String> {
     if set.is_some() {
         uapi::set_flags(fd, flags).map_err(|e| format!("{path}: {e}"))?;
     }
-    println!("{path}: writethrough {}", if flags & uapi::FL_WRITETHROUGH != 0 { "on" } else { "off" });
+    println!(
+        "{path}: writethrough {}",
+        if flags & uapi::FL_WRITETHROUGH != 0 {
+            "on"
+        } else {
+            "off"
+        }
+    );
     Ok(())
 }
 

@@ -38,17 +38,28 @@ extern "C" {
 }
 
 fn check(ret: i32) -> io::Result<()> {
-    if ret < 0 { Err(io::Error::last_os_error()) } else { Ok(()) }
+    if ret < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(())
+    }
 }
 
 impl Stats {
     pub fn get(fd: i32, whole_fs: bool) -> io::Result<Self> {
         let mut s = Stats::default();
-        let req = if whole_fs { IOC_SB_NOWAIT_STATS } else { IOC_NOWAIT_STATS };
+        let req = if whole_fs {
+            IOC_SB_NOWAIT_STATS
+        } else {
+            IOC_NOWAIT_STATS
+        };
         // SAFETY: the kernel writes one struct rnwfs_nowait_stats, whose layout Stats is.
         check(unsafe { ioctl(fd, req, &mut s as *mut Stats) })?;
         if s.version != STATS_VERSION {
-            return Err(io::Error::other(format!("statistics version {}, this tool knows {STATS_VERSION}", s.version)));
+            return Err(io::Error::other(format!(
+                "statistics version {}, this tool knows {STATS_VERSION}",
+                s.version
+            )));
         }
         Ok(s)
     }

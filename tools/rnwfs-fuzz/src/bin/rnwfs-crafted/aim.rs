@@ -42,12 +42,29 @@ impl Targets {
             return Self::default();
         };
         let l = sb.layout;
-        let mut t = Self { bitmap_start: l.bitmap_start, data_start: l.data_start, total_blocks: l.total_blocks, ..Default::default() };
+        let mut t = Self {
+            bitmap_start: l.bitmap_start,
+            data_start: l.data_start,
+            total_blocks: l.total_blocks,
+            ..Default::default()
+        };
         for ino in 1..=l.inode_count {
-            let Some((b, off)) = l.inode_location(ino) else { break };
-            let Some(at) = usize::try_from(b).ok().and_then(|b| b.checked_mul(BLOCK_SIZE)).and_then(|a| a.checked_add(off)) else { break };
-            let Some(slot) = image.get(at..at + INODE_SIZE) else { break };
-            let Ok(inode) = Inode::decode(ino, slot) else { continue };
+            let Some((b, off)) = l.inode_location(ino) else {
+                break;
+            };
+            let Some(at) = usize::try_from(b)
+                .ok()
+                .and_then(|b| b.checked_mul(BLOCK_SIZE))
+                .and_then(|a| a.checked_add(off))
+            else {
+                break;
+            };
+            let Some(slot) = image.get(at..at + INODE_SIZE) else {
+                break;
+            };
+            let Ok(inode) = Inode::decode(ino, slot) else {
+                continue;
+            };
             if inode.is_free() {
                 continue;
             }
@@ -57,7 +74,9 @@ impl Targets {
                     if inode.is_dir() {
                         for s in 0..DIRENTS_PER_BLOCK {
                             let d = p as usize * BLOCK_SIZE + s * DIRENT_SIZE;
-                            let used = image.get(d..d + 4).is_some_and(|x| x.iter().any(|&c| c != 0));
+                            let used = image
+                                .get(d..d + 4)
+                                .is_some_and(|x| x.iter().any(|&c| c != 0));
                             t.dirents.push((ino, d, used));
                         }
                     }
@@ -87,12 +106,18 @@ fn near(v: u64, special: &[u64], rng: &mut Rng) -> u64 {
         }
     }
     let d = 1 + rng.below(2);
-    if rng.one_in(2) { v.wrapping_add(d) } else { v.wrapping_sub(d) }
+    if rng.one_in(2) {
+        v.wrapping_add(d)
+    } else {
+        v.wrapping_sub(d)
+    }
 }
 
 /// One aimed mutation of `image`, whose structures `t` describes.
 pub fn mutate(image: &mut [u8], t: &Targets, rng: &mut Rng) {
-    let Some(&(ino, inode, at)) = rng.pick(&t.inodes) else { return };
+    let Some(&(ino, inode, at)) = rng.pick(&t.inodes) else {
+        return;
+    };
     match rng.below(10) {
         0..=2 => {
             // The link count: one too few for the names (dropped below zero by unlinks),
@@ -102,7 +127,11 @@ pub fn mutate(image: &mut [u8], t: &Targets, rng: &mut Rng) {
         }
         3 => {
             let bs = BLOCK_SIZE as u64;
-            let v = near(inode.size, &[0, 1, bs - 1, bs, bs + 1, 2 * bs, 1 << 40, i64::MAX as u64], rng);
+            let v = near(
+                inode.size,
+                &[0, 1, bs - 1, bs, bs + 1, 2 * bs, 1 << 40, i64::MAX as u64],
+                rng,
+            );
             put(image, at + 16, 8, v);
         }
         4 => {
@@ -120,12 +149,22 @@ pub fn mutate(image: &mut [u8], t: &Targets, rng: &mut Rng) {
             match rng.below(3) {
                 0 => put(image, e + 8, 8, *rng.pick(&t.used).unwrap_or(&t.data_start)),
                 1 => put(image, e + 8, 8, t.data_start),
-                _ => put(image, e + 16, 4, near(inode.extents[0].len as u64, &[1, 2], rng)),
+                _ => put(
+                    image,
+                    e + 16,
+                    4,
+                    near(inode.extents[0].len as u64, &[1, 2], rng),
+                ),
             }
         }
         6 => {
             // The extent count against what the inode and its chain hold.
-            put(image, at + 64, 4, near(inode.nextents as u64, &[0, 7, 8], rng));
+            put(
+                image,
+                at + 64,
+                4,
+                near(inode.nextents as u64, &[0, 7, 8], rng),
+            );
         }
         7 | 8 => return dirent(image, t, rng),
         _ => return counts(image, t, rng),
@@ -138,11 +177,23 @@ pub fn mutate(image: &mut [u8], t: &Targets, rng: &mut Rng) {
 /// A directory entry naming another inode (in use, free, the directory itself, the root)
 /// or another type, or copied into a free slot (two entries of one name).
 fn dirent(image: &mut [u8], t: &Targets, rng: &mut Rng) {
-    let used: Vec<(u32, usize)> = t.dirents.iter().filter(|d| d.2).map(|d| (d.0, d.1)).collect();
-    let Some(&(dir, at)) = rng.pick(&used) else { return };
-    let Some(slot) = image.get(at..at + DIRENT_SIZE) else { return };
+    let used: Vec<(u32, usize)> = t
+        .dirents
+        .iter()
+        .filter(|d| d.2)
+        .map(|d| (d.0, d.1))
+        .collect();
+    let Some(&(dir, at)) = rng.pick(&used) else {
+        return;
+    };
+    let Some(slot) = image.get(at..at + DIRENT_SIZE) else {
+        return;
+    };
     // "." and "..": their inode numbers only.
-    let special = DirEntry::decode(slot).ok().flatten().is_some_and(|e| e.name() == b"." || e.name() == b"..");
+    let special = DirEntry::decode(slot)
+        .ok()
+        .flatten()
+        .is_some_and(|e| e.name() == b"." || e.name() == b"..");
     match rng.below(if special { 1 } else { 3 }) {
         0 => {
             let other = rng.pick(&t.inodes).map_or(1, |i| i.0);
@@ -153,7 +204,12 @@ fn dirent(image: &mut [u8], t: &Targets, rng: &mut Rng) {
         1 => put(image, at + 4, 1, *rng.pick(&[1u64, 2, 7]).unwrap_or(&1)),
         _ => {
             // This entry copied into a free slot of its directory: two entries of one name.
-            let free: Vec<usize> = t.dirents.iter().filter(|d| d.0 == dir && !d.2).map(|d| d.1).collect();
+            let free: Vec<usize> = t
+                .dirents
+                .iter()
+                .filter(|d| d.0 == dir && !d.2)
+                .map(|d| d.1)
+                .collect();
             let Some(&to) = rng.pick(&free) else { return };
             if to + DIRENT_SIZE <= image.len() && at + DIRENT_SIZE <= image.len() {
                 image.copy_within(at..at + DIRENT_SIZE, to);
@@ -167,18 +223,33 @@ fn counts(image: &mut [u8], t: &Targets, rng: &mut Rng) {
     match rng.below(3) {
         0 => {
             let data = t.total_blocks.saturating_sub(t.data_start);
-            put(image, 80, 8, *rng.pick(&[0, 1, data.saturating_sub(1), data]).unwrap_or(&0));
+            put(
+                image,
+                80,
+                8,
+                *rng.pick(&[0, 1, data.saturating_sub(1), data])
+                    .unwrap_or(&0),
+            );
         }
         1 => {
             let count = u32::from_le_bytes([image[88], image[89], image[90], image[91]]) as u64;
-            put(image, 92, 4, *rng.pick(&[0, 1, count.saturating_sub(1)]).unwrap_or(&0));
+            put(
+                image,
+                92,
+                4,
+                *rng.pick(&[0, 1, count.saturating_sub(1)]).unwrap_or(&0),
+            );
         }
         _ => {
             // A block in use marked free (allocated twice), or every bit of a word set.
             let Some(&b) = rng.pick(&t.used) else { return };
             let byte = t.bitmap_start as usize * BLOCK_SIZE + (b / 8) as usize;
             if let Some(x) = image.get_mut(byte) {
-                *x = if rng.one_in(2) { *x & !(1 << (b % 8)) } else { 0xff };
+                *x = if rng.one_in(2) {
+                    *x & !(1 << (b % 8))
+                } else {
+                    0xff
+                };
             }
             return;
         }
@@ -197,7 +268,12 @@ mod tests {
     fn aimed_images_mostly_still_decode() {
         let seed = rnwfs_fuzz::seeds::populated_image().unwrap().image;
         let t = Targets::of_image(&seed);
-        assert!(t.inodes.len() >= 6 && t.dirents.len() >= 2 * 64, "{} inodes, {} entries", t.inodes.len(), t.dirents.len());
+        assert!(
+            t.inodes.len() >= 6 && t.dirents.len() >= 2 * 64,
+            "{} inodes, {} entries",
+            t.inodes.len(),
+            t.dirents.len()
+        );
         let mut rng = Rng::new(3);
         let (mut mountable, mut changed) = (0, 0);
         for _ in 0..300 {
@@ -208,6 +284,9 @@ mod tests {
             mountable += Superblock::decode(sb, (image.len() / BLOCK_SIZE) as u64).is_ok() as u32;
             let _ = fsck_rnwfs::check(&Device::memory(image)).unwrap();
         }
-        assert!(changed > 250 && mountable > 280, "{changed} changed, {mountable} mountable of 300");
+        assert!(
+            changed > 250 && mountable > 280,
+            "{changed} changed, {mountable} mountable of 300"
+        );
     }
 }

@@ -27,7 +27,12 @@ impl Seed {
     pub fn new(name: &'static str, image: Vec<u8>) -> Self {
         let ctx = Context::of_image(&image);
         let targets = aim::Targets::of_image(&image);
-        Self { name, image, ctx, targets }
+        Self {
+            name,
+            image,
+            ctx,
+            targets,
+        }
     }
 }
 
@@ -56,12 +61,20 @@ pub fn make(seeds: &[Seed], seed: u64, index: u64) -> Option<Image> {
 /// fault per page, which under TCG is a good part of a trial.
 pub fn make_in(seeds: &[Seed], seed: u64, index: u64, mut buf: Vec<u8>) -> Option<Image> {
     let mut rng = rng(seed, index);
-    let which = if seeds.len() > 1 && rng.one_in(4) { 1 + rng.index(seeds.len() - 1) } else { 0 };
+    let which = if seeds.len() > 1 && rng.one_in(4) {
+        1 + rng.index(seeds.len() - 1)
+    } else {
+        0
+    };
     let writethrough = rng.one_in(4);
     let s = seeds.get(which)?;
     buf.clear();
     buf.extend_from_slice(&s.image);
-    let mut input = Input { kind: Kind::Image, param: 0, data: buf };
+    let mut input = Input {
+        kind: Kind::Image,
+        param: 0,
+        data: buf,
+    };
     // A mutation may land on an unused block or write a field's own value: an image
     // identical to its seed would be a wasted mount, so mutate again.
     for _ in 0..16 {
@@ -79,7 +92,11 @@ pub fn make_in(seeds: &[Seed], seed: u64, index: u64, mut buf: Vec<u8>) -> Optio
             break;
         }
     }
-    Some(Image { seed: s.name, writethrough, data: input.data })
+    Some(Image {
+        seed: s.name,
+        writethrough,
+        data: input.data,
+    })
 }
 
 #[cfg(test)]
@@ -88,7 +105,10 @@ mod tests {
 
     fn seeds() -> Vec<Seed> {
         let populated = rnwfs_fuzz::seeds::populated_image().unwrap().image;
-        vec![Seed::new("a", populated.clone()), Seed::new("b", rnwfs_fuzz::seeds::fresh_image().unwrap())]
+        vec![
+            Seed::new("a", populated.clone()),
+            Seed::new("b", rnwfs_fuzz::seeds::fresh_image().unwrap()),
+        ]
     }
 
     #[test]
@@ -98,8 +118,15 @@ mod tests {
         let first: Vec<Vec<u8>> = (0..20).map(again).collect();
         assert_eq!(again(13), first[13]);
         assert_ne!(make(&s, 8, 13).unwrap().data, first[13]);
-        assert_eq!(make_in(&s, 7, 13, first[2].clone()).unwrap().data, first[13], "a reused buffer changes nothing");
-        assert!(first.iter().all(|d| *d != s[0].image && *d != s[1].image), "an image is its seed");
+        assert_eq!(
+            make_in(&s, 7, 13, first[2].clone()).unwrap().data,
+            first[13],
+            "a reused buffer changes nothing"
+        );
+        assert!(
+            first.iter().all(|d| *d != s[0].image && *d != s[1].image),
+            "an image is its seed"
+        );
     }
 
     #[test]
@@ -108,7 +135,10 @@ mod tests {
         let images: Vec<Image> = (0..1000).map(|i| make(&s, 1, i).unwrap()).collect();
         let from_b = images.iter().filter(|i| i.seed == "b").count();
         let wt = images.iter().filter(|i| i.writethrough).count();
-        assert!((180..320).contains(&from_b), "{from_b} of 1000 from the second seed");
+        assert!(
+            (180..320).contains(&from_b),
+            "{from_b} of 1000 from the second seed"
+        );
         assert!((180..320).contains(&wt), "{wt} of 1000 writethrough");
     }
 }

@@ -38,14 +38,25 @@ pub const SCAN_PATTERNS: &[&str] = &[
 /// Reports the scan would see only through their "BUG:"/"WARNING:" line, named here so a
 /// report is recognised by any of its lines (KASAN and KFENCE print "BUG: KASAN: ..." and
 /// "BUG: KFENCE: ..."; DEBUG_LIST and refcount_t print through WARN).
-const MORE_PATTERNS: &[&str] = &["KASAN", "KFENCE", "UBSAN:", "list_add corruption", "list_del corruption", "refcount_t:"];
+const MORE_PATTERNS: &[&str] = &[
+    "KASAN",
+    "KFENCE",
+    "UBSAN:",
+    "list_add corruption",
+    "list_del corruption",
+    "refcount_t:",
+];
 
 /// Whether `text` matches `pattern`, whose only operator is ".*".
 fn matches(text: &str, pattern: &str) -> bool {
     let mut rest = text;
     let mut parts = pattern.split(".*");
-    let Some(first) = parts.next() else { return true };
-    let Some(at) = rest.find(first) else { return false };
+    let Some(first) = parts.next() else {
+        return true;
+    };
+    let Some(at) = rest.find(first) else {
+        return false;
+    };
     rest = &rest[at + first.len()..];
     for part in parts {
         match rest.find(part) {
@@ -58,7 +69,10 @@ fn matches(text: &str, pattern: &str) -> bool {
 
 /// Whether a kernel message is a bug report (a WARN, BUG, oops, lockdep or checker report).
 pub fn is_report(message: &str) -> bool {
-    SCAN_PATTERNS.iter().chain(MORE_PATTERNS).any(|p| matches(message, p))
+    SCAN_PATTERNS
+        .iter()
+        .chain(MORE_PATTERNS)
+        .any(|p| matches(message, p))
 }
 
 pub struct Kmsg {
@@ -83,7 +97,10 @@ impl Since {
 impl Kmsg {
     /// Opens /dev/kmsg positioned after its last record.
     pub fn open() -> io::Result<Self> {
-        let mut f = OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open("/dev/kmsg")?;
+        let mut f = OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open("/dev/kmsg")?;
         f.seek(SeekFrom::End(0))?;
         Ok(Self { f })
     }
@@ -112,7 +129,10 @@ impl Kmsg {
 fn message(record: &[u8]) -> String {
     let s = String::from_utf8_lossy(record);
     let first = s.lines().next().unwrap_or("");
-    first.split_once(';').map_or(first, |(_, text)| text).to_string()
+    first
+        .split_once(';')
+        .map_or(first, |(_, text)| text)
+        .to_string()
 }
 
 #[cfg(test)]
@@ -121,11 +141,22 @@ mod tests {
 
     #[test]
     fn the_patterns_are_the_log_scans() {
-        let script = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/scan-kernel-log.sh")).unwrap();
+        let script = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../scripts/scan-kernel-log.sh"
+        ))
+        .unwrap();
         let start = script.find("patterns=(").unwrap();
         let end = start + script[start..].find("\n)").unwrap();
-        let theirs: Vec<&str> = script[start..end].lines().skip(1).map(|l| l.trim().trim_matches('\'')).collect();
-        assert_eq!(theirs, SCAN_PATTERNS, "scripts/scan-kernel-log.sh changed its patterns: copy them here");
+        let theirs: Vec<&str> = script[start..end]
+            .lines()
+            .skip(1)
+            .map(|l| l.trim().trim_matches('\''))
+            .collect();
+        assert_eq!(
+            theirs, SCAN_PATTERNS,
+            "scripts/scan-kernel-log.sh changed its patterns: copy them here"
+        );
     }
 
     #[test]
@@ -154,7 +185,10 @@ mod tests {
 
     #[test]
     fn records_lose_their_prefix_and_dictionary() {
-        assert_eq!(message(b"4,812,9351210,-;WARNING: CPU: 0 PID: 1\n SUBSYSTEM=block\n"), "WARNING: CPU: 0 PID: 1");
+        assert_eq!(
+            message(b"4,812,9351210,-;WARNING: CPU: 0 PID: 1\n SUBSYSTEM=block\n"),
+            "WARNING: CPU: 0 PID: 1"
+        );
         assert_eq!(message(b"no prefix"), "no prefix");
     }
 }

@@ -66,7 +66,9 @@ struct Options {
 
 fn parse(args: &[String]) -> Result<Options, String> {
     let mut o = Options {
-        seed: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_secs()),
+        seed: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(1, |d| d.as_secs()),
         start: 0,
         count: 100,
         time: None,
@@ -91,7 +93,9 @@ fn parse(args: &[String]) -> Result<Options, String> {
             "--limit" => o.limit = Duration::from_secs(number(it.next(), a)?),
             "--replay" => o.replay = Some(number(it.next(), a)?),
             "--out" => o.out = it.next().ok_or("--out needs a directory")?.into(),
-            "--seed-image" => o.seed_image = Some(it.next().ok_or("--seed-image needs a file")?.into()),
+            "--seed-image" => {
+                o.seed_image = Some(it.next().ok_or("--seed-image needs a file")?.into())
+            }
             "--no-run" => o.no_run = true,
             "-q" => o.quiet = true,
             "-h" | "--help" => return Err(String::new()),
@@ -102,7 +106,10 @@ fn parse(args: &[String]) -> Result<Options, String> {
         return Err("--no-run goes with --replay".into());
     }
     if o.replay.is_some() && o.no_run && o.seed_image.is_none() {
-        return Err("--no-run needs --seed-image (the kernel-made seed cannot be made without the kernel)".into());
+        return Err(
+            "--no-run needs --seed-image (the kernel-made seed cannot be made without the kernel)"
+                .into(),
+        );
     }
     Ok(o)
 }
@@ -147,8 +154,13 @@ fn seeds(o: &Options, work: Option<&Work>) -> Result<Vec<Seed>, String> {
         (None, Some(w)) => seed::make(&w.dir).map_err(|e| format!("making the seed image: {e}"))?,
         (None, None) => return Err("no seed image".into()),
     };
-    let populated = rnwfs_fuzz::seeds::populated_image().map_err(|e| format!("the built-in seed: {e}"))?.image;
-    Ok(vec![Seed::new("kernel", kernel), Seed::new("builtin", populated)])
+    let populated = rnwfs_fuzz::seeds::populated_image()
+        .map_err(|e| format!("the built-in seed: {e}"))?
+        .image;
+    Ok(vec![
+        Seed::new("kernel", kernel),
+        Seed::new("builtin", populated),
+    ])
 }
 
 #[derive(Default)]
@@ -190,13 +202,20 @@ fn tsv_line(index: u64, img: &image::Image, out: &Outcome, reported: bool) -> St
         (false, true) => "ro",
         (false, false) => "-",
     };
-    format!("{index}\t{}\t{opts}\t{class}\t{}\n", img.seed, detail.join(","))
+    format!(
+        "{index}\t{}\t{opts}\t{class}\t{}\n",
+        img.seed,
+        detail.join(",")
+    )
 }
 
 /// The replay option that makes exactly this run's image: its kernel-made seed (which
 /// differs from boot to boot in timestamps and inode generations).
 fn replay_seed(o: &Options) -> String {
-    let seed = o.seed_image.clone().unwrap_or_else(|| o.out.join("crafted-seed.img"));
+    let seed = o
+        .seed_image
+        .clone()
+        .unwrap_or_else(|| o.out.join("crafted-seed.img"));
     format!(" --seed-image {}", seed.display())
 }
 
@@ -229,7 +248,9 @@ fn campaign(o: &Options) -> Result<Totals, Stopped> {
         let p = o.out.join("crafted-seed.img");
         fs::write(&p, &seeds[0].image).map_err(|e| harness(format!("{}: {e}", p.display())))?;
     }
-    let since = kmsg.since().map_err(|e| harness(format!("/dev/kmsg: {e}")))?;
+    let since = kmsg
+        .since()
+        .map_err(|e| harness(format!("/dev/kmsg: {e}")))?;
     if let Some(r) = since.reports().next() {
         eprintln!("rnwfs-crafted: KERNEL REPORT while the seed image was made: {r}");
         return Err(Box::new((Totals::default(), Stop::Failed)));
@@ -265,10 +286,15 @@ fn campaign(o: &Options) -> Result<Totals, Stopped> {
     let mut t = Totals::default();
     // Image `index`, made and written to image file `index % 2`.
     let mut spare: Vec<Vec<u8>> = Vec::new();
-    let prepare = |index: u64, t: &mut Totals, spare: &mut Vec<Vec<u8>>| -> Result<Option<image::Image>, String> {
+    let prepare = |index: u64,
+                   t: &mut Totals,
+                   spare: &mut Vec<Vec<u8>>|
+     -> Result<Option<image::Image>, String> {
         let started = Instant::now();
         let buf = spare.pop().unwrap_or_default();
-        let Some(img) = image::make_in(&seeds, o.seed, index, buf) else { return Ok(None) };
+        let Some(img) = image::make_in(&seeds, o.seed, index, buf) else {
+            return Ok(None);
+        };
         let path = &files[(index % 2) as usize];
         trial::write_image(path, &img.data).map_err(|e| format!("{}: {e}", path.display()))?;
         t.phases[0] += started.elapsed();
@@ -290,10 +316,23 @@ fn campaign(o: &Options) -> Result<Totals, Stopped> {
                 Ok(p) => p,
                 Err(e) => return Err(Box::new((t, Stop::Harness(e)))),
             };
-            println!("rnwfs-crafted: image {index} of seed {} ({} seed{}): {}", o.seed, img.seed, if img.writethrough { ", writethrough" } else { "" }, p.display());
+            println!(
+                "rnwfs-crafted: image {index} of seed {} ({} seed{}): {}",
+                o.seed,
+                img.seed,
+                if img.writethrough {
+                    ", writethrough"
+                } else {
+                    ""
+                },
+                p.display()
+            );
         }
         if job_tx.send((index, img, (index % 2) as usize)).is_err() {
-            return Err(Box::new((t, Stop::Harness("the worker thread ended".into()))));
+            return Err(Box::new((
+                t,
+                Stop::Harness("the worker thread ended".into()),
+            )));
         }
         if index + 1 < end {
             next = match prepare(index + 1, &mut t, &mut spare) {
@@ -312,7 +351,10 @@ fn campaign(o: &Options) -> Result<Totals, Stopped> {
                     replay_seed(o)
                 );
                 if let Ok(since) = kmsg.since() {
-                    since.messages.iter().for_each(|m| eprintln!("rnwfs-crafted:   kernel: {m}"));
+                    since
+                        .messages
+                        .iter()
+                        .for_each(|m| eprintln!("rnwfs-crafted:   kernel: {m}"));
                 }
                 // The worker is stuck in the kernel: exiting would wait for it forever.
                 let _ = io::stdout().flush();
@@ -331,7 +373,10 @@ fn campaign(o: &Options) -> Result<Totals, Stopped> {
         let reports: Vec<&String> = since.reports().collect();
         if verbose {
             outcome.log.iter().for_each(|l| println!("  {l}"));
-            since.messages.iter().for_each(|m| println!("  kernel: {m}"));
+            since
+                .messages
+                .iter()
+                .for_each(|m| println!("  kernel: {m}"));
         }
         if since.lost {
             eprintln!("rnwfs-crafted: image {index}: kernel log records were overwritten before they were read");
@@ -372,10 +417,18 @@ fn campaign(o: &Options) -> Result<Totals, Stopped> {
         spare.push(img.data);
         if !o.quiet && last_report.elapsed() >= Duration::from_secs(30) {
             last_report = Instant::now();
-            println!("rnwfs-crafted: {} images, {:.0} s", t.tried, start.elapsed().as_secs_f64());
+            println!(
+                "rnwfs-crafted: {} images, {:.0} s",
+                t.tried,
+                start.elapsed().as_secs_f64()
+            );
         }
     }
-    if t.reports.is_empty() { Ok(t) } else { Err(Box::new((t, Stop::Failed))) }
+    if t.reports.is_empty() {
+        Ok(t)
+    } else {
+        Err(Box::new((t, Stop::Failed)))
+    }
 }
 
 fn summary(o: &Options, t: &Totals, secs: f64) {
@@ -393,15 +446,33 @@ fn summary(o: &Options, t: &Totals, secs: f64) {
         secs,
         t.tried as f64 / secs.max(1e-9)
     );
-    println!("rnwfs-crafted: {} mounted writethrough, {} mounted read-only (the image said unclean)", t.writethrough, t.read_only);
-    let list = |m: &BTreeMap<i32, u64>| m.iter().map(|(e, n)| format!("{} {n}", errno_name(*e))).collect::<Vec<_>>().join(", ");
+    println!(
+        "rnwfs-crafted: {} mounted writethrough, {} mounted read-only (the image said unclean)",
+        t.writethrough, t.read_only
+    );
+    let list = |m: &BTreeMap<i32, u64>| {
+        m.iter()
+            .map(|(e, n)| format!("{} {n}", errno_name(*e)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     println!("rnwfs-crafted: mount refusals: {}", list(&t.refusals));
     println!("rnwfs-crafted: failed calls in walks: {}", list(&t.errnos));
     let per = |d: &Duration| d.as_secs_f64() * 1e3 / t.tried.max(1) as f64;
-    let phases: Vec<String> = trial::PHASES.iter().zip(&t.phases).map(|(n, d)| format!("{n} {:.1}", per(d))).collect();
-    println!("rnwfs-crafted: ms per image: {} (the image made while the one before runs)", phases.join(", "));
+    let phases: Vec<String> = trial::PHASES
+        .iter()
+        .zip(&t.phases)
+        .map(|(n, d)| format!("{n} {:.1}", per(d)))
+        .collect();
+    println!(
+        "rnwfs-crafted: ms per image: {} (the image made while the one before runs)",
+        phases.join(", ")
+    );
     if !t.reports.is_empty() {
-        println!("rnwfs-crafted: FAIL: kernel reports at images {:?}", t.reports);
+        println!(
+            "rnwfs-crafted: FAIL: kernel reports at images {:?}",
+            t.reports
+        );
     }
 }
 
@@ -409,7 +480,17 @@ fn replay_only(o: &Options, index: u64) -> Result<(), String> {
     let seeds = seeds(o, None)?;
     let img = image::make(&seeds, o.seed, index).ok_or("no such image")?;
     let p = write_image(o, index, &img)?;
-    println!("rnwfs-crafted: image {index} of seed {} ({} seed{}): {}", o.seed, img.seed, if img.writethrough { ", writethrough" } else { "" }, p.display());
+    println!(
+        "rnwfs-crafted: image {index} of seed {} ({} seed{}): {}",
+        o.seed,
+        img.seed,
+        if img.writethrough {
+            ", writethrough"
+        } else {
+            ""
+        },
+        p.display()
+    );
     Ok(())
 }
 
@@ -435,7 +516,14 @@ fn main() -> ExitCode {
         };
     }
     if o.replay.is_none() {
-        println!("rnwfs-crafted: seed {}, images {}.. ({} at most{})", o.seed, o.start, o.count, o.time.map_or(String::new(), |t| format!(", {} s at most", t.as_secs())));
+        println!(
+            "rnwfs-crafted: seed {}, images {}.. ({} at most{})",
+            o.seed,
+            o.start,
+            o.count,
+            o.time
+                .map_or(String::new(), |t| format!(", {} s at most", t.as_secs()))
+        );
     }
     let start = Instant::now();
     let result = campaign(&o);
@@ -465,10 +553,14 @@ mod tests {
 
     #[test]
     fn options() {
-        let o = parse(&["--seed", "5", "--count", "300", "--start", "7"].map(String::from)).unwrap();
+        let o =
+            parse(&["--seed", "5", "--count", "300", "--start", "7"].map(String::from)).unwrap();
         assert_eq!((o.seed, o.count, o.start, o.replay), (5, 300, 7, None));
         assert!(parse(&["--no-run".into()]).is_err());
-        assert!(parse(&["--replay", "3", "--no-run"].map(String::from)).is_err(), "--no-run needs the seed image");
+        assert!(
+            parse(&["--replay", "3", "--no-run"].map(String::from)).is_err(),
+            "--no-run needs the seed image"
+        );
         assert!(parse(&["--count".into()]).is_err());
     }
 
@@ -477,8 +569,22 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("rnwfs-crafted-test.{}", std::process::id()));
         fs::create_dir_all(&dir).unwrap();
         let seed_file = dir.join("seed.img");
-        fs::write(&seed_file, rnwfs_fuzz::seeds::populated_image().unwrap().image).unwrap();
-        let args = ["--seed", "9", "--replay", "4", "--no-run", "--seed-image", seed_file.to_str().unwrap(), "--out", dir.to_str().unwrap()];
+        fs::write(
+            &seed_file,
+            rnwfs_fuzz::seeds::populated_image().unwrap().image,
+        )
+        .unwrap();
+        let args = [
+            "--seed",
+            "9",
+            "--replay",
+            "4",
+            "--no-run",
+            "--seed-image",
+            seed_file.to_str().unwrap(),
+            "--out",
+            dir.to_str().unwrap(),
+        ];
         let o = parse(&args.map(String::from)).unwrap();
         replay_only(&o, 4).unwrap();
         let written = fs::read(dir.join("crafted-9-4.img")).unwrap();

@@ -26,7 +26,9 @@ fn other(what: String) -> io::Error {
 
 /// Data that differs from file to file and from block to block.
 fn data(len: usize, tag: u8) -> Vec<u8> {
-    (0..len).map(|i| tag.wrapping_mul(31) ^ (i / 7) as u8).collect()
+    (0..len)
+        .map(|i| tag.wrapping_mul(31) ^ (i / 7) as u8)
+        .collect()
 }
 
 fn populate(m: &Path) -> io::Result<()> {
@@ -63,9 +65,16 @@ fn populate(m: &Path) -> io::Result<()> {
 /// Makes the seed in `work` (a directory on tmpfs) and returns its image.
 pub fn make(work: &Path) -> io::Result<Vec<u8>> {
     let dev = Device::memory(vec![0u8; BLOCKS * BLOCK_SIZE]);
-    let opts = Options { label: Some("crafted".into()), uuid: Some([0xc4; 16]), now: Some(1_700_000_000), ..Default::default() };
+    let opts = Options {
+        label: Some("crafted".into()),
+        uuid: Some([0xc4; 16]),
+        now: Some(1_700_000_000),
+        ..Default::default()
+    };
     mkfs(&dev, &opts).map_err(|e| other(format!("mkfs: {e}")))?;
-    let image = dev.into_image().ok_or_else(|| other("mkfs: not a memory device".into()))?;
+    let image = dev
+        .into_image()
+        .ok_or_else(|| other("mkfs: not a memory device".into()))?;
     let path = work.join("seed.img");
     fs::write(&path, &image)?;
     let mnt = work.join("seed-mnt");
@@ -73,7 +82,8 @@ pub fn make(work: &Path) -> io::Result<Vec<u8>> {
     {
         let file = fs::OpenOptions::new().read(true).write(true).open(&path)?;
         let lp = sys::Loop::attach(&file).map_err(|e| other(format!("loop device: {e}")))?;
-        sys::mount(&lp.path, &mnt, "rnwfs", "").map_err(|e| other(format!("mount {}: {e}", lp.path.display())))?;
+        sys::mount(&lp.path, &mnt, "rnwfs", "")
+            .map_err(|e| other(format!("mount {}: {e}", lp.path.display())))?;
         let filled = populate(&mnt).map_err(|e| other(format!("populating the seed: {e}")));
         sys::umount(&mnt).map_err(|e| other(format!("umount: {e}")))?;
         filled?;
@@ -83,7 +93,10 @@ pub fn make(work: &Path) -> io::Result<Vec<u8>> {
     fs::remove_file(&path)?;
     let report = fsck_rnwfs::check(&Device::memory(image.clone()))?;
     if !report.problems.is_empty() {
-        return Err(other(format!("the seed rnwfs made is not clean: {:?}", report.problems)));
+        return Err(other(format!(
+            "the seed rnwfs made is not clean: {:?}",
+            report.problems
+        )));
     }
     Ok(image)
 }

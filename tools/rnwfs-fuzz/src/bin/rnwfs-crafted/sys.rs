@@ -23,7 +23,11 @@ fn cstr(p: &Path) -> io::Result<CString> {
 }
 
 fn check(r: libc::c_int) -> io::Result<libc::c_int> {
-    if r < 0 { Err(io::Error::last_os_error()) } else { Ok(r) }
+    if r < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(r)
+    }
 }
 
 pub fn is_root() -> bool {
@@ -42,7 +46,10 @@ impl Loop {
     /// Binds a free loop device to `image` (its size: the file's). No partition scan is
     /// asked for (LOOP_SET_FD leaves LO_FLAGS_PARTSCAN off).
     pub fn attach(image: &File) -> io::Result<Self> {
-        let ctl = OpenOptions::new().read(true).write(true).open("/dev/loop-control")?;
+        let ctl = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/loop-control")?;
         // A device just released may still be held by udev's probe (its LOOP_CLR_FD then
         // completes on the last close): take another free one.
         let mut last = io::Error::from_raw_os_error(libc::EBUSY);
@@ -59,7 +66,13 @@ impl Loop {
                 }
             };
             // SAFETY: LOOP_SET_FD takes the backing file's descriptor, open through the call.
-            match check(unsafe { libc::ioctl(dev.as_raw_fd(), LOOP_SET_FD, image.as_raw_fd() as libc::c_ulong) }) {
+            match check(unsafe {
+                libc::ioctl(
+                    dev.as_raw_fd(),
+                    LOOP_SET_FD,
+                    image.as_raw_fd() as libc::c_ulong,
+                )
+            }) {
                 Ok(_) => return Ok(Self { path }),
                 Err(e) if e.raw_os_error() == Some(libc::EBUSY) => {
                     last = e;
@@ -88,7 +101,16 @@ pub fn mount(source: &Path, target: &Path, fstype: &str, data: &str) -> io::Resu
     let fstype = CString::new(fstype).map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))?;
     let data = CString::new(data).map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))?;
     // SAFETY: NUL-terminated strings that outlive the call.
-    check(unsafe { libc::mount(src.as_ptr(), tgt.as_ptr(), fstype.as_ptr(), 0, data.as_ptr().cast()) }).map(drop)
+    check(unsafe {
+        libc::mount(
+            src.as_ptr(),
+            tgt.as_ptr(),
+            fstype.as_ptr(),
+            0,
+            data.as_ptr().cast(),
+        )
+    })
+    .map(drop)
 }
 
 pub fn umount(target: &Path) -> io::Result<()> {
@@ -99,10 +121,18 @@ pub fn umount(target: &Path) -> io::Result<()> {
 
 /// lseek(2) with SEEK_DATA (`data`) or SEEK_HOLE from `offset`.
 pub fn seek(f: &File, offset: i64, data: bool) -> io::Result<i64> {
-    let whence = if data { libc::SEEK_DATA } else { libc::SEEK_HOLE };
+    let whence = if data {
+        libc::SEEK_DATA
+    } else {
+        libc::SEEK_HOLE
+    };
     // SAFETY: a plain call on an open descriptor.
     let r = unsafe { libc::lseek(f.as_raw_fd(), offset, whence) };
-    if r < 0 { Err(io::Error::last_os_error()) } else { Ok(r) }
+    if r < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(r)
+    }
 }
 
 /// Punches [offset, offset + len) out of `f`, keeping its size.

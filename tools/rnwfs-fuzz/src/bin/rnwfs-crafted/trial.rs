@@ -73,7 +73,11 @@ impl Outcome {
     pub fn class(&self) -> Class {
         if self.refused.is_some() {
             Class::Refused
-        } else if self.errors.iter().any(|&(_, e)| e == libc::EIO || e == libc::EUCLEAN) {
+        } else if self
+            .errors
+            .iter()
+            .any(|&(_, e)| e == libc::EIO || e == libc::EUCLEAN)
+        {
             Class::Errors
         } else {
             Class::Clean
@@ -105,7 +109,11 @@ pub fn write_image(path: &Path, data: &[u8]) -> io::Result<()> {
 fn write_sparse(f: &File, data: &[u8]) -> io::Result<()> {
     const BLOCK: usize = rnwfs_format::BLOCK_SIZE;
     f.set_len(data.len() as u64)?;
-    let zero = |n: usize| data[n * BLOCK..((n + 1) * BLOCK).min(data.len())].iter().all(|&b| b == 0);
+    let zero = |n: usize| {
+        data[n * BLOCK..((n + 1) * BLOCK).min(data.len())]
+            .iter()
+            .all(|&b| b == 0)
+    };
     let blocks = data.len().div_ceil(BLOCK);
     let mut n = 0;
     while n < blocks {
@@ -131,7 +139,10 @@ pub fn run(work: &Work, file: usize, writethrough: bool, verbose: bool) -> io::R
         phases[i] += t.elapsed();
         t = Instant::now();
     };
-    let path = work.images.get(file).ok_or_else(|| io::Error::other("no such image file"))?;
+    let path = work
+        .images
+        .get(file)
+        .ok_or_else(|| io::Error::other("no such image file"))?;
     let f = fs::OpenOptions::new().read(true).write(true).open(path)?;
     let lp = sys::Loop::attach(&f).map_err(|e| io::Error::other(format!("loop device: {e}")))?;
     lap(1);
@@ -140,31 +151,55 @@ pub fn run(work: &Work, file: usize, writethrough: bool, verbose: bool) -> io::R
         lap(2);
         drop(lp);
         lap(1);
-        let log = if verbose { vec![format!("mount -o '{options}': {e}")] } else { Vec::new() };
+        let log = if verbose {
+            vec![format!("mount -o '{options}': {e}")]
+        } else {
+            Vec::new()
+        };
         let refused = Some(e.raw_os_error().unwrap_or(0));
-        return Ok(Outcome { refused, read_only: false, errors: Vec::new(), log, phases });
+        return Ok(Outcome {
+            refused,
+            read_only: false,
+            errors: Vec::new(),
+            log,
+            phases,
+        });
     }
     lap(2);
     let read_only = sys::read_only(&work.mnt).unwrap_or(false);
     let mut walk = Walk::new(&work.mnt, verbose);
     walk.run(read_only);
     lap(3);
-    umount(&work.mnt).map_err(|e| io::Error::other(format!("umount {}: {e}", work.mnt.display())))?;
+    umount(&work.mnt)
+        .map_err(|e| io::Error::other(format!("umount {}: {e}", work.mnt.display())))?;
     lap(4);
     drop(lp);
     lap(1);
     let mut log = walk.log.take().unwrap_or_default();
     if verbose {
-        log.insert(0, format!("mount -o '{options}': ok{}", if read_only { ", read-only" } else { "" }));
+        log.insert(
+            0,
+            format!(
+                "mount -o '{options}': ok{}",
+                if read_only { ", read-only" } else { "" }
+            ),
+        );
     }
-    Ok(Outcome { refused: None, read_only, errors: walk.errors, log, phases })
+    Ok(Outcome {
+        refused: None,
+        read_only,
+        errors: walk.errors,
+        log,
+        phases,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn a_sparse_write_reads_back_whole() {
-        let path = std::env::temp_dir().join(format!("rnwfs-crafted-sparse.{}", std::process::id()));
+        let path =
+            std::env::temp_dir().join(format!("rnwfs-crafted-sparse.{}", std::process::id()));
         let mut data = vec![0u8; 10 * 4096 + 100];
         data[5] = 1; // block 0
         data[3 * 4096..5 * 4096].fill(7); // blocks 3-4, one write

@@ -103,15 +103,21 @@ impl<'a> Walk<'a> {
     /// Lists `dir` and stats its entries; returns its subdirectories.
     fn list(&mut self, dir: &Path) -> Vec<PathBuf> {
         let mut subdirs = Vec::new();
-        let Some(entries) = self.note("readdir", dir, fs::read_dir(dir)) else { return subdirs };
+        let Some(entries) = self.note("readdir", dir, fs::read_dir(dir)) else {
+            return subdirs;
+        };
         for entry in entries {
-            let Some(entry) = self.note("readdir", dir, entry) else { break };
+            let Some(entry) = self.note("readdir", dir, entry) else {
+                break;
+            };
             self.entries += 1;
             if self.entries > MAX_ENTRIES {
                 break;
             }
             let path = entry.path();
-            let Some(meta) = self.note("stat", &path, fs::symlink_metadata(&path)) else { continue };
+            let Some(meta) = self.note("stat", &path, fs::symlink_metadata(&path)) else {
+                continue;
+            };
             let t = meta.file_type();
             if t.is_dir() {
                 subdirs.push(path);
@@ -150,8 +156,12 @@ impl<'a> Walk<'a> {
     }
 
     fn read_file(&mut self, path: &Path) {
-        let Some(f) = self.note("open", path, File::open(path)) else { return };
-        let Some(meta) = self.note("stat", path, f.metadata()) else { return };
+        let Some(f) = self.note("open", path, File::open(path)) else {
+            return;
+        };
+        let Some(meta) = self.note("stat", path, f.metadata()) else {
+            return;
+        };
         let size = meta.len();
         self.read_at(&f, path, 0, HEAD);
         if size > HEAD as u64 {
@@ -167,8 +177,13 @@ impl<'a> Walk<'a> {
     }
 
     fn direct_read(&mut self, path: &Path) {
-        let open = OpenOptions::new().read(true).custom_flags(libc::O_DIRECT).open(path);
-        let Some(f) = self.note("open_direct", path, open) else { return };
+        let open = OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_DIRECT)
+            .open(path);
+        let Some(f) = self.note("open_direct", path, open) else {
+            return;
+        };
         let mut buf = vec![0u8; 2 * BS];
         let at = buf.as_ptr().align_offset(BS);
         if let Some(aligned) = buf.get_mut(at..at + BS) {
@@ -177,7 +192,11 @@ impl<'a> Walk<'a> {
     }
 
     fn open_rw(&mut self, path: &Path) -> Option<File> {
-        self.note("open_write", path, OpenOptions::new().read(true).write(true).open(path))
+        self.note(
+            "open_write",
+            path,
+            OpenOptions::new().read(true).write(true).open(path),
+        )
     }
 
     /// Writes into the files the walk found: what allocation, conversion, truncation and
@@ -185,16 +204,26 @@ impl<'a> Walk<'a> {
     fn write_files(&mut self) {
         let files: Vec<PathBuf> = self.files.iter().map(|(p, _)| p.clone()).take(5).collect();
         for (i, path) in files.iter().enumerate() {
-            let Some(f) = self.open_rw(path) else { continue };
+            let Some(f) = self.open_rw(path) else {
+                continue;
+            };
             let size = f.metadata().map_or(0, |m| m.len());
             match i {
                 0 => {
                     self.note("write", path, f.write_all_at(&pattern(BS, 1), 0));
                     self.note("fsync", path, f.sync_all());
-                    self.note("fallocate", path, sys::preallocate(&f, size.min(1 << 40) as i64, 4 * BS as i64));
+                    self.note(
+                        "fallocate",
+                        path,
+                        sys::preallocate(&f, size.min(1 << 40) as i64, 4 * BS as i64),
+                    );
                 }
                 1 => {
-                    self.note("write", path, f.write_all_at(&pattern(100, 2), size.min(1 << 40)));
+                    self.note(
+                        "write",
+                        path,
+                        f.write_all_at(&pattern(100, 2), size.min(1 << 40)),
+                    );
                     self.note("punch", path, sys::punch_hole(&f, BS as i64, 4 * BS as i64));
                 }
                 2 => {
@@ -205,15 +234,24 @@ impl<'a> Walk<'a> {
                     self.note("truncate", path, f.set_len(size / 2));
                 }
                 _ => {
-                    self.note("write", path, f.write_all_at(&pattern(3 * BS + 7, 5), (size / 3) & !(BS as u64 - 1)));
+                    self.note(
+                        "write",
+                        path,
+                        f.write_all_at(&pattern(3 * BS + 7, 5), (size / 3) & !(BS as u64 - 1)),
+                    );
                 }
             }
         }
     }
 
     fn direct_write(&mut self, path: &Path) {
-        let open = OpenOptions::new().write(true).custom_flags(libc::O_DIRECT).open(path);
-        let Some(f) = self.note("open_direct", path, open) else { return };
+        let open = OpenOptions::new()
+            .write(true)
+            .custom_flags(libc::O_DIRECT)
+            .open(path);
+        let Some(f) = self.note("open_direct", path, open) else {
+            return;
+        };
         let mut buf = vec![0u8; 2 * BS];
         let at = buf.as_ptr().align_offset(BS);
         if let Some(aligned) = buf.get_mut(at..at + BS) {
@@ -233,7 +271,11 @@ impl<'a> Walk<'a> {
         }
         let newdir = root.join("crafted-dir");
         self.note("mkdir", &newdir, fs::create_dir(&newdir));
-        self.note("symlink", &root.join("crafted-sl"), symlink("crafted-new", root.join("crafted-sl")));
+        self.note(
+            "symlink",
+            &root.join("crafted-sl"),
+            symlink("crafted-new", root.join("crafted-sl")),
+        );
         if let Some(dir) = self.dirs.first().cloned() {
             let inner = dir.join("crafted-inner");
             self.note("create", &inner, File::create(&inner));
@@ -253,7 +295,13 @@ impl<'a> Walk<'a> {
         if let Some(dir) = self.dirs.first().cloned() {
             self.note("rename", &dir, fs::rename(&dir, newdir.join("moved")));
         }
-        for f in files.iter().skip(3).take(8).chain(&self.symlinks.clone()).take(10) {
+        for f in files
+            .iter()
+            .skip(3)
+            .take(8)
+            .chain(&self.symlinks.clone())
+            .take(10)
+        {
             self.note("unlink", f, fs::remove_file(f));
         }
         for f in [root.join("crafted-renamed"), root.join("crafted-hl")] {
