@@ -31,10 +31,13 @@ if ! command -v rustup >/dev/null; then
 	log "rustup is missing: this project needs a rustup-managed Rust toolchain" >&2
 	exit 1
 fi
-if ! rustup component list --installed | grep -q '^rust-src'; then
-	log "rustup: adding rust-src"
-	rustup component add rust-src
-fi
+# rust-src for the kernel's core; clippy and rustfmt for selftests/host/lint_test.sh.
+for component in rust-src clippy rustfmt; do
+	if ! rustup component list --installed | grep -q "^$component"; then
+		log "rustup: adding $component"
+		rustup component add "$component"
+	fi
+done
 if ! command -v bindgen >/dev/null; then
 	log "cargo: installing bindgen-cli (about 3 minutes on 2 cores)"
 	cargo install bindgen-cli --locked --quiet
