@@ -3,7 +3,9 @@
 # Issue 15's ratchet: `unsafe` and C belong in the abstraction layer (rust/rnwk/). What is
 # still outside it is listed, per file, in layer-baseline.txt; this test fails when a file
 # outside the layer gains an `unsafe` (or a first one), or a C file appears outside the
-# layer, and reports files that have shrunk so their baseline can be lowered. A count is
+# layer, and reports files that have shrunk so their baseline can be lowered. It also
+# checks the import graph: the layer imports no module code, and no module joins an
+# import cycle (those still in one are in the baseline). A count is
 # the word `unsafe` anywhere in the file (code or comment: the comments are SAFETY notes
 # on the same blocks), bindgen's generated files excluded. KTAP on stdout.
 set -u
@@ -52,7 +54,34 @@ no_new_c_outside_layer() {
 	return $ok
 }
 
-ktap_plan 2
+# The layer is below the modules: it names nothing of theirs (its own paths are
+# crate::rnwk::..., since each module compiles it in as `mod rnwk`).
+layer_imports_no_policy() {
+	local found
+	found=$(cd "$root" && grep -rn --include='*.rs' -E 'crate::' rust/rnwk | grep -v '_generated\.rs:' |
+		grep -vE 'crate::rnwk(::|\b)')
+	[ -z "$found" ] && return 0
+	echo "rust/rnwk/ names module code:"
+	echo "$found"
+	return 1
+}
+
+# Within a crate the modules' import graph reads top-down. The modules still in a cycle
+# are listed in the baseline ("cycle CRATE MODULE"); none may join them.
+no_new_import_cycles() {
+	local crate m ok=0 cycles
+	for crate in rust/rnwblk rust/rnwfs; do
+		cycles=$(python3 "$here/modgraph.py" "$root/$crate" | sed -n 's/^cycles: *//p')
+		for m in $cycles; do
+			grep -qxF "cycle $crate $m" "$baseline" ||
+				{ echo "$crate: module $m is in an import cycle (selftests/host/modgraph.py $crate)"; ok=1; }
+		done
+		echo "$crate: modules in import cycles: ${cycles:-none}"
+	done
+	return $ok
+}
+
+ktap_plan 4
 if ! (cd "$root" && git rev-parse --is-inside-work-tree >/dev/null 2>&1); then
 	ktap_skip no_new_unsafe_outside_layer "not a git checkout (the file list comes from git)"
 	ktap_skip no_new_c_outside_layer "not a git checkout (the file list comes from git)"
@@ -60,4 +89,6 @@ else
 	ktap_result no_new_unsafe_outside_layer no_new_unsafe_outside_layer
 	ktap_result no_new_c_outside_layer no_new_c_outside_layer
 fi
+ktap_result layer_imports_no_policy layer_imports_no_policy
+ktap_result no_new_import_cycles no_new_import_cycles
 ktap_exit
