@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-//! bindgen's view of rnwblk_ffi.h (+ configfs.h): what is not yet in the abstraction layer
-//! (rust/rnwk/), used only by `configfs` and `params`.
+//! bindgen's view of rnwblk_ffi.h: what is not yet in the abstraction layer (rust/rnwk/),
+//! used only by `params`.
 
 #[allow(
     non_camel_case_types,

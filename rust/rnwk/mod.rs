@@ -3,8 +3,8 @@
 //! piece can later be swapped for the mainline one.
 //!
 //! Every `unsafe` block, every bindgen type and every line of C that rnw's modules need sits
-//! under `rust/rnwk/` (this slice of issue 15: all of rnwblk's I/O path; rnwblk's configfs
-//! glue and module parameters and most of rnwfs are still outside). The modules' own code
+//! under `rust/rnwk/` (issue 15, so far: all of rnwblk's I/O path and its configfs devices;
+//! rnwblk's module parameters and most of rnwfs are still outside). The modules' own code
 //! (the policy) is safe Rust on top of it; the layer never imports from a module's policy.
 //! Each module compiles in the parts it uses (see the `mod rnwk` in its `*_main.rs`).
 //! Documentation/safe-layer.rst describes the types and their invariants.
@@ -13,6 +13,7 @@
 mod bindings;
 
 pub(crate) mod block;
+pub(crate) mod configfs;
 pub(crate) mod debugfs;
 pub(crate) mod percpu;
 pub(crate) mod sync;
