@@ -5,8 +5,8 @@
 //! raw pointers, bindgen types and C of the I/O path; the policy (`dispatch`, `device`,
 //! `mq_ops`, `request`, `knobs`, `config`, `counters`, `status_files`, `driver`) is safe Rust
 //! above it (`#![deny(unsafe_code)]`), and so are its configfs devices (`configfs`, on
-//! `rnwk::configfs`). Still outside the layer: the module parameters (`params`,
-//! rnwblk_params.c), through `ffi`. See Documentation/rnwblk.rst and
+//! `rnwk::configfs`) and module parameters (`params`, read through `rnwk::module_param`
+//! from the `module_param()` table in rnwblk_params.c). See Documentation/rnwblk.rst and
 //! Documentation/safe-layer.rst.
 
 #[path = "../rnwk/mod.rs"]
@@ -20,7 +20,6 @@ mod counters;
 mod device;
 mod dispatch;
 mod driver;
-mod ffi;
 mod knobs;
 mod live_device;
 mod mq_ops;
@@ -71,7 +70,7 @@ impl debugfs::Show for Version {
 
 impl kernel::Module for RnwBlk {
     fn init(module: &'static ThisModule) -> Result<Self> {
-        let params = params::load()?;
+        let params = params::load(module)?;
         let major = Major::register(c_str!("rnwblk"))?;
         let mut root = debugfs::Dir::new(c_str!("rnwblk"), None)?;
         root.add_file(
