@@ -199,7 +199,7 @@ unsafe extern "C" fn drop_item<G: Group>(
             unsafe { (Tables::<G>::of_group(group), ItemBox::<G::Item>::data(item)) };
         tables.group.drop_item(data);
     }
-    // SAFETY: the reference configfs hands to `drop_item` (configfs.h: "drop_item ... must
-    // config_item_put()"); `data` is not used after it.
+    // SAFETY: the reference configfs hands to `drop_item` ("If ->drop_item() exists, it is
+    // responsible for the config_item_put()", fs/configfs/dir.c); `data` is not used after.
     unsafe { bindings::config_item_put(item) };
 }
