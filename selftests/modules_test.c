@@ -146,6 +146,50 @@ TEST(bad_parameters_refuse_to_load)
 	ASSERT_EQ(0, load_module("rnwblk"));
 }
 
+/*
+ * Every parameter reaches the devices: with none at its default (uint, ulong and bool ones
+ * alike), no device at load (nr_devices=0), and a configfs item starting from the values
+ * given at load.
+ */
+TEST(parameters_reach_new_devices)
+{
+	static const char *const params[][2] = {
+		{ "size", "64" },		{ "bs", "4096" },
+		{ "submit_queues", "3" },	{ "poll_queues", "2" },
+		{ "hw_queue_depth", "32" },	{ "irqmode", "2" },
+		{ "completion_nsec", "5000" },	{ "max_inflight", "7" },
+		{ "fail_every", "11" },		{ "again_every", "13" },
+		{ "nowait_alloc", "1" },	{ "discard", "0" },
+		{ "volatile_cache", "1" },
+	};
+	char args[512] = "nr_devices=0", item[128], path[256], value[64];
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(params) / sizeof(params[0]); i++) {
+		size_t len = strlen(args);
+
+		snprintf(args + len, sizeof(args) - len, " %s=%s", params[i][0], params[i][1]);
+	}
+	ASSERT_EQ(0, unload_module_settled("rnwblk"));
+	ASSERT_EQ(0, load_module_params("rnwblk", args)) TH_LOG("insmod rnwblk %s", args);
+	EXPECT_NE(0, stat("/sys/block/rnwblk0", &st));
+
+	snprintf(item, sizeof(item), "/sys/kernel/config/rnwblk/params%d", getpid());
+	ASSERT_EQ(0, mkdir(item, 0755)) TH_LOG("mkdir %s: %s", item, strerror(errno));
+	for (size_t i = 0; i < sizeof(params) / sizeof(params[0]); i++) {
+		/* The configfs attribute of the parameter (`bs` is `blocksize` there). */
+		const char *attr = strcmp(params[i][0], "bs") ? params[i][0] : "blocksize";
+
+		snprintf(path, sizeof(path), "%s/%s", item, attr);
+		ASSERT_EQ(0, rnw_read_file(path, value, sizeof(value))) TH_LOG("%s", path);
+		EXPECT_EQ(strtoull(params[i][1], NULL, 10), strtoull(value, NULL, 10))
+			TH_LOG("%s: %s", attr, value);
+	}
+	EXPECT_EQ(0, rmdir(item));
+	ASSERT_EQ(0, unload_module("rnwblk"));
+	ASSERT_EQ(0, load_module("rnwblk"));
+}
+
 TEST(unload_and_reload)
 {
 	const char *names[] = { "rnwfs", "rnwblk" };

@@ -6,6 +6,7 @@
  * only once flushed); deleting a device with I/O in flight drains it. Runs as root in the
  * guest with rnwblk loaded.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <liburing.h>
@@ -121,6 +122,44 @@ TEST_F(item, create_configure_power_cycle)
 	ASSERT_EQ(0, attr_write(self->name, "power", "0"));
 	EXPECT_EQ(-1, stat(self->dev, &st));
 	EXPECT_EQ(-2, attr_read(self->name, "index"));
+}
+
+/*
+ * The item's directory holds exactly its attribute files: read-write ones 0644, `index`
+ * 0444 and not writable (configfs refuses to open it for writing, even for root).
+ */
+TEST_F(item, attribute_files_and_modes)
+{
+	static const char *const read_write[] = {
+		"size", "blocksize", "submit_queues", "poll_queues", "hw_queue_depth",
+		"discard", "volatile_cache", "irqmode", "completion_nsec", "max_inflight",
+		"fail_every", "again_every", "congested", "nowait_alloc", "power",
+	};
+	const size_t count = sizeof(read_write) / sizeof(read_write[0]);
+	char path[256];
+	struct dirent *entry;
+	struct stat st;
+	size_t files = 0;
+	DIR *dir;
+
+	for (size_t i = 0; i < count; i++) {
+		snprintf(path, sizeof(path), CFS "/%s/%s", self->name, read_write[i]);
+		ASSERT_EQ(0, stat(path, &st)) TH_LOG("%s: %s", path, strerror(errno));
+		EXPECT_EQ(0100644u, st.st_mode) TH_LOG("%s: mode %o", read_write[i], st.st_mode);
+		EXPECT_GE(attr_read(self->name, read_write[i]), 0) TH_LOG("%s", read_write[i]);
+	}
+	snprintf(path, sizeof(path), CFS "/%s/index", self->name);
+	ASSERT_EQ(0, stat(path, &st));
+	EXPECT_EQ(0100444u, st.st_mode);
+	EXPECT_EQ(-EACCES, attr_write(self->name, "index", "3"));
+
+	snprintf(path, sizeof(path), CFS "/%s", self->name);
+	dir = opendir(path);
+	ASSERT_NE(NULL, dir);
+	while ((entry = readdir(dir)))
+		files += entry->d_name[0] != '.';
+	closedir(dir);
+	EXPECT_EQ(count + 1, files);
 }
 
 /* Written data is still there after power off and on (the item keeps the store). */

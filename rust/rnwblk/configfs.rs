@@ -4,56 +4,112 @@
 //! I/O in flight; with a volatile cache, cutting the power first: writes not flushed are
 //! lost); `rmdir` powers off and frees it. Geometry (size, blocksize, queues, discard,
 //! volatile_cache) can change only while powered off; knobs change at any time and act on
-//! the live device too. The tables live in rnwblk_configfs.c; this is what they mean.
+//! the live device too. `rnwk::configfs` does the configfs side; this is what the
+//! attributes mean.
+
+#![deny(unsafe_code)]
 
 use crate::{
-    config::DeviceConfig, driver::Driver, ffi, knobs::KnobId, live_device::LiveDevice,
-    rnwk::block::ram_store::Store,
-};
-use core::{
-    fmt::{self, Write},
-    pin::Pin,
-    sync::atomic::{AtomicPtr, Ordering},
+    config::DeviceConfig,
+    driver::Driver,
+    knobs::KnobId,
+    live_device::LiveDevice,
+    rnwk::{
+        block::ram_store::Store,
+        configfs::{self, Attribute, Page},
+    },
 };
 use kernel::{
-    error::to_result,
-    new_mutex,
-    page::PAGE_SIZE,
+    c_str, new_mutex,
     prelude::*,
+    str::CStr,
     sync::{Arc, Mutex},
-    types::Opaque,
 };
 
-/// The driver, while the configfs subsystem is registered (callbacks run only then).
-static DRIVER: AtomicPtr<Driver> = AtomicPtr::new(core::ptr::null_mut());
+/// `/sys/kernel/config/rnwblk/`, registered; unregistered on drop.
+pub(crate) type Registration = configfs::Subsystem<Devices>;
 
-fn driver() -> Option<&'static Driver> {
-    // SAFETY: set by `Registration::new` to a Driver that outlives the registration, and
-    // cleared only after configfs_unregister_subsystem has returned.
-    unsafe { DRIVER.load(Ordering::Acquire).as_ref() }
+/// Registers `/sys/kernel/config/rnwblk/`. Last in the module's init (see
+/// [`configfs::Subsystem::register`]).
+pub(crate) fn register(driver: &Arc<Driver>) -> Result<Registration> {
+    configfs::Subsystem::register(
+        c_str!("rnwblk"),
+        driver.module,
+        Devices {
+            driver: driver.clone(),
+        },
+    )
 }
 
-/// The registered configfs subsystem; unregistered on drop.
-pub(crate) struct Registration(());
+/// The subsystem's directory: `mkdir` makes a device item, `rmdir` powers it off.
+pub(crate) struct Devices {
+    driver: Arc<Driver>,
+}
 
-impl Registration {
-    /// `driver` must outlive the returned registration.
-    pub(crate) fn new(driver: &Driver) -> Result<Self> {
-        DRIVER.store(driver as *const Driver as *mut Driver, Ordering::Release);
-        // SAFETY: registers the static subsystem of rnwblk_configfs.c once.
-        if let Err(e) = to_result(unsafe { ffi::rnwblk_configfs_register() }) {
-            DRIVER.store(core::ptr::null_mut(), Ordering::Release);
-            return Err(e);
-        }
-        Ok(Self(()))
+impl configfs::Group for Devices {
+    type Item = DevItem;
+
+    fn make_item(&self, _name: &CStr) -> Result<impl PinInit<DevItem, Error>> {
+        let state = ItemState {
+            cfg: self.driver.defaults.clone(),
+            store: Store::new()?,
+            live: None,
+        };
+        Ok(try_pin_init!(DevItem {
+            driver: self.driver.clone(),
+            state <- new_mutex!(state, "rnwblk::item"),
+        }))
+    }
+
+    fn drop_item(&self, item: &DevItem) {
+        item.state.lock().power_off(&item.driver);
     }
 }
 
-impl Drop for Registration {
-    fn drop(&mut self) {
-        // SAFETY: registered in `new`. No item exists: each holds a module reference.
-        unsafe { ffi::rnwblk_configfs_unregister() };
-        DRIVER.store(core::ptr::null_mut(), Ordering::Release);
+/// A device item.
+#[pin_data]
+pub(crate) struct DevItem {
+    driver: Arc<Driver>,
+    #[pin]
+    state: Mutex<ItemState>,
+}
+
+impl configfs::Item for DevItem {
+    type Attr = Attr;
+
+    const ATTRIBUTES: &'static [Attribute<Attr>] = &[
+        Attribute::read_write(c_str!("size"), Attr::Size),
+        Attribute::read_write(c_str!("blocksize"), Attr::BlockSize),
+        Attribute::read_write(c_str!("submit_queues"), Attr::SubmitQueues),
+        Attribute::read_write(c_str!("poll_queues"), Attr::PollQueues),
+        Attribute::read_write(c_str!("hw_queue_depth"), Attr::HwQueueDepth),
+        Attribute::read_write(c_str!("discard"), Attr::Discard),
+        Attribute::read_write(c_str!("volatile_cache"), Attr::VolatileCache),
+        Attribute::read_write(c_str!("irqmode"), Attr::Knob(KnobId::IrqMode)),
+        Attribute::read_write(
+            c_str!("completion_nsec"),
+            Attr::Knob(KnobId::CompletionNsec),
+        ),
+        Attribute::read_write(c_str!("max_inflight"), Attr::Knob(KnobId::MaxInflight)),
+        Attribute::read_write(c_str!("fail_every"), Attr::Knob(KnobId::FailEvery)),
+        Attribute::read_write(c_str!("again_every"), Attr::Knob(KnobId::AgainEvery)),
+        Attribute::read_write(c_str!("congested"), Attr::Knob(KnobId::Congested)),
+        Attribute::read_write(c_str!("nowait_alloc"), Attr::Knob(KnobId::NowaitAlloc)),
+        Attribute::read_write(c_str!("power"), Attr::Power),
+        Attribute::read_only(c_str!("index"), Attr::Index),
+    ];
+
+    fn show(&self, attr: Attr, page: &mut Page<'_>) -> Result {
+        let value = attr.show(&self.state.lock());
+        match (attr, value) {
+            (Attr::Index, u64::MAX) => writeln!(page, "none"),
+            _ => writeln!(page, "{value}"),
+        }
+    }
+
+    fn store(&self, attr: Attr, input: &[u8]) -> Result {
+        let value = parse_u64(input)?;
+        attr.store(&mut self.state.lock(), &self.driver, value)
     }
 }
 
@@ -65,6 +121,19 @@ struct ItemState {
 }
 
 impl ItemState {
+    /// Geometry: only while powered off (EBUSY: power off first), and only to a
+    /// configuration that validates; nothing changes on an error.
+    fn set_geometry(&mut self, set: impl FnOnce(&mut DeviceConfig) -> Result) -> Result {
+        if self.live.is_some() {
+            return Err(EBUSY);
+        }
+        let mut cfg = self.cfg.clone();
+        set(&mut cfg)?;
+        cfg.validate()?;
+        self.cfg = cfg;
+        Ok(())
+    }
+
     fn power_on(&mut self, drv: &Driver) -> Result {
         if self.live.is_some() {
             return Ok(());
@@ -95,26 +164,9 @@ impl ItemState {
     }
 }
 
-/// A device item. `item` comes first: configfs hands us `config_item` pointers.
-#[repr(C)]
-#[pin_data]
-struct DevItem {
-    item: Opaque<ffi::config_item>,
-    #[pin]
-    state: Mutex<ItemState>,
-}
-
-impl DevItem {
-    /// # Safety
-    /// `item` is the `item` of a live `DevItem` (made by `rnwblk_cfs_make_item`).
-    unsafe fn from_item<'a>(item: *mut ffi::config_item) -> &'a DevItem {
-        // SAFETY: per the contract; `item` is the first field of a repr(C) struct.
-        unsafe { &*item.cast::<DevItem>() }
-    }
-}
-
 /// What an attribute is.
-enum Attr {
+#[derive(Clone, Copy)]
+pub(crate) enum Attr {
     Size,
     BlockSize,
     SubmitQueues,
@@ -128,28 +180,6 @@ enum Attr {
 }
 
 impl Attr {
-    fn from_raw(a: ffi::rnwblk_cfs_attr) -> Option<Self> {
-        Some(match a {
-            ffi::rnwblk_cfs_attr_RNWBLK_CFS_SIZE => Self::Size,
-            ffi::rnwblk_cfs_attr_RNWBLK_CFS_BLOCKSIZE => Self::BlockSize,
-            ffi::rnwblk_cfs_attr_RNWBLK_CFS_SUBMIT_QUEUES => Self::SubmitQueues,
-            ffi::rnwblk_cfs_attr_RNWBLK_CFS_POLL_QUEUES => Self::PollQueues,
-            ffi::rnwblk_cfs_attr_RNWBLK_CFS_HW_QUEUE_DEPTH => Self::HwQueueDepth,
-            ffi::rnwblk_cfs_attr_RNWBLK_CFS_DISCARD => Self::Discard,
-            ffi::rnwblk_cfs_attr_RNWBLK_CFS_VOLATILE_CACHE => Self::VolatileCache,
-            ffi::rnwblk_cfs_attr_RNWBLK_CFS_IRQMODE => Self::Knob(KnobId::IrqMode),
-            ffi::rnwblk_cfs_attr_RNWBLK_CFS_COMPLETION_NSEC => Self::Knob(KnobId::CompletionNsec),
-            ffi::rnwblk_cfs_attr_RNWBLK_CFS_MAX_INFLIGHT => Self::Knob(KnobId::MaxInflight),
-            ffi::rnwblk_cfs_attr_RNWBLK_CFS_FAIL_EVERY => Self::Knob(KnobId::FailEvery),
-            ffi::rnwblk_cfs_attr_RNWBLK_CFS_AGAIN_EVERY => Self::Knob(KnobId::AgainEvery),
-            ffi::rnwblk_cfs_attr_RNWBLK_CFS_CONGESTED => Self::Knob(KnobId::Congested),
-            ffi::rnwblk_cfs_attr_RNWBLK_CFS_NOWAIT_ALLOC => Self::Knob(KnobId::NowaitAlloc),
-            ffi::rnwblk_cfs_attr_RNWBLK_CFS_POWER => Self::Power,
-            ffi::rnwblk_cfs_attr_RNWBLK_CFS_INDEX => Self::Index,
-            _ => return None,
-        })
-    }
-
     fn show(&self, st: &ItemState) -> u64 {
         let c = &st.cfg;
         match self {
@@ -170,28 +200,38 @@ impl Attr {
     }
 
     fn store(&self, st: &mut ItemState, drv: &Driver, v: u64) -> Result {
-        // Geometry: only while powered off, and only to a configuration that validates.
-        let geometry = |st: &mut ItemState, set: &dyn Fn(&mut DeviceConfig) -> Result| -> Result {
-            if st.live.is_some() {
-                return Err(EBUSY); // power off first
-            }
-            let mut cfg = st.cfg.clone();
-            set(&mut cfg)?;
-            cfg.validate()?;
-            st.cfg = cfg;
-            Ok(())
-        };
         let small = || u32::try_from(v).map_err(|_| EINVAL);
         match self {
-            Self::Size => geometry(st, &|c| Ok(c.size_mib = v)),
-            Self::BlockSize => geometry(st, &|c| Ok(c.block_size = small()?)),
-            Self::SubmitQueues => geometry(st, &|c| Ok(c.submit_queues = small()?)),
-            Self::PollQueues => geometry(st, &|c| Ok(c.poll_queues = small()?)),
-            Self::HwQueueDepth => geometry(st, &|c| Ok(c.hw_queue_depth = small()?)),
+            Self::Size => st.set_geometry(|c| {
+                c.size_mib = v;
+                Ok(())
+            }),
+            Self::BlockSize => st.set_geometry(|c| {
+                c.block_size = small()?;
+                Ok(())
+            }),
+            Self::SubmitQueues => st.set_geometry(|c| {
+                c.submit_queues = small()?;
+                Ok(())
+            }),
+            Self::PollQueues => st.set_geometry(|c| {
+                c.poll_queues = small()?;
+                Ok(())
+            }),
+            Self::HwQueueDepth => st.set_geometry(|c| {
+                c.hw_queue_depth = small()?;
+                Ok(())
+            }),
             Self::Discard if v > 1 => Err(EINVAL),
-            Self::Discard => geometry(st, &|c| Ok(c.discard = v == 1)),
+            Self::Discard => st.set_geometry(|c| {
+                c.discard = v == 1;
+                Ok(())
+            }),
             Self::VolatileCache if v > 1 => Err(EINVAL),
-            Self::VolatileCache => geometry(st, &|c| Ok(c.volatile_cache = v == 1)),
+            Self::VolatileCache => st.set_geometry(|c| {
+                c.volatile_cache = v == 1;
+                Ok(())
+            }),
             // One value per knob: the live device's while powered (debugfs writes it too),
             // the stored configuration's while off (power_off keeps the live values).
             Self::Knob(id) => match &st.live {
@@ -206,126 +246,13 @@ impl Attr {
                 }
                 _ => Err(EINVAL),
             },
+            // Read-only: configfs refuses to open it for writing.
             Self::Index => Err(EPERM),
         }
-    }
-}
-
-/// Formats into a configfs page (PAGE_SIZE bytes).
-struct Page<'a> {
-    buf: &'a mut [u8],
-    len: usize,
-}
-
-impl Write for Page<'_> {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        let end = self
-            .len
-            .checked_add(s.len())
-            .filter(|&e| e <= self.buf.len())
-            .ok_or(fmt::Error)?;
-        self.buf[self.len..end].copy_from_slice(s.as_bytes());
-        self.len = end;
-        Ok(())
     }
 }
 
 fn parse_u64(bytes: &[u8]) -> Result<u64> {
     let s = core::str::from_utf8(bytes).map_err(|_| EINVAL)?.trim();
     s.parse::<u64>().map_err(|_| EINVAL)
-}
-
-#[no_mangle]
-unsafe extern "C" fn rnwblk_cfs_show(
-    item: *mut ffi::config_item,
-    attr: ffi::rnwblk_cfs_attr,
-    page: *mut u8,
-) -> isize {
-    let Some(attr) = Attr::from_raw(attr) else {
-        return EINVAL.to_errno() as isize;
-    };
-    // SAFETY: configfs passes one of our device items and a PAGE_SIZE buffer of its own.
-    let (dev, buf) = unsafe {
-        (
-            DevItem::from_item(item),
-            core::slice::from_raw_parts_mut(page, PAGE_SIZE),
-        )
-    };
-    let value = attr.show(&dev.state.lock());
-    let mut out = Page { buf, len: 0 };
-    let written = match (&attr, value) {
-        (Attr::Index, u64::MAX) => writeln!(out, "none"),
-        _ => writeln!(out, "{value}"),
-    };
-    match written {
-        Ok(()) => out.len as isize,
-        Err(_) => EINVAL.to_errno() as isize,
-    }
-}
-
-#[no_mangle]
-unsafe extern "C" fn rnwblk_cfs_store(
-    item: *mut ffi::config_item,
-    attr: ffi::rnwblk_cfs_attr,
-    page: *const u8,
-    count: usize,
-) -> isize {
-    let (Some(attr), Some(drv)) = (Attr::from_raw(attr), driver()) else {
-        return EINVAL.to_errno() as isize;
-    };
-    // SAFETY: configfs passes one of our device items and `count` bytes of user input.
-    let (dev, input) = unsafe {
-        (
-            DevItem::from_item(item),
-            core::slice::from_raw_parts(page, count),
-        )
-    };
-    let result = parse_u64(input).and_then(|v| attr.store(&mut dev.state.lock(), drv, v));
-    match result {
-        Ok(()) => count as isize,
-        Err(e) => e.to_errno() as isize,
-    }
-}
-
-#[no_mangle]
-unsafe extern "C" fn rnwblk_cfs_make_item(name: *const u8) -> *mut ffi::config_item {
-    let Some(drv) = driver() else {
-        return ENODEV.to_ptr();
-    };
-    let store = match Store::new() {
-        Ok(s) => s,
-        Err(e) => return e.to_ptr(),
-    };
-    let init = pin_init!(DevItem {
-        // Zeroed, not uninit: config_item_init_type_name frees a non-inline old name.
-        item: Opaque::new(ffi::config_item::default()),
-        state <- new_mutex!(ItemState { cfg: drv.defaults.clone(), store, live: None }, "rnwblk::item"),
-    });
-    let boxed: Pin<KBox<DevItem>> = match KBox::pin_init(init, GFP_KERNEL) {
-        Ok(b) => b,
-        Err(e) => return e.to_ptr(),
-    };
-    // SAFETY: the item is never moved out of its allocation: configfs owns it until
-    // `rnwblk_cfs_release_item` turns the pointer back into the box.
-    let raw = KBox::into_raw(unsafe { Pin::into_inner_unchecked(boxed) });
-    // SAFETY: `raw` is live; `name` is the NUL-terminated directory name (copied).
-    unsafe {
-        ffi::rnwblk_cfs_item_init((*raw).item.get(), name);
-        (*raw).item.get()
-    }
-}
-
-#[no_mangle]
-unsafe extern "C" fn rnwblk_cfs_drop_item(item: *mut ffi::config_item) {
-    // SAFETY: one of our device items, still live (configfs drops its reference after).
-    let dev = unsafe { DevItem::from_item(item) };
-    if let Some(drv) = driver() {
-        dev.state.lock().power_off(drv);
-    }
-}
-
-#[no_mangle]
-unsafe extern "C" fn rnwblk_cfs_release_item(item: *mut ffi::config_item) {
-    // SAFETY: the last reference to one of our items is gone: free what make_item boxed.
-    drop(unsafe { KBox::from_raw(item.cast::<DevItem>()) });
 }

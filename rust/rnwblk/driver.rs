@@ -60,9 +60,9 @@ impl Driver {
         major: Major,
         debugfs: debugfs::Dir,
         defaults: DeviceConfig,
-    ) -> Result<KBox<Self>> {
+    ) -> Result<Arc<Self>> {
         let ops = DiskOps::new(module)?;
-        Ok(KBox::new(
+        Ok(Arc::new(
             Self {
                 module,
                 major,

@@ -4,9 +4,10 @@
 //! Layers: `rnwk` (rust/rnwk/, the abstraction layer shared with rnwfs) holds all the FFI:
 //! raw pointers, bindgen types and C of the I/O path; the policy (`dispatch`, `device`,
 //! `mq_ops`, `request`, `knobs`, `config`, `counters`, `status_files`, `driver`) is safe Rust
-//! above it (`#![deny(unsafe_code)]`). Still outside the layer: the configfs glue
-//! (`configfs`, rnwblk_configfs.c) and the module parameters (`params`, rnwblk_params.c),
-//! through `ffi`. See Documentation/rnwblk.rst and Documentation/safe-layer.rst.
+//! above it (`#![deny(unsafe_code)]`), and so are its configfs devices (`configfs`, on
+//! `rnwk::configfs`) and module parameters (`params`, read through `rnwk::module_param`
+//! from the `module_param()` table in rnwblk_params.c). See Documentation/rnwblk.rst and
+//! Documentation/safe-layer.rst.
 
 #[path = "../rnwk/mod.rs"]
 mod rnwk;
@@ -19,7 +20,6 @@ mod counters;
 mod device;
 mod dispatch;
 mod driver;
-mod ffi;
 mod knobs;
 mod live_device;
 mod mq_ops;
@@ -45,13 +45,14 @@ module! {
 }
 
 /// Field order is teardown order: configfs first (no item exists then: each pins the
-/// module), the load-time devices next (deleting a disk waits for its I/O in flight), the
-/// driver (major, block device operations, debugfs root) next; the wait for the stores'
-/// deferred page frees (call_rcu) after every store is gone.
+/// module; the subsystem holds the last other reference to the driver), the load-time
+/// devices next (deleting a disk waits for its I/O in flight), the driver (major, block
+/// device operations, debugfs root) next; the wait for the stores' deferred page frees
+/// (call_rcu) after every store is gone.
 struct RnwBlk {
     _configfs: configfs::Registration,
     _devices: KVec<LiveDevice>,
-    _driver: KBox<Driver>,
+    _driver: Arc<Driver>,
     _deferred_frees: RcuBarrierOnDrop,
 }
 
@@ -69,7 +70,7 @@ impl debugfs::Show for Version {
 
 impl kernel::Module for RnwBlk {
     fn init(module: &'static ThisModule) -> Result<Self> {
-        let params = params::load()?;
+        let params = params::load(module)?;
         let major = Major::register(c_str!("rnwblk"))?;
         let mut root = debugfs::Dir::new(c_str!("rnwblk"), None)?;
         root.add_file(
@@ -89,7 +90,8 @@ impl kernel::Module for RnwBlk {
             let dev = LiveDevice::create(&driver, index, params.device.clone(), Store::new()?)?;
             devices.push(dev, GFP_KERNEL)?;
         }
-        let configfs = configfs::Registration::new(&driver)?;
+        // Last: nothing may fail once configfs can make items (see configfs::register).
+        let configfs = configfs::register(&driver)?;
         pr_info!(
             "{} device(s), major {}\n",
             devices.len(),

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rnwblk's module parameters. Declared in C because 6.12's Rust `module!` has no parameter
- * support; validated in Rust (params.rs), which refuses to load on a bad value.
- * Names follow null_blk where the concept is the same.
+ * rnwblk's module parameters: a table only. Declared in C because 6.12's Rust `module!` has
+ * no parameter support; read by name through rnwk::module_param (which checks each one's
+ * type against the Rust reader) and validated in Rust (params.rs), which refuses to load on
+ * a bad value. Names follow null_blk where the concept is the same.
  */
 #include <linux/module.h>
-#include "rnwblk_ffi.h"
 
 static unsigned int nr_devices = 1;
 module_param(nr_devices, uint, 0444);
@@ -62,23 +62,3 @@ MODULE_PARM_DESC(discard, "Support discard and write-zeroes (frees backing pages
 static bool volatile_cache;
 module_param(volatile_cache, bool, 0444);
 MODULE_PARM_DESC(volatile_cache, "A volatile write cache: written data is stable only once flushed; a configfs power-off loses what was not. Default: false");
-
-void rnwblk_get_module_params(struct rnwblk_module_params *p)
-{
-	*p = (struct rnwblk_module_params) {
-		.nr_devices = nr_devices,
-		.size = size,
-		.bs = bs,
-		.submit_queues = submit_queues,
-		.poll_queues = poll_queues,
-		.hw_queue_depth = hw_queue_depth,
-		.irqmode = irqmode,
-		.completion_nsec = completion_nsec,
-		.max_inflight = max_inflight,
-		.fail_every = fail_every,
-		.again_every = again_every,
-		.nowait_alloc = nowait_alloc,
-		.discard = discard,
-		.volatile_cache = volatile_cache,
-	};
-}

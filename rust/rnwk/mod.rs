@@ -3,9 +3,9 @@
 //! piece can later be swapped for the mainline one.
 //!
 //! Every `unsafe` block, every bindgen type and every line of C that rnw's modules need sits
-//! under `rust/rnwk/` (this slice of issue 15: all of rnwblk's I/O path; rnwblk's configfs
-//! glue and module parameters and most of rnwfs are still outside). The modules' own code
-//! (the policy) is safe Rust on top of it; the layer never imports from a module's policy.
+//! under `rust/rnwk/` (issue 15, so far: all of rnwblk but its `module_param()` table, a C
+//! table with no code; most of rnwfs is still outside). The modules' own code (the policy)
+//! is safe Rust on top of it; the layer never imports from a module's policy.
 //! Each module compiles in the parts it uses (see the `mod rnwk` in its `*_main.rs`).
 //! Documentation/safe-layer.rst describes the types and their invariants.
 
@@ -13,7 +13,9 @@
 mod bindings;
 
 pub(crate) mod block;
+pub(crate) mod configfs;
 pub(crate) mod debugfs;
+pub(crate) mod module_param;
 pub(crate) mod percpu;
 pub(crate) mod sync;
 pub(crate) mod task;

@@ -9,6 +9,7 @@
 #define RNWK_FFI_H
 
 #include <linux/blk-mq.h>
+#include <linux/configfs.h>	/* not in 6.12's bindings: bindgen reads it from here */
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 
