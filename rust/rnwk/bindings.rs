@@ -50,5 +50,14 @@ pub(crate) const HCTX_TYPE_DEFAULT: u32 = 0;
 pub(crate) const HCTX_TYPE_POLL: u32 = 2;
 pub(crate) const HCTX_MAX_TYPES: u32 = 3;
 
+/// `GFP_NOIO` (`__GFP_RECLAIM`) and `__GFP_NOFAIL` (include/linux/gfp_types.h), built from
+/// the bit numbers bindgen does see.
+pub(crate) const GFP_NOIO: gfp_t =
+    (1 << ___GFP_DIRECT_RECLAIM_BIT) | (1 << ___GFP_KSWAPD_RECLAIM_BIT);
+pub(crate) const __GFP_NOFAIL: gfp_t = 1 << ___GFP_NOFAIL_BIT;
+
+/// `XA_PRESENT` (include/linux/xarray.h): `xa_find()` for any entry.
+pub(crate) const XA_PRESENT: xa_mark_t = 8;
+
 pub(crate) const BLK_MQ_F_SHOULD_MERGE: u32 = 1 << 0;
 pub(crate) const SECTOR_SHIFT: u32 = 9;

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The C half of rnwk, rnw's kernel abstraction layer: one-line wrappers of the kernel's
- * macros and static inlines that Rust cannot call, and (until it moves to Rust) the RAM
- * page store. bindgen reads this header (see Kbuild); only rust/rnwk/bindings.rs includes
- * what it generates, so no module's policy code sees these declarations.
+ * macros and static inlines that Rust cannot call. bindgen reads this header (see Kbuild);
+ * only rust/rnwk/bindings.rs includes what it generates, so no module's policy code sees
+ * these declarations.
  */
 #ifndef RNWK_FFI_H
 #define RNWK_FFI_H
@@ -16,6 +16,7 @@
 /* ---- rnwk_kernel.c: context, per-CPU data, work items ---- */
 bool rnwk_in_task(void);
 bool rnwk_current_is_wq_worker(void);
+void rnwk_cond_resched(void);
 
 /* n u64 per CPU. The pointer is a __percpu one, opaque to Rust: only these use it. */
 u64 *rnwk_percpu_u64_alloc(unsigned int n);
@@ -38,51 +39,26 @@ void rnwk_blk_mq_set_request_complete(struct request *rq);
 bool rnwk_blk_mq_add_to_batch(struct request *rq, struct io_comp_batch *iob,
 			      blk_status_t status);
 
-/* ---- block/rnwk_store.c: the sparse page store, one page per PAGE_SIZE of a device ---- */
-void rnwk_store_init(struct xarray *xa);
-/*
- * Copies the request's data out of the store (write false: unwritten pages read as zeros) or
- * into it (write true: all or nothing, -ENOENT without writing anything if a page does not
- * exist). One RCU read-side section for the whole request.
- */
-int rnwk_store_xfer(struct xarray *xa, struct request *rq, bool write);
-/*
- * Makes sure pos has a page: GFP_NOIO if may_sleep, else GFP_NOWAIT. 1 if it inserted one,
- * 0 if one was there, -errno.
- */
-int rnwk_store_populate(struct xarray *xa, u64 pos, bool may_sleep);
-/* Zeroes [pos, pos+len); frees the pages it covers whole (after an RCU grace period) and
- * returns how many it freed. */
-unsigned long rnwk_store_discard(struct xarray *xa, u64 pos, u64 len);
-void rnwk_store_destroy(struct xarray *xa);
+/* One step of bio_for_each_segment(): false when the bio's data is done, else the next
+ * single-page segment in *bv, with *iter advanced past it. */
+bool rnwk_bio_next_segment(struct bio *bio, struct bvec_iter *iter, struct bio_vec *bv);
 
-/*
- * The volatile write cache: `saved` holds, for each page written since the last flush, its
- * content at that flush (a page, or a marker for a page that did not exist).
- */
-enum rnwk_store_alloc {
-	RNWK_STORE_ALLOC_NONE,		/* fail with -ENOMEM rather than allocate */
-	RNWK_STORE_ALLOC_NOWAIT,	/* GFP_NOWAIT */
-	RNWK_STORE_ALLOC_NOIO,		/* GFP_NOIO: process context only */
-};
-/*
- * Saves the flushed content of every page of [pos, pos+len) not saved since the last flush.
- * 0, or -ENOMEM (-errno) if an allocation was needed and failed or not allowed; pages saved
- * by then stay saved (their saved content is still the flushed one). *pages: saved copies
- * added.
- */
-int rnwk_store_save(struct xarray *xa, struct xarray *saved, u64 pos, u64 len,
-		    enum rnwk_store_alloc alloc, unsigned long *pages);
-bool rnwk_store_saved_empty(struct xarray *saved);
-/* A flush: forgets every saved page (the store's content is the flushed one now). May sleep.
- * Returns the copies freed. */
-unsigned long rnwk_store_forget(struct xarray *saved);
-/*
- * A power cut: puts every saved page back (removing pages that did not exist), emptying
- * `saved`. The pages it replaces are freed after an RCU grace period, so a reader still in
- * flight copies from a page that is still there. May sleep. *copies: saved copies it used
- * up; returns the change in the store's page count.
- */
-long rnwk_store_roll_back(struct xarray *xa, struct xarray *saved, unsigned long *copies);
+/* ---- rnwk_mm.c: RCU read-side sections, xarrays, pages ---- */
+void rnwk_rcu_read_lock(void);
+void rnwk_rcu_read_unlock(void);
+void rnwk_xa_init(struct xarray *xa);
+bool rnwk_xa_empty(struct xarray *xa);
+void *rnwk_xa_cmpxchg(struct xarray *xa, unsigned long index, void *old, void *entry, gfp_t gfp);
+int rnwk_xa_err(void *entry);
+void *rnwk_xa_mk_value(unsigned long v);
+bool rnwk_xa_is_value(const void *entry);
+struct page *rnwk_alloc_page(gfp_t gfp);
+void rnwk_free_page(struct page *page);
+/* __free_page() after an RCU grace period (through page->rcu_head). */
+void rnwk_free_page_after_rcu(struct page *page);
+void rnwk_memcpy_page(struct page *dst, size_t dst_off, struct page *src, size_t src_off,
+		      size_t len);
+void rnwk_memzero_page(struct page *page, size_t off, size_t len);
+void rnwk_copy_highpage(struct page *to, struct page *from);
 
 #endif

@@ -19,6 +19,11 @@ bool rnwk_current_is_wq_worker(void)
 	return current->flags & PF_WQ_WORKER;
 }
 
+void rnwk_cond_resched(void)
+{
+	cond_resched();
+}
+
 u64 *rnwk_percpu_u64_alloc(unsigned int n)
 {
 	return (u64 __force *)__alloc_percpu(n * sizeof(u64), sizeof(u64));

@@ -1,7 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0
-//! Synchronisation the kernel crate of 6.12 does not wrap: waiting for RCU callbacks.
+//! Synchronisation the kernel crate of 6.12 does not wrap: RCU read-side sections and
+//! waiting for RCU callbacks.
 
 use super::bindings;
+use core::marker::PhantomData;
+
+/// An RCU read-side section, from `new` to drop (`rcu_read_lock()`/`rcu_read_unlock()`).
+///
+/// What a reader finds under RCU is borrowed from the guard, so it cannot outlive the
+/// section. Not `Send`: the section belongs to the task (or CPU) that entered it.
+pub(crate) struct RcuReadGuard(PhantomData<*mut ()>);
+
+impl RcuReadGuard {
+    pub(crate) fn new() -> Self {
+        // SAFETY: rcu_read_lock() may be called in any context; `drop` ends the section on
+        // the same task, since the guard cannot be sent elsewhere.
+        unsafe { bindings::rnwk_rcu_read_lock() };
+        Self(PhantomData)
+    }
+}
+
+impl Drop for RcuReadGuard {
+    fn drop(&mut self) {
+        // SAFETY: `new` entered the section on this task (the guard is not `Send`).
+        unsafe { bindings::rnwk_rcu_read_unlock() };
+    }
+}
 
 /// Waits, when dropped, for every RCU callback queued before (`rcu_barrier()`).
 ///

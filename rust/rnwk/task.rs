@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-//! What the running context is.
+//! What the running context is, and giving the CPU up in long loops.
 
 use super::bindings;
 
@@ -14,4 +14,13 @@ pub(crate) fn in_task() -> bool {
 pub(crate) fn current_is_workqueue_worker() -> bool {
     // SAFETY: reads only the current task's flags; `current` is always valid.
     unsafe { bindings::rnwk_current_is_wq_worker() }
+}
+
+/// Lets another task run if one should (`cond_resched()`), in a long loop in process
+/// context. A call where sleeping is not allowed is a bug the kernel reports
+/// (DEBUG_ATOMIC_SLEEP), not a memory-safety one.
+pub(crate) fn cond_resched() {
+    // SAFETY: cond_resched() has no preconditions beyond a context that may sleep, which
+    // the kernel checks itself.
+    unsafe { bindings::rnwk_cond_resched() };
 }

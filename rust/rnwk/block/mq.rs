@@ -8,8 +8,10 @@ mod hw_ctx;
 mod operations;
 mod request;
 mod rq_list;
+mod segments;
 mod tag_set;
 
 pub(crate) use operations::Operations;
 pub(crate) use request::{CompletionBatch, NewRequest, Op, Queued, Refusal, Request, Rq, Status};
+pub(crate) use segments::Segment;
 pub(crate) use tag_set::{TagSet, TagSetSpec};

@@ -38,3 +38,13 @@ bool rnwk_blk_mq_add_to_batch(struct request *rq, struct io_comp_batch *iob,
 {
 	return blk_mq_add_to_batch(rq, iob, (__force int)status, blk_mq_end_request_batch);
 }
+
+bool rnwk_bio_next_segment(struct bio *bio, struct bvec_iter *iter, struct bio_vec *bv)
+{
+	/* One step of bio_for_each_segment(): single-page segments. */
+	if (!iter->bi_size)
+		return false;
+	*bv = bio_iter_iovec(bio, *iter);
+	bio_advance_iter_single(bio, iter, bv->bv_len);
+	return true;
+}
