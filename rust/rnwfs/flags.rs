@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 //! Per-file flags (RNWFS_IOC_GETFLAGS/SETFLAGS, persisted in the inode) and what they
 //! turn on: writethrough buffered writes, also on for every file of a filesystem mounted
-//! with `-o writethrough` (Documentation/writethrough.rst).
+//! with `-o writethrough` (Documentation/writethrough.rst), and the writethrough engine's
+//! hooks into writeback completion (the engine is C until issue 16 replaces it).
 
 use crate::{
     ffi::{self, bindings},
     format::inode::{INODE_FLAG_WRITETHROUGH, KNOWN_INODE_FLAGS},
-    vfs::Inode,
+    rnwk::iomap::Ioend,
+    vfs::{Inode, Sb},
 };
 use core::sync::atomic::Ordering;
 use kernel::prelude::*;
@@ -20,7 +22,14 @@ pub(crate) fn writethrough(inode: Inode) -> bool {
         || inode.info().flags.load(Ordering::Relaxed) & INODE_FLAG_WRITETHROUGH != 0
 }
 
-fn set_flags(inode: Inode, flags: u32) -> Result {
+/// The per-file flags (RNWFS_IOC_GETFLAGS).
+pub(crate) fn get_flags(inode: Inode) -> u32 {
+    inode.info().flags.load(Ordering::Relaxed)
+}
+
+/// Sets the per-file flags (RNWFS_IOC_SETFLAGS); the caller holds i_rwsem and checked
+/// ownership and write access.
+pub(crate) fn set_flags(inode: Inode, flags: u32) -> Result {
     if flags & !KNOWN_INODE_FLAGS != 0 {
         return Err(EINVAL);
     }
@@ -38,14 +47,30 @@ fn set_flags(inode: Inode, flags: u32) -> Result {
     Ok(())
 }
 
-#[no_mangle]
-unsafe extern "C" fn rnwfs_get_flags(inode: *mut bindings::inode) -> u32 {
-    // SAFETY: the ioctl's open file pins the inode.
-    unsafe { Inode::new(inode) }.info().flags.load(Ordering::Relaxed)
+/// Whether async writethrough writes wait for writeback completions on `sb`: then every
+/// writeback ioend reports to the engine.
+pub(crate) fn writethrough_waiting(sb: Sb) -> bool {
+    // SAFETY: a mounted super block (its C side lives until put_super).
+    unsafe { ffi::rnwfs_wt_waiting(sb.raw()) }
 }
 
-#[no_mangle]
-unsafe extern "C" fn rnwfs_set_flags(inode: *mut bindings::inode, flags: u32) -> i32 {
-    // SAFETY: as above; the caller holds i_rwsem and checked permission and write access.
-    crate::vfs::status(set_flags(unsafe { Inode::new(inode) }, flags))
+/// Makes a (written-extent) writeback ioend end through the writethrough engine.
+pub(crate) fn writethrough_hook(ioend: Ioend<'_>) {
+    // SAFETY: an ioend being prepared, not submitted: the engine hooks its bio's end_io.
+    unsafe { ffi::rnwfs_wt_hook_ioend(ioend.as_c_ptr().cast()) }
+}
+
+/// The writeback of [offset, offset + size) of `inode` failed: the writethrough writes over
+/// it fail with `error` (before the folios' writeback ends, which sync writers wait for).
+pub(crate) fn writethrough_ioend_error(inode: Inode, offset: u64, size: u64, error: Error) {
+    // SAFETY: a live inode (its folios are still under writeback).
+    unsafe { ffi::rnwfs_wt_ioend_error(inode.raw(), offset as i64, size as usize, error.to_errno()) }
+}
+
+/// The writeback of [offset, offset + size) of the inode at `inode_addr` ended: the async
+/// writethrough writes over it whose whole range is on the device complete.
+pub(crate) fn writethrough_writeback_done(sb: Sb, inode_addr: usize, offset: u64, size: u64) {
+    // SAFETY: a mounted super block; the engine only compares the inode's address (it may
+    // be gone).
+    unsafe { ffi::rnwfs_wt_writeback_done(sb.raw(), inode_addr as *mut bindings::inode, offset as i64, size as usize) }
 }

@@ -17,6 +17,7 @@ use crate::{
     inode::NewBlocks,
     stats::{self, Attempt, Cause},
 };
+use crate::rnwk::{bio::UnsubmittedBio, iomap::DioIter};
 use kernel::prelude::*;
 
 const BS: u64 = BLOCK_SIZE as u64;
@@ -194,19 +195,6 @@ pub(crate) fn convert_unwritten(inode: Inode, offset: u64, size: u64) -> Result 
     crate::inode::write_inode(inode, false)
 }
 
-#[no_mangle]
-unsafe extern "C" fn rnwfs_convert_unwritten(inode: *mut bindings::inode, offset: i64, size: u64) -> i32 {
-    // SAFETY: the ioend's inode is live while its folios are under writeback.
-    let inode = unsafe { Inode::new(inode) };
-    match convert_unwritten(inode, offset as u64, size) {
-        Ok(()) => 0,
-        Err(e) => {
-            pr_err!("inode {}: unwritten conversion failed: {:?}\n", inode.ino(), e);
-            e.to_errno()
-        }
-    }
-}
-
 /// Direct I/O completion (task context for writes that need it): convert what was
 /// written into unwritten extents, then raise the size if the write extended the file.
 #[no_mangle]
@@ -226,6 +214,25 @@ unsafe extern "C" fn rnwfs_dio_end_io(iocb: *mut bindings::kiocb, size: isize, e
         inode.mark_dirty();
     }
     0
+}
+
+/// A direct I/O's bio, built by iomap, on its way to the device (`iomap_dio_ops.submit_io`).
+///
+/// 6.12's iomap never sets REQ_NOWAIT (a nowait dio of several bios could end half done).
+/// A synchronous nowait dio that is one bio can carry it: the device's BLK_STS_AGAIN then
+/// reaches the caller as EAGAIN, with nothing written. (`Attempt::set_dio` is not called for
+/// async dios: their refusal would come too late for io_uring to retry.)
+#[no_mangle]
+extern "C" fn rnwfs_dio_submit_io(iter: DioIter<'_>, mut bio: UnsubmittedBio<'_>, file_offset: i64) {
+    if iter.is_nowait() && bio.device_supports_nowait() {
+        // SAFETY: rnwfs' direct I/O passes iomap_dio_rw its Attempt as `private` (file.rs,
+        // `Io::dio`), which lives on the submitting stack: the bio is being submitted.
+        let attempt = unsafe { Attempt::from_private(iter.private()) };
+        if attempt.is_some_and(|a| a.is_whole_dio(file_offset as u64, bio.size())) {
+            bio.set_nowait();
+        }
+    }
+    bio.submit();
 }
 
 /// Direct read completion: only the nowait statistics to keep.

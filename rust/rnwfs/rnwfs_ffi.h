@@ -34,15 +34,30 @@ enum {
 	RNWFS_SEEK_HOLE = SEEK_HOLE,
 };
 
+/* The ioctl numbers (_IOR/_IOW: bindgen cannot evaluate them). */
+enum {
+	RNWFS_IOCTL_NOWAIT_STATS = RNWFS_IOC_NOWAIT_STATS,
+	RNWFS_IOCTL_SB_NOWAIT_STATS = RNWFS_IOC_SB_NOWAIT_STATS,
+	RNWFS_IOCTL_GETFLAGS = RNWFS_IOC_GETFLAGS,
+	RNWFS_IOCTL_SETFLAGS = RNWFS_IOC_SETFLAGS,
+};
+
 /* ---- registration (rnwfs_vfs.c) ---- */
 int rnwfs_register(void);
 void rnwfs_unregister(void);
 
 /* ---- super block ---- */
-/* Attaches the Rust info and the C-side completion queue; 0 or -errno. */
-int rnwfs_sb_setup(struct super_block *sb, void *fs_info, bool read_only);
-/* Detaches and frees the C side (after all I/O ended); returns the Rust info. */
+/*
+ * Attaches the Rust info and the writethrough engine's state (its debugfs file into
+ * `debugfs_dir`, if not NULL); 0 or -errno.
+ */
+int rnwfs_sb_setup(struct super_block *sb, void *fs_info, bool read_only,
+		   struct dentry *debugfs_dir);
+/* After all I/O ended: waits for the writethrough engine, detaches the Rust info and
+ * returns it (NULL if never set up). */
 void *rnwfs_sb_teardown(struct super_block *sb);
+/* Then, once the Rust info is freed: frees the C side. */
+void rnwfs_sb_free(struct super_block *sb);
 void *rnwfs_sb_info(struct super_block *sb);
 u64 rnwfs_device_blocks(struct super_block *sb);
 /* A mount error for the mount(2)/fsconfig(2) caller (and the kernel log). */
@@ -128,6 +143,18 @@ ssize_t rnwfs_buffered_write(struct kiocb *iocb, struct iov_iter *from, void *pr
 void *rnwfs_wt_prepare(struct kiocb *iocb, loff_t pos, size_t len);
 ssize_t rnwfs_wt_write_back(struct kiocb *iocb, void *prepared, loff_t pos, ssize_t written);
 void rnwfs_wt_cancel(void *prepared);
+/* Whether async writethrough writes wait for writeback completions on this super block. */
+bool rnwfs_wt_waiting(struct super_block *sb);
+/* A writeback ioend submitted while writethrough writes wait: it ends through them. */
+void rnwfs_wt_hook_ioend(struct iomap_ioend *ioend);
+/* A writeback ioend failed: the writethrough writes over its range fail with `error`. */
+void rnwfs_wt_ioend_error(struct inode *inode, loff_t offset, size_t size, int error);
+/*
+ * After the writeback of [offset, offset + size) of `inode` ended: completes the async
+ * writes over it whose whole range is now on the device. `inode` is only compared.
+ */
+void rnwfs_wt_writeback_done(struct super_block *sb, struct inode *inode, loff_t offset,
+			     size_t size);
 /* The `private` of the iomap_iter that `iomap` (given to iomap_begin) belongs to. */
 void *rnwfs_iomap_private(struct iomap *iomap);
 /* Whether any page cache is left in the range. */
@@ -151,17 +178,13 @@ const unsigned char *rnwfs_dentry_name(struct dentry *dentry, unsigned int *len)
 /* Hands a kmalloc'ed symlink body to the VFS, which kfrees it when done. */
 void rnwfs_set_link_kfree(struct delayed_call *done, void *body);
 
-struct rnwfs_statfs {
-	u64 blocks, bfree, files, ffree;
-};
-
 #ifndef __BINDGEN__
 /* Implemented in Rust. */
 int rnwfs_fill_super(struct super_block *sb, struct fs_context *fc);
 int rnwfs_reconfigure(struct fs_context *fc);
 void rnwfs_put_super(struct super_block *sb);
 int rnwfs_sync_fs(struct super_block *sb, int wait);
-void rnwfs_statfs_info(struct super_block *sb, struct rnwfs_statfs *out);
+int rnwfs_statfs(struct dentry *dentry, struct kstatfs *buf);
 void *rnwfs_inode_info_new(void);
 void rnwfs_inode_info_free(void *info);
 int rnwfs_write_inode(struct inode *inode, bool sync);
@@ -193,15 +216,11 @@ int rnwfs_map_blocks(struct iomap_writepage_ctx *wpc, struct inode *inode, loff_
 		     unsigned int len);
 int rnwfs_dio_end_io(struct kiocb *iocb, ssize_t size, int error, unsigned int flags);
 int rnwfs_dio_read_end_io(struct kiocb *iocb, ssize_t size, int error, unsigned int flags);
-/* Whether a bio of `size` bytes at `offset` is all of the direct I/O `private` describes. */
-bool rnwfs_dio_is_whole(void *private, loff_t offset, u32 size);
-/* The counters of `inode`, or of the whole filesystem if it is NULL. */
-u32 rnwfs_get_flags(struct inode *inode);
-/* Sets the per-file flags (i_rwsem held, write access checked); 0 or -errno. */
-int rnwfs_set_flags(struct inode *inode, u32 flags);
-void rnwfs_nowait_stats_get(struct super_block *sb, struct inode *inode,
-			    struct rnwfs_nowait_stats *out);
-int rnwfs_convert_unwritten(struct inode *inode, loff_t offset, u64 size);
+/* Submits a direct I/O's bio, with REQ_NOWAIT when it may carry it. */
+void rnwfs_dio_submit_io(const struct iomap_iter *iter, struct bio *bio, loff_t file_offset);
+/* Where a writeback ioend's bio completes (unwritten conversion, writethrough). */
+int rnwfs_prepare_ioend(struct iomap_ioend *ioend, int status);
+long rnwfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 #endif
 
 #endif

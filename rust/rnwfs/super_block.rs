@@ -6,16 +6,31 @@
 use crate::{
     alloc::Allocator,
     ffi::{self, bindings},
-    format::{superblock::ROOT_INO, State, Superblock, BLOCK_SIZE},
+    format::{dirent::NAME_MAX, superblock::ROOT_INO, State, Superblock, BLOCK_SIZE},
     inode,
+    rnwk::{
+        debugfs,
+        fs::{DentryRef, Statfs, StatfsOut},
+        iomap::{IoendHandler, IoendQueue},
+    },
+    stats::NowaitStats,
     sync::RwSem,
     vfs::Sb,
 };
 use core::sync::atomic::{AtomicBool, Ordering};
-use kernel::prelude::*;
+use kernel::{
+    c_str, fmt,
+    prelude::*,
+    str::{CStr, CString},
+    sync::Arc,
+};
 
 /// The in-core superblock (the Rust part of `s_fs_info`).
 pub(crate) struct SbInfo {
+    /// debugfs `rnwfs/<device>/` (none without debugfs). First: dropped before the rest.
+    debugfs: Option<debugfs::Dir>,
+    /// Where writeback of unwritten extents completes (writeback.rs).
+    pub(crate) ioends: Pin<KBox<IoendQueue>>,
     pub(crate) layout: crate::format::Layout,
     /// The superblock as mounted; the free counts live in `alloc`.
     disk: Superblock,
@@ -23,7 +38,16 @@ pub(crate) struct SbInfo {
     pub(crate) read_only: bool,
     /// `-o writethrough`: every file's buffered writes are writethrough.
     pub(crate) writethrough: AtomicBool,
-    pub(crate) stats: crate::stats::NowaitStats,
+    pub(crate) stats: Arc<NowaitStats>,
+}
+
+/// debugfs `rnwfs/<device>/` with `nowait_stats` (the writethrough engine adds its file);
+/// none if debugfs or the module's directory is absent.
+fn debugfs_dir(device: &CStr, stats: &Arc<NowaitStats>) -> Option<debugfs::Dir> {
+    let mut dir = debugfs::Dir::new_in(c_str!("rnwfs"), device).ok()?;
+    // Statistics only: the mount goes on without the file.
+    let _ = dir.add_file(c_str!("nowait_stats"), &crate::THIS_MODULE, stats.clone());
+    Some(dir)
 }
 
 /// Reports why the image cannot be mounted, to the mount caller and the log.
@@ -62,7 +86,10 @@ fn write_super(sb: Sb, state: State, sync: bool) -> Result {
     Ok(())
 }
 
-fn fill_super(sb: Sb, fc: *mut bindings::fs_context) -> Result {
+/// Sets up a super block being mounted from the context `fc`; writeback of unwritten
+/// extents completes through `ioend_ended` (writeback.rs, which mount.rs names: this module
+/// is below it).
+pub(crate) fn fill_super(sb: Sb, fc: *mut bindings::fs_context, ioend_ended: IoendHandler) -> Result {
     let mut disk = read_superblock(sb, fc)?;
     // SAFETY: the mount's live context.
     let mut read_only = unsafe { ffi::rnwfs_fc_wants_rdonly(fc.cast()) };
@@ -76,20 +103,30 @@ fn fill_super(sb: Sb, fc: *mut bindings::fs_context) -> Result {
     // SAFETY: the mount's live context.
     let writethrough = unsafe { ffi::rnwfs_fc_writethrough(fc.cast()) } == 1;
     let alloc = Allocator::load(sb, disk.layout, disk.free_blocks, disk.free_inodes)?;
+    let device = sb.layer().id();
+    let ioends = IoendQueue::new(
+        &CString::try_from_fmt(fmt!("rnwfs-endio/{}", device))?,
+        ioend_ended,
+    )?;
+    let stats = Arc::new(NowaitStats::default(), GFP_KERNEL)?;
     let info = KBox::new(
         SbInfo {
+            debugfs: debugfs_dir(device, &stats),
+            ioends,
             layout: disk.layout,
             disk,
             alloc: RwSem::new_boxed(alloc, crate::sync::RNWFS_LOCK_ALLOC)?,
             read_only,
             writethrough: AtomicBool::new(writethrough),
-            stats: Default::default(),
+            stats,
         },
         GFP_KERNEL,
     )?;
+    let debugfs = info.debugfs.as_ref().map_or(core::ptr::null_mut(), |d| d.as_c_dentry());
     let raw = KBox::into_raw(info);
-    // SAFETY: our super block; put_super (or `release` below) frees the info.
-    if let Err(e) = kernel::error::to_result(unsafe { ffi::rnwfs_sb_setup(sb.raw(), raw.cast(), read_only) }) {
+    // SAFETY: our super block; put_super (or `release` below) frees the info, and with it
+    // the debugfs directory the C side adds to.
+    if let Err(e) = kernel::error::to_result(unsafe { ffi::rnwfs_sb_setup(sb.raw(), raw.cast(), read_only, debugfs.cast()) }) {
         // SAFETY: not attached: still ours.
         drop(unsafe { KBox::from_raw(raw) });
         return Err(e);
@@ -127,20 +164,20 @@ fn fill_super(sb: Sb, fc: *mut bindings::fs_context) -> Result {
 }
 
 fn release(sb: Sb) {
+    // Both callers have the info attached. Its ioend queue's handler uses it: let the
+    // handler finish before the info goes.
+    sb.info().ioends.drain();
     // SAFETY: all I/O has ended (the VFS synced and evicted everything, or nothing
-    // started); the returned pointer is the box from fill_super, freed once.
+    // started); the returned pointer is the box from fill_super, freed once. The C side is
+    // freed after it: the info's debugfs directory holds the writethrough engine's file,
+    // and its ioend queue's last work may still report to the engine.
     unsafe {
         let info = ffi::rnwfs_sb_teardown(sb.raw()).cast::<SbInfo>();
         if !info.is_null() {
             drop(KBox::from_raw(info));
         }
+        ffi::rnwfs_sb_free(sb.raw());
     }
-}
-
-#[no_mangle]
-unsafe extern "C" fn rnwfs_fill_super(sb: *mut bindings::super_block, fc: *mut bindings::fs_context) -> i32 {
-    // SAFETY: the VFS passes the super block it is setting up.
-    crate::vfs::status(fill_super(unsafe { Sb::new(sb) }, fc))
 }
 
 #[no_mangle]
@@ -187,32 +224,23 @@ unsafe extern "C" fn rnwfs_reconfigure(fc: *mut bindings::fs_context) -> i32 {
     0
 }
 
+/// statfs(2).
 #[no_mangle]
-unsafe extern "C" fn rnwfs_statfs_info(sb: *mut bindings::super_block, out: *mut ffi::rnwfs_statfs) {
-    // SAFETY: statfs on a mounted rnwfs super block.
-    let info = unsafe { Sb::new(sb) }.info();
+extern "C" fn rnwfs_statfs(dentry: DentryRef<'_>, out: StatfsOut<'_>) -> i32 {
+    let sb = dentry.super_block();
+    let info = Sb::of(sb).info();
     let a = info.alloc.read();
-    // SAFETY: `out` is the caller's struct.
-    unsafe {
-        *out = ffi::rnwfs_statfs {
+    out.fill(
+        sb,
+        &Statfs {
+            magic: ffi::RNWFS_MAGIC,
             blocks: info.layout.total_blocks,
-            bfree: a.free_blocks,
+            free_blocks: a.free_blocks,
+            available_blocks: a.free_blocks,
             files: info.layout.inode_count.into(),
-            ffree: a.free_inodes.into(),
-        };
-    }
-}
-
-#[no_mangle]
-unsafe extern "C" fn rnwfs_nowait_stats_get(
-    sb: *mut bindings::super_block,
-    inode: *mut bindings::inode,
-    out: *mut ffi::rnwfs_nowait_stats,
-) {
-    // SAFETY: a mounted rnwfs super block and, if not null, one of its live inodes.
-    let stats = unsafe {
-        if inode.is_null() { &Sb::new(sb).info().stats } else { &crate::vfs::Inode::new(inode).info().stats }
-    };
-    // SAFETY: `out` is the caller's struct.
-    unsafe { *out = stats.snapshot() };
+            free_files: a.free_inodes.into(),
+            name_len: NAME_MAX as u32,
+        },
+    );
+    0
 }

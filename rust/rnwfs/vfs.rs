@@ -7,6 +7,7 @@ use crate::{
     buffer::Buffer,
     ffi::{self, bindings},
     inode::InodeInfo,
+    rnwk::fs::{InodeRef, SuperBlock},
     super_block::SbInfo,
 };
 use kernel::prelude::*;
@@ -20,22 +21,34 @@ pub(crate) fn status(r: Result) -> i32 {
 }
 
 /// A mounted (or mounting) rnwfs super block.
+///
+/// Still a `Copy` handle with no lifetime (the layer's [`SuperBlock`] it wraps claims
+/// `'static`): what remains of issue 15 moves rnwfs onto the layer's bounded handles.
 #[derive(Clone, Copy)]
-pub(crate) struct Sb(*mut bindings::super_block);
-
-// SAFETY: a super block is shared by all threads using the filesystem.
-unsafe impl Send for Sb {}
-// SAFETY: as above.
-unsafe impl Sync for Sb {}
+pub(crate) struct Sb(SuperBlock<'static>);
 
 impl Sb {
     /// # Safety
     /// `sb` is an rnwfs super block that outlives every use of the handle.
     pub(crate) unsafe fn new(sb: *mut bindings::super_block) -> Self {
-        Self(sb)
+        // SAFETY: per the contract.
+        Self(unsafe { SuperBlock::from_raw(sb) })
+    }
+
+    /// The handle on a super block a callback was given: rnwfs' own (only rnwfs' table
+    /// entries give handles), mounted for the call and, as every `Sb`, not used after
+    /// put_super.
+    pub(crate) fn of(sb: SuperBlock<'_>) -> Self {
+        // SAFETY: a live rnwfs super block, as above.
+        unsafe { Self::new(sb.as_ptr()) }
     }
 
     pub(crate) fn raw(self) -> *mut bindings::super_block {
+        self.0.as_ptr()
+    }
+
+    /// The layer's handle, for the calls that take one.
+    pub(crate) fn layer(self) -> SuperBlock<'static> {
         self.0
     }
 
@@ -43,75 +56,79 @@ impl Sb {
     pub(crate) fn info<'a>(self) -> &'a SbInfo {
         // SAFETY: set up in fill_super before any inode exists, freed in put_super after
         // the last; the VFS calls us only in between.
-        unsafe { &*ffi::rnwfs_sb_info(self.0).cast::<SbInfo>() }
+        unsafe { &*ffi::rnwfs_sb_info(self.raw()).cast::<SbInfo>() }
     }
 
     pub(crate) fn read(self, block: u64) -> Result<Buffer> {
-        Buffer::read(self.0, block)
+        Buffer::read(self.raw(), block)
     }
 
     pub(crate) fn new_block(self, block: u64) -> Result<Buffer> {
-        Buffer::new_zeroed(self.0, block)
+        Buffer::new_zeroed(self.raw(), block)
     }
 
     /// Forgets buffer-cache copies of blocks about to hold file data (written with bios).
     pub(crate) fn forget_aliases(self, block: u64, len: u64) {
         // SAFETY: a live super block with its device.
-        unsafe { ffi::rnwfs_forget_aliases(self.0, block, len) }
+        unsafe { ffi::rnwfs_forget_aliases(self.raw(), block, len) }
     }
 
     /// Writes zeros to blocks [block, block + len) and waits.
     pub(crate) fn zero_blocks(self, block: u64, len: u64) -> Result {
         // SAFETY: a live super block with its device.
-        kernel::error::to_result(unsafe { ffi::rnwfs_zero_blocks(self.0, block, len) })
+        kernel::error::to_result(unsafe { ffi::rnwfs_zero_blocks(self.raw(), block, len) })
     }
 
     /// Writes all dirty metadata buffers and flushes the device's cache.
     pub(crate) fn sync_device(self) -> Result {
         // SAFETY: as above.
-        kernel::error::to_result(unsafe { ffi::rnwfs_sync_device(self.0) })
+        kernel::error::to_result(unsafe { ffi::rnwfs_sync_device(self.raw()) })
     }
 
     pub(crate) fn device_blocks(self) -> u64 {
         // SAFETY: as above.
-        unsafe { ffi::rnwfs_device_blocks(self.0) }
+        unsafe { ffi::rnwfs_device_blocks(self.raw()) }
     }
 
 }
 
 /// An rnwfs inode the caller holds a reference to (or the VFS holds for the call).
+///
+/// Still a `Copy` handle with no lifetime, as [`Sb`].
 #[derive(Clone, Copy)]
-pub(crate) struct Inode(*mut bindings::inode);
-
-// SAFETY: inodes are shared by all threads; their fields are read through VFS accessors.
-unsafe impl Send for Inode {}
-// SAFETY: as above.
-unsafe impl Sync for Inode {}
+pub(crate) struct Inode(InodeRef<'static>);
 
 impl Inode {
     /// # Safety
     /// `inode` is a live rnwfs inode for as long as the handle is used.
     pub(crate) unsafe fn new(inode: *mut bindings::inode) -> Self {
-        Self(inode)
+        // SAFETY: per the contract.
+        Self(unsafe { InodeRef::from_raw(inode) })
+    }
+
+    /// The handle on an inode a callback was given (or one an object it was given holds):
+    /// an rnwfs inode (only rnwfs' table entries give handles), used, as every `Inode`, only
+    /// while the VFS or a reference keeps it.
+    pub(crate) fn of(inode: InodeRef<'_>) -> Self {
+        // SAFETY: a live rnwfs inode, as above.
+        unsafe { Self::new(inode.as_ptr()) }
     }
 
     pub(crate) fn raw(self) -> *mut bindings::inode {
-        self.0
+        self.0.as_ptr()
     }
 
+    /// rnwfs inode numbers are u32 (format::superblock): a larger one is no rnwfs inode's.
     pub(crate) fn ino(self) -> u32 {
-        // SAFETY: a live inode; i_ino never changes.
-        unsafe { (*self.0).i_ino as u32 }
+        self.0.ino() as u32
     }
 
     pub(crate) fn sb(self) -> Sb {
-        // SAFETY: a live inode of an rnwfs super block.
-        unsafe { Sb::new((*self.0).i_sb) }
+        Sb(self.0.super_block())
     }
 
     pub(crate) fn mode(self) -> u16 {
-        // SAFETY: a live inode; the type bits never change.
-        unsafe { (*self.0).i_mode }
+        self.0.mode()
     }
 
     pub(crate) fn is_dir(self) -> bool {
@@ -126,66 +143,65 @@ impl Inode {
     pub(crate) fn info<'a>(self) -> &'a InodeInfo {
         // SAFETY: rnwfs_alloc_inode attaches the info, rnwfs_free_inode frees it after the
         // inode's last use.
-        unsafe { &*ffi::rnwfs_inode_info(self.0).cast::<InodeInfo>() }
+        unsafe { &*ffi::rnwfs_inode_info(self.raw()).cast::<InodeInfo>() }
     }
 
     pub(crate) fn size(self) -> u64 {
         // SAFETY: a live inode.
-        unsafe { ffi::rnwfs_i_size(self.0) }
+        unsafe { ffi::rnwfs_i_size(self.raw()) }
     }
 
     /// Sets i_size; callers hold i_rwsem exclusively.
     pub(crate) fn set_size(self, size: u64) {
         // SAFETY: a live inode.
-        unsafe { ffi::rnwfs_set_i_size(self.0, size) }
+        unsafe { ffi::rnwfs_set_i_size(self.raw(), size) }
     }
 
     /// Raises i_size (I/O completions race with each other); true if it grew.
     pub(crate) fn extend_size(self, size: u64) -> bool {
         // SAFETY: a live inode.
-        unsafe { ffi::rnwfs_extend_i_size(self.0, size) }
+        unsafe { ffi::rnwfs_extend_i_size(self.raw(), size) }
     }
 
     pub(crate) fn set_blocks(self, fs_blocks: u64) {
         // SAFETY: a live inode.
-        unsafe { ffi::rnwfs_inode_set_blocks(self.0, fs_blocks) }
+        unsafe { ffi::rnwfs_inode_set_blocks(self.raw(), fs_blocks) }
     }
 
     pub(crate) fn mark_dirty(self) {
         // SAFETY: a live inode.
-        unsafe { ffi::rnwfs_mark_dirty(self.0) }
+        unsafe { ffi::rnwfs_mark_dirty(self.raw()) }
     }
 
     /// Dirty for fsync but not fdatasync: only timestamps changed.
     pub(crate) fn mark_dirty_sync(self) {
         // SAFETY: a live inode.
-        unsafe { ffi::rnwfs_mark_dirty_sync(self.0) }
+        unsafe { ffi::rnwfs_mark_dirty_sync(self.raw()) }
     }
 
     /// mtime and ctime to now (in memory, never blocking); true if they changed.
     pub(crate) fn touch_mtime(self) -> bool {
         // SAFETY: a live inode.
-        unsafe { ffi::rnwfs_touch_mtime(self.0) }
+        unsafe { ffi::rnwfs_touch_mtime(self.raw()) }
     }
 
     pub(crate) fn touch_ctime(self) {
         // SAFETY: a live inode.
-        unsafe { ffi::rnwfs_touch_ctime(self.0) }
+        unsafe { ffi::rnwfs_touch_ctime(self.raw()) }
     }
 
     pub(crate) fn dio_in_flight(self) -> bool {
         // SAFETY: a live inode.
-        unsafe { ffi::rnwfs_dio_count(self.0) > 0 }
+        unsafe { ffi::rnwfs_dio_count(self.raw()) > 0 }
     }
 
     pub(crate) fn dio_wait(self) {
-        // SAFETY: a live inode.
-        unsafe { bindings::inode_dio_wait(self.0) }
+        self.0.dio_wait()
     }
 
     pub(crate) fn dirty_datasync(self) -> bool {
         // SAFETY: a live inode.
-        unsafe { ffi::rnwfs_inode_dirty_datasync(self.0) }
+        unsafe { ffi::rnwfs_inode_dirty_datasync(self.raw()) }
     }
 
     /// i_nlink (callers hold i_rwsem of the inode or its directory, as link changes do).
@@ -196,7 +212,7 @@ impl Inode {
     pub(crate) fn attrs(self) -> ffi::rnwfs_inode_attrs {
         let mut a = ffi::rnwfs_inode_attrs::default();
         // SAFETY: a live inode; `a` is ours.
-        unsafe { ffi::rnwfs_inode_get_attrs(self.0, &mut a) };
+        unsafe { ffi::rnwfs_inode_get_attrs(self.raw(), &mut a) };
         a
     }
 
@@ -204,12 +220,12 @@ impl Inode {
     pub(crate) fn lock(self, shared: bool, nowait: bool) -> Result<InodeLock> {
         if nowait {
             // SAFETY: a live inode.
-            if !unsafe { ffi::rnwfs_inode_trylock(self.0, shared) } {
+            if !unsafe { ffi::rnwfs_inode_trylock(self.raw(), shared) } {
                 return Err(EAGAIN);
             }
         } else {
             // SAFETY: a live inode.
-            unsafe { ffi::rnwfs_inode_lock(self.0, shared) };
+            unsafe { ffi::rnwfs_inode_lock(self.raw(), shared) };
         }
         Ok(InodeLock { inode: self, shared })
     }
@@ -218,20 +234,20 @@ impl Inode {
     /// truncated, punched or preallocated.
     pub(crate) fn invalidate_lock(self) -> InvalidateLock {
         // SAFETY: a live inode.
-        unsafe { ffi::rnwfs_invalidate_lock(self.0) };
+        unsafe { ffi::rnwfs_invalidate_lock(self.raw()) };
         InvalidateLock(self)
     }
 
     /// Whether a folio in [start, end_inclusive] is under writeback.
     pub(crate) fn range_writeback(self, start: u64, end_inclusive: u64) -> bool {
         // SAFETY: a live inode.
-        unsafe { ffi::rnwfs_range_writeback(self.0, start, end_inclusive) }
+        unsafe { ffi::rnwfs_range_writeback(self.raw(), start, end_inclusive) }
     }
 
     /// Whether page cache is left in [start, end_inclusive].
     pub(crate) fn range_cached(self, start: u64, end_inclusive: u64) -> bool {
         // SAFETY: a live inode.
-        unsafe { ffi::rnwfs_range_cached(self.0, start, end_inclusive) }
+        unsafe { ffi::rnwfs_range_cached(self.raw(), start, end_inclusive) }
     }
 
     /// Zeroes [pos, pos + len) through the page cache (iomap_zero_range).
@@ -247,35 +263,34 @@ impl Inode {
             return Ok(());
         }
         // SAFETY: a live inode; callers hold i_rwsem exclusively.
-        kernel::error::to_result(unsafe { ffi::rnwfs_zero_range(self.0, pos, len) })
+        kernel::error::to_result(unsafe { ffi::rnwfs_zero_range(self.raw(), pos, len) })
     }
 
     /// Zeroes the rest of the block holding `pos` (before the size drops to `pos`).
     pub(crate) fn truncate_page(self, pos: u64) -> Result {
         // SAFETY: a live inode; callers hold i_rwsem exclusively.
-        kernel::error::to_result(unsafe { ffi::rnwfs_truncate_page(self.0, pos) })
+        kernel::error::to_result(unsafe { ffi::rnwfs_truncate_page(self.raw(), pos) })
     }
 
     /// truncate_setsize: i_size and the page cache beyond it.
     pub(crate) fn truncate_pagecache(self, size: u64) {
-        // SAFETY: a live inode; callers hold i_rwsem and the invalidate lock.
-        unsafe { bindings::truncate_setsize(self.0, size as i64) }
+        self.0.truncate_setsize(size)
     }
 
     pub(crate) fn write_and_wait(self, start: u64, end_inclusive: u64) -> Result {
         // SAFETY: a live inode's mapping.
-        kernel::error::to_result(unsafe { ffi::rnwfs_write_and_wait(self.0, start, end_inclusive) })
+        kernel::error::to_result(unsafe { ffi::rnwfs_write_and_wait(self.raw(), start, end_inclusive) })
     }
 
     /// Drops the clean page cache of a range, skipping (never waiting for) busy folios.
     pub(crate) fn drop_clean_cache(self, start: u64, end_inclusive: u64) {
         // SAFETY: a live inode.
-        unsafe { ffi::rnwfs_drop_clean_cache(self.0, start, end_inclusive) }
+        unsafe { ffi::rnwfs_drop_clean_cache(self.raw(), start, end_inclusive) }
     }
 
+    /// Callers hold the invalidate lock.
     pub(crate) fn drop_pagecache_range(self, start: u64, end_inclusive: u64) {
-        // SAFETY: a live inode; callers hold the invalidate lock.
-        unsafe { bindings::truncate_pagecache_range(self.0, start as i64, end_inclusive as i64) }
+        self.0.truncate_pagecache_range(start, end_inclusive)
     }
 }
 
@@ -288,7 +303,7 @@ pub(crate) struct InodeLock {
 impl Drop for InodeLock {
     fn drop(&mut self) {
         // SAFETY: taken by `Inode::lock` in this mode.
-        unsafe { ffi::rnwfs_inode_unlock(self.inode.0, self.shared) }
+        unsafe { ffi::rnwfs_inode_unlock(self.inode.raw(), self.shared) }
     }
 }
 
@@ -297,6 +312,6 @@ pub(crate) struct InvalidateLock(Inode);
 impl Drop for InvalidateLock {
     fn drop(&mut self) {
         // SAFETY: taken by `Inode::invalidate_lock`.
-        unsafe { ffi::rnwfs_invalidate_unlock(self.0 .0) }
+        unsafe { ffi::rnwfs_invalidate_unlock(self.0.raw()) }
     }
 }

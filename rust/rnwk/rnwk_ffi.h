@@ -9,6 +9,9 @@
 #define RNWK_FFI_H
 
 #include <linux/blk-mq.h>
+#include <linux/fs.h>
+#include <linux/iomap.h>
+#include <linux/statfs.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 
@@ -83,5 +86,14 @@ unsigned long rnwk_store_forget(struct xarray *saved);
  * up; returns the change in the store's page count.
  */
 long rnwk_store_roll_back(struct xarray *xa, struct xarray *saved, unsigned long *copies);
+
+/* ---- fs/rnwk_fs.c: the VFS, iomap and bios (static inlines) ---- */
+struct inode *rnwk_file_inode(struct file *file);
+struct mnt_idmap *rnwk_file_mnt_idmap(struct file *file);
+/* The f_fsid statfs reports for a filesystem on a block device: its encoded dev_t. */
+__kernel_fsid_t rnwk_sb_bdev_fsid(struct super_block *sb);
+bool rnwk_bdev_nowait(struct block_device *bdev);
+struct iomap_ioend *rnwk_iomap_ioend_from_bio(struct bio *bio);
+void rnwk_init_list_head(struct list_head *list);
 
 #endif

@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: GPL-2.0
+//! Filesystems: handles on the VFS objects a filesystem's callbacks are given.
+//!
+//! A handle borrows its object for a lifetime `'a`. When the kernel calls a filesystem's
+//! `extern "C"` entry point, the handles are its arguments (each is `#[repr(transparent)]`
+//! over the pointer the C prototype declares), and `'a` is a lifetime of that signature:
+//! the entry point cannot keep a handle past its return, which is as long as the VFS
+//! guarantees the object. Nothing outside the layer can make a handle from a pointer.
+
+pub(crate) mod dentry;
+pub(crate) mod file;
+pub(crate) mod inode;
+pub(crate) mod statfs;
+pub(crate) mod super_block;
+
+pub(crate) use dentry::DentryRef;
+pub(crate) use file::FileRef;
+pub(crate) use inode::InodeRef;
+pub(crate) use statfs::{Statfs, StatfsOut};
+pub(crate) use super_block::SuperBlock;

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0
+//! `InodeRef`: a borrowed inode.
+
+use super::SuperBlock;
+use crate::rnwk::bindings;
+use core::{marker::PhantomData, ptr::NonNull};
+
+/// An inode, live for `'a`.
+///
+/// # Invariants
+///
+/// `inode` points to an inode that stays live for `'a` (made only from a callback's argument
+/// or from an object that holds the inode, such as an open file or an ioend).
+#[repr(transparent)]
+#[derive(Clone, Copy)]
+pub(crate) struct InodeRef<'a> {
+    inode: NonNull<bindings::inode>,
+    _object: PhantomData<&'a bindings::inode>,
+}
+
+// SAFETY: inodes are shared by every task; the handle reads only fields that never change
+// while the inode is live (its super block).
+unsafe impl Send for InodeRef<'_> {}
+// SAFETY: as above.
+unsafe impl Sync for InodeRef<'_> {}
+
+impl<'a> InodeRef<'a> {
+    /// # Safety
+    ///
+    /// `inode` points to an inode that stays live for `'a`.
+    pub(crate) unsafe fn from_raw(inode: *mut bindings::inode) -> Self {
+        Self {
+            // SAFETY: per the contract, `inode` points to a live inode (never null).
+            inode: NonNull::from(unsafe { &*inode }),
+            _object: PhantomData,
+        }
+    }
+
+    /// The super block the inode belongs to, which outlives it.
+    pub(crate) fn super_block(&self) -> SuperBlock<'a> {
+        // SAFETY: the inode is live for `'a` (type invariant), and its super block outlives
+        // every inode of it.
+        unsafe { SuperBlock::from_raw((*self.inode.as_ptr()).i_sb) }
+    }
+
+    /// The inode number (fixed for the inode's life).
+    pub(crate) fn ino(&self) -> u64 {
+        // SAFETY: a live inode (type invariant); `i_ino` never changes.
+        unsafe { (*self.inode.as_ptr()).i_ino as u64 }
+    }
+
+    /// `i_mode` (its type bits never change; permission bits change under i_rwsem).
+    pub(crate) fn mode(&self) -> u16 {
+        // SAFETY: a live inode (type invariant).
+        unsafe { (*self.inode.as_ptr()).i_mode }
+    }
+
+    /// Waits for the direct I/O in flight on the inode to end (`inode_dio_wait`). Sleeps.
+    pub(crate) fn dio_wait(&self) {
+        // SAFETY: a live inode (type invariant).
+        unsafe { bindings::inode_dio_wait(self.inode.as_ptr()) }
+    }
+
+    /// Sets i_size and drops the page cache beyond it (`truncate_setsize`); the caller holds
+    /// i_rwsem and the mapping's invalidate lock, as the VFS requires.
+    pub(crate) fn truncate_setsize(&self, size: u64) {
+        // SAFETY: a live inode (type invariant); the locking is the caller's, and a wrong
+        // lock is a data race on the file's contents, not on memory the call touches.
+        unsafe { bindings::truncate_setsize(self.inode.as_ptr(), size as i64) }
+    }
+
+    /// Drops the page cache of [start, end_inclusive] (`truncate_pagecache_range`); the
+    /// caller holds the mapping's invalidate lock.
+    pub(crate) fn truncate_pagecache_range(&self, start: u64, end_inclusive: u64) {
+        // SAFETY: as in `truncate_setsize`.
+        unsafe {
+            bindings::truncate_pagecache_range(
+                self.inode.as_ptr(),
+                start as i64,
+                end_inclusive as i64,
+            )
+        }
+    }
+
+    /// The raw pointer, for rnwfs code that still works on raw inodes (vfs.rs, until its
+    /// handles move here): it must not use it past `'a`.
+    pub(crate) fn as_ptr(&self) -> *mut kernel::bindings::inode {
+        self.inode.as_ptr()
+    }
+}
