@@ -17,7 +17,7 @@ use crate::{
     inode::NewBlocks,
     stats::{self, Attempt, Cause},
 };
-use crate::rnwk::{bio::UnsubmittedBio, iomap::DioIter};
+use crate::rnwk::{bio::UnsubmittedBio, fs::Kiocb, iomap::DioIter};
 use kernel::prelude::*;
 
 const BS: u64 = BLOCK_SIZE as u64;
@@ -198,10 +198,10 @@ pub(crate) fn convert_unwritten(inode: Inode, offset: u64, size: u64) -> Result 
 /// Direct I/O completion (task context for writes that need it): convert what was
 /// written into unwritten extents, then raise the size if the write extended the file.
 #[no_mangle]
-unsafe extern "C" fn rnwfs_dio_end_io(iocb: *mut bindings::kiocb, size: isize, error: i32, flags: u32) -> i32 {
-    // SAFETY: iomap passes the live kiocb of the I/O; its file pins the inode.
-    let (inode, pos) = unsafe { (Inode::new(ffi::rnwfs_file_inode((*iocb).ki_filp)), (*iocb).ki_pos as u64) };
-    stats::dio_completed(iocb, inode, true, error);
+extern "C" fn rnwfs_dio_end_io(iocb: Kiocb<'_>, size: isize, error: i32, flags: u32) -> i32 {
+    // The I/O's file pins the inode.
+    let (inode, pos) = (Inode::of(iocb.file().inode()), iocb.pos());
+    stats::dio_completed(&iocb, inode, true, error);
     if error != 0 || size <= 0 {
         return error;
     }
@@ -237,9 +237,7 @@ extern "C" fn rnwfs_dio_submit_io(iter: DioIter<'_>, mut bio: UnsubmittedBio<'_>
 
 /// Direct read completion: only the nowait statistics to keep.
 #[no_mangle]
-unsafe extern "C" fn rnwfs_dio_read_end_io(iocb: *mut bindings::kiocb, _size: isize, error: i32, _flags: u32) -> i32 {
-    // SAFETY: iomap passes the live kiocb of the I/O; its file pins the inode.
-    let inode = unsafe { Inode::new(ffi::rnwfs_file_inode((*iocb).ki_filp)) };
-    stats::dio_completed(iocb, inode, false, error);
+extern "C" fn rnwfs_dio_read_end_io(iocb: Kiocb<'_>, _size: isize, error: i32, _flags: u32) -> i32 {
+    stats::dio_completed(&iocb, Inode::of(iocb.file().inode()), false, error);
     error
 }

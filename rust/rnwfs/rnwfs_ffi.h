@@ -20,12 +20,6 @@
 
 /* Flag macros bindgen cannot evaluate (they carry __force casts). */
 enum {
-	RNWFS_IOCB_NOWAIT = IOCB_NOWAIT,
-	RNWFS_IOCB_DIRECT = IOCB_DIRECT,
-	RNWFS_IOCB_DSYNC = IOCB_DSYNC,
-	RNWFS_IOCB_APPEND = IOCB_APPEND,
-	RNWFS_IOCB_NOIO = IOCB_NOIO,
-	RNWFS_IOCB_WAITQ = IOCB_WAITQ,
 	RNWFS_FALLOC_KEEP_SIZE = FALLOC_FL_KEEP_SIZE,
 	RNWFS_FALLOC_PUNCH_HOLE = FALLOC_FL_PUNCH_HOLE,
 	RNWFS_RENAME_NOREPLACE = RENAME_NOREPLACE,
@@ -165,8 +159,6 @@ int rnwfs_write_and_wait(struct inode *inode, u64 start, u64 end_inclusive);
 /* Drops clean, unmapped, unlocked, unreferenced page cache in the range without sleeping. */
 void rnwfs_drop_clean_cache(struct inode *inode, u64 start, u64 end_inclusive);
 loff_t rnwfs_seek_data_hole(struct inode *inode, loff_t offset, int whence);
-size_t rnwfs_iter_count(struct iov_iter *iter);
-ssize_t rnwfs_write_sync(struct kiocb *iocb, ssize_t count);
 void rnwfs_set_iomap(struct iomap *iomap, struct super_block *sb, u16 type, u16 flags,
 		     u64 offset, u64 length, u64 addr);
 

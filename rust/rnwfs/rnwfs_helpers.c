@@ -280,11 +280,6 @@ struct inode *rnwfs_d_inode(struct dentry *dentry)
 
 /* ---- data path ---- */
 
-size_t rnwfs_iter_count(struct iov_iter *iter)
-{
-	return iov_iter_count(iter);
-}
-
 int rnwfs_write_and_wait(struct inode *inode, u64 start, u64 end_inclusive)
 {
 	return filemap_write_and_wait_range(inode->i_mapping, start, end_inclusive);
@@ -320,11 +315,6 @@ bool rnwfs_range_writeback(struct inode *inode, u64 start, u64 end_inclusive)
 bool rnwfs_range_cached(struct inode *inode, u64 start, u64 end_inclusive)
 {
 	return filemap_range_has_page(inode->i_mapping, start, end_inclusive);
-}
-
-ssize_t rnwfs_write_sync(struct kiocb *iocb, ssize_t count)
-{
-	return generic_write_sync(iocb, count);
 }
 
 void rnwfs_set_iomap(struct iomap *iomap, struct super_block *sb, u16 type, u16 flags,

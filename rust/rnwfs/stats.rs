@@ -10,6 +10,7 @@
 
 use crate::{
     ffi::{self, bindings},
+    rnwk::fs::Kiocb,
     vfs::Inode,
 };
 use core::{
@@ -199,12 +200,8 @@ pub(crate) unsafe fn from_iomap<'a>(iomap: *mut ffi::iomap) -> Option<&'a Attemp
 }
 
 /// Completion of a submitted async direct I/O: counts it if it was a nowait attempt.
-pub(crate) fn dio_completed(iocb: *mut bindings::kiocb, inode: Inode, write: bool, error: i32) {
-    // SAFETY: iomap passes the I/O's live kiocb.
-    let flags = unsafe { (*iocb).ki_flags } as u32;
-    // SAFETY: as above.
-    let sync = unsafe { (*iocb).ki_complete.is_none() };
-    if sync || flags & ffi::RNWFS_IOCB_NOWAIT as u32 == 0 {
+pub(crate) fn dio_completed(iocb: &Kiocb<'_>, inode: Inode, write: bool, error: i32) {
+    if iocb.is_sync() || !iocb.is_nowait() {
         return; // synchronous I/O is counted by read_iter/write_iter
     }
     let outcome = if error == -(bindings::EAGAIN as i32) { Outcome::Refused(Cause::Device) } else { Outcome::Done };

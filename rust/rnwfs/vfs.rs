@@ -204,6 +204,16 @@ impl Inode {
         unsafe { ffi::rnwfs_inode_dirty_datasync(self.raw()) }
     }
 
+    /// Writes the inode (slot and extent blocks) if dirty, and waits.
+    pub(crate) fn sync_metadata(self) -> Result {
+        self.0.sync_metadata()
+    }
+
+    /// Whether the file may grow to `size` bytes.
+    pub(crate) fn newsize_ok(self, size: u64) -> Result {
+        self.0.newsize_ok(size)
+    }
+
     /// i_nlink (callers hold i_rwsem of the inode or its directory, as link changes do).
     pub(crate) fn nlink(self) -> u32 {
         self.attrs().nlink

@@ -10,11 +10,15 @@
 pub(crate) mod dentry;
 pub(crate) mod file;
 pub(crate) mod inode;
+pub(crate) mod iov_iter;
+pub(crate) mod kiocb;
 pub(crate) mod statfs;
 pub(crate) mod super_block;
 
 pub(crate) use dentry::DentryRef;
 pub(crate) use file::FileRef;
 pub(crate) use inode::InodeRef;
+pub(crate) use iov_iter::IovIter;
+pub(crate) use kiocb::Kiocb;
 pub(crate) use statfs::{Statfs, StatfsOut};
 pub(crate) use super_block::SuperBlock;

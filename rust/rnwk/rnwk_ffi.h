@@ -88,6 +88,16 @@ unsigned long rnwk_store_forget(struct xarray *saved);
 long rnwk_store_roll_back(struct xarray *xa, struct xarray *saved, unsigned long *copies);
 
 /* ---- fs/rnwk_fs.c: the VFS, iomap and bios (static inlines) ---- */
+/* kiocb flags (bindgen cannot evaluate their __force casts). */
+enum {
+	RNWK_IOCB_NOWAIT = IOCB_NOWAIT,
+	RNWK_IOCB_DIRECT = IOCB_DIRECT,
+	RNWK_IOCB_APPEND = IOCB_APPEND,
+	RNWK_IOCB_NOIO = IOCB_NOIO,
+	RNWK_IOCB_WAITQ = IOCB_WAITQ,
+};
+size_t rnwk_iov_iter_count(const struct iov_iter *iter);
+ssize_t rnwk_generic_write_sync(struct kiocb *iocb, ssize_t count);
 struct inode *rnwk_file_inode(struct file *file);
 struct mnt_idmap *rnwk_file_mnt_idmap(struct file *file);
 /* The f_fsid statfs reports for a filesystem on a block device: its encoded dev_t. */

@@ -19,6 +19,17 @@ pub(crate) struct FileRef<'a> {
 }
 
 impl<'a> FileRef<'a> {
+    /// # Safety
+    ///
+    /// `file` points to a file that stays open for `'a`.
+    pub(super) unsafe fn from_raw(file: *mut bindings::file) -> Self {
+        Self {
+            // SAFETY: per the contract, `file` points to an open file (never null).
+            file: NonNull::from(unsafe { &*file }),
+            _object: PhantomData,
+        }
+    }
+
     /// The file's inode, which the open file pins.
     pub(crate) fn inode(&self) -> InodeRef<'a> {
         // SAFETY: the file is open for `'a` (type invariant) and holds its inode.
@@ -36,6 +47,29 @@ impl<'a> FileRef<'a> {
                 self.inode().as_ptr(),
             )
         }
+    }
+
+    /// `file_write_and_wait_range`: writes the dirty page cache of [start, end] back and
+    /// waits for it, reporting the file's writeback errors (fsync). Sleeps.
+    pub(crate) fn write_and_wait_range(&self, start: i64, end: i64) -> Result {
+        // SAFETY: the file is open (type invariant).
+        kernel::error::to_result(unsafe {
+            bindings::file_write_and_wait_range(self.file.as_ptr(), start, end)
+        })
+    }
+
+    /// `generic_file_llseek`: SEEK_SET, SEEK_CUR, SEEK_END on `i_size`; the new position or
+    /// -errno.
+    pub(crate) fn generic_llseek(&self, offset: i64, whence: i32) -> i64 {
+        // SAFETY: the file is open (type invariant).
+        unsafe { bindings::generic_file_llseek(self.file.as_ptr(), offset, whence) }
+    }
+
+    /// `vfs_setpos`: moves the file position to `pos` if it is at most `max`; the new
+    /// position or -EINVAL.
+    pub(crate) fn set_pos(&self, pos: i64, max: i64) -> i64 {
+        // SAFETY: the file is open (type invariant).
+        unsafe { bindings::vfs_setpos(self.file.as_ptr(), pos, max) }
     }
 
     /// Write access to the file's mount (`mnt_want_write_file`): EROFS on a read-only mount,

@@ -4,6 +4,7 @@
 use super::SuperBlock;
 use crate::rnwk::bindings;
 use core::{marker::PhantomData, ptr::NonNull};
+use kernel::prelude::*;
 
 /// An inode, live for `'a`.
 ///
@@ -80,6 +81,22 @@ impl<'a> InodeRef<'a> {
                 end_inclusive as i64,
             )
         }
+    }
+
+    /// `sync_inode_metadata(inode, 1)`: writes the inode (`->write_inode`, synchronously) if
+    /// it is dirty, and waits. Sleeps.
+    pub(crate) fn sync_metadata(&self) -> Result {
+        // SAFETY: a live inode (type invariant).
+        kernel::error::to_result(unsafe { bindings::sync_inode_metadata(self.inode.as_ptr(), 1) })
+    }
+
+    /// `inode_newsize_ok`: whether the file may grow to `size` bytes (RLIMIT_FSIZE,
+    /// `s_maxbytes`).
+    pub(crate) fn newsize_ok(&self, size: u64) -> Result {
+        // Past loff_t's range: what inode_newsize_ok answers for a negative size.
+        let size = i64::try_from(size).map_err(|_| EINVAL)?;
+        // SAFETY: a live inode (type invariant).
+        kernel::error::to_result(unsafe { bindings::inode_newsize_ok(self.inode.as_ptr(), size) })
     }
 
     /// The raw pointer, for rnwfs code that still works on raw inodes (vfs.rs, until its

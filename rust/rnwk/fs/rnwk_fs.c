@@ -9,7 +9,18 @@
 #include <linux/kdev_t.h>
 #include <linux/mount.h>
 #include <linux/statfs.h>
+#include <linux/uio.h>
 #include "../rnwk_ffi.h"
+
+size_t rnwk_iov_iter_count(const struct iov_iter *iter)
+{
+	return iov_iter_count(iter);
+}
+
+ssize_t rnwk_generic_write_sync(struct kiocb *iocb, ssize_t count)
+{
+	return generic_write_sync(iocb, count);
+}
 
 struct inode *rnwk_file_inode(struct file *file)
 {

@@ -52,6 +52,12 @@ impl<'a> SuperBlock<'a> {
         unsafe { (*self.sb.as_ptr()).s_blocksize as u64 }
     }
 
+    /// The largest file size (`s_maxbytes`), set at mount.
+    pub(crate) fn max_bytes(&self) -> i64 {
+        // SAFETY: the super block is live (type invariant).
+        unsafe { (*self.sb.as_ptr()).s_maxbytes }
+    }
+
     /// The raw pointer, for rnwfs code that still works on raw super blocks (vfs.rs, until
     /// its handles move here): it must not use it past `'a`.
     pub(crate) fn as_ptr(&self) -> *mut kernel::bindings::super_block {
