@@ -30,7 +30,7 @@ fn d_type(t: FileType) -> u32 {
 }
 
 /// The device block holding block `logical` of `dir` (directories have no holes).
-fn dir_block(dir: Inode, logical: u64) -> Result<u64> {
+fn dir_block(dir: Inode<'_>, logical: u64) -> Result<u64> {
     match extent_map::lookup(dir.info().map.read().list(), logical) {
         Lookup::Mapped(e) if !e.unwritten() => Ok(e.physical + (logical - e.logical)),
         _ => {
@@ -63,7 +63,7 @@ impl Slot {
 /// Calls `f(slot, entry)` for each slot from `first` on (None: a free slot), until `f`
 /// returns Some; returns that and the slot.
 fn scan<R>(
-    dir: Inode,
+    dir: Inode<'_>,
     first: u64,
     mut f: impl FnMut(&mut Slot, Option<&DirEntry>) -> Option<R>,
 ) -> Result<Option<(R, Slot)>> {
@@ -94,7 +94,7 @@ fn scan<R>(
 }
 
 /// The entry named `name` (never "." or ".."): its inode, type and slot.
-pub(crate) fn find(dir: Inode, name: &[u8]) -> Result<Option<(u32, FileType, Slot)>> {
+pub(crate) fn find(dir: Inode<'_>, name: &[u8]) -> Result<Option<(u32, FileType, Slot)>> {
     let hit = scan(dir, 2, |_, e| match e {
         Some(e) if e.name() == name => Some((e.ino, e.file_type)),
         _ => None,
@@ -103,7 +103,7 @@ pub(crate) fn find(dir: Inode, name: &[u8]) -> Result<Option<(u32, FileType, Slo
 }
 
 /// Adds `name` → `ino` to `dir`, growing it by a block if every slot is taken.
-pub(crate) fn add(dir: Inode, name: &[u8], ino: u32, t: FileType) -> Result {
+pub(crate) fn add(dir: Inode<'_>, name: &[u8], ino: u32, t: FileType) -> Result {
     let entry = DirEntry::new(ino, t, name).map_err(|_| EINVAL)?;
     let placed = scan(dir, 2, |slot, e| {
         if e.is_none() {
@@ -133,7 +133,7 @@ pub(crate) fn add(dir: Inode, name: &[u8], ino: u32, t: FileType) -> Result {
 }
 
 /// Writes the first block of a new directory: "." and "..".
-pub(crate) fn init(dir: Inode, parent: u32) -> Result {
+pub(crate) fn init(dir: Inode<'_>, parent: u32) -> Result {
     let e = dir.info().map.write().allocate(dir, 0, 1, NewBlocks::Written)?;
     let mut buf = dir.sb().new_block(e.physical)?;
     buf.edit(|data| {
@@ -147,12 +147,12 @@ pub(crate) fn init(dir: Inode, parent: u32) -> Result {
 
 /// The ".." slot of `dir`, loaded: a rename points it at the new parent once nothing
 /// else can fail.
-pub(crate) fn dotdot_slot(dir: Inode) -> Result<Slot> {
+pub(crate) fn dotdot_slot(dir: Inode<'_>) -> Result<Slot> {
     Ok(Slot { buf: dir.sb().read(dir_block(dir, 0)?)?, at: DIRENT_SIZE, number: 1 })
 }
 
 /// Whether `dir` holds nothing but "." and "..".
-pub(crate) fn is_empty(dir: Inode) -> Result<bool> {
+pub(crate) fn is_empty(dir: Inode<'_>) -> Result<bool> {
     Ok(scan(dir, 2, |_, e| e.map(|_| ()))?.is_none())
 }
 

@@ -34,7 +34,7 @@ fn check(ret: isize) -> Result<isize> {
 /// What a kiocb asks for, and how a nowait attempt went.
 struct Io<'a> {
     iocb: Kiocb<'a>,
-    inode: Inode,
+    inode: Inode<'a>,
     nowait: bool,
     direct: bool,
     attempt: Attempt,
@@ -62,7 +62,7 @@ impl<'a> Io<'a> {
     }
 
     /// i_rwsem, tried under IOCB_NOWAIT.
-    fn lock(&self, shared: bool) -> Result<crate::vfs::InodeLock> {
+    fn lock(&self, shared: bool) -> Result<crate::vfs::InodeLock<'a>> {
         self.inode.lock(shared, self.nowait).map_err(|e| self.refused(e, Cause::Lock))
     }
 
@@ -348,7 +348,7 @@ extern "C" fn rnwfs_llseek(file: FileRef<'_>, offset: i64, whence: i32) -> i64 {
 /// Allocates zeroed blocks over every hole in [start, end) (file blocks): written extents,
 /// so later writes there are plain overwrites (no conversion that could fragment the file's
 /// extent list, and direct writes stay eligible for caller completion).
-fn preallocate(inode: Inode, start: u64, end: u64) -> Result {
+fn preallocate(inode: Inode<'_>, start: u64, end: u64) -> Result {
     let mut b = start;
     while b < end {
         let mut m = inode.info().map.write();
@@ -364,7 +364,7 @@ fn preallocate(inode: Inode, start: u64, end: u64) -> Result {
 }
 
 /// Frees the blocks of [offset, offset + len) and zeroes the partial ones at its ends.
-fn punch_hole(inode: Inode, offset: u64, len: u64) -> Result {
+fn punch_hole(inode: Inode<'_>, offset: u64, len: u64) -> Result {
     let end = offset + len;
     let (first_full, last_full) = (offset.div_ceil(BS) * BS, end / BS * BS);
     if first_full >= last_full {
@@ -419,7 +419,7 @@ extern "C" fn rnwfs_fallocate(file: FileRef<'_>, mode: i32, offset: i64, len: i6
 
 /// Changes the size (i_rwsem held by the caller): zeroes what a later extension would
 /// expose, drops the page cache beyond, frees the blocks beyond.
-fn truncate(inode: Inode, size: u64) -> Result {
+fn truncate(inode: Inode<'_>, size: u64) -> Result {
     inode.dio_wait();
     let _inval = inode.invalidate_lock();
     let old = inode.size();

@@ -17,19 +17,19 @@ use kernel::prelude::*;
 const _: () = assert!(ffi::RNWFS_FL_WRITETHROUGH == INODE_FLAG_WRITETHROUGH);
 
 /// Whether buffered writes to `inode` are writethrough.
-pub(crate) fn writethrough(inode: Inode) -> bool {
+pub(crate) fn writethrough(inode: Inode<'_>) -> bool {
     inode.sb().info().writethrough.load(Ordering::Relaxed)
         || inode.info().flags.load(Ordering::Relaxed) & INODE_FLAG_WRITETHROUGH != 0
 }
 
 /// The per-file flags (RNWFS_IOC_GETFLAGS).
-pub(crate) fn get_flags(inode: Inode) -> u32 {
+pub(crate) fn get_flags(inode: Inode<'_>) -> u32 {
     inode.info().flags.load(Ordering::Relaxed)
 }
 
 /// Sets the per-file flags (RNWFS_IOC_SETFLAGS); the caller holds i_rwsem and checked
 /// ownership and write access.
-pub(crate) fn set_flags(inode: Inode, flags: u32) -> Result {
+pub(crate) fn set_flags(inode: Inode<'_>, flags: u32) -> Result {
     if flags & !KNOWN_INODE_FLAGS != 0 {
         return Err(EINVAL);
     }
@@ -49,7 +49,7 @@ pub(crate) fn set_flags(inode: Inode, flags: u32) -> Result {
 
 /// Whether async writethrough writes wait for writeback completions on `sb`: then every
 /// writeback ioend reports to the engine.
-pub(crate) fn writethrough_waiting(sb: Sb) -> bool {
+pub(crate) fn writethrough_waiting(sb: Sb<'_>) -> bool {
     // SAFETY: a mounted super block (its C side lives until put_super).
     unsafe { ffi::rnwfs_wt_waiting(sb.raw()) }
 }
@@ -62,15 +62,20 @@ pub(crate) fn writethrough_hook(ioend: Ioend<'_>) {
 
 /// The writeback of [offset, offset + size) of `inode` failed: the writethrough writes over
 /// it fail with `error` (before the folios' writeback ends, which sync writers wait for).
-pub(crate) fn writethrough_ioend_error(inode: Inode, offset: u64, size: u64, error: Error) {
+pub(crate) fn writethrough_ioend_error(inode: Inode<'_>, offset: u64, size: u64, error: Error) {
     // SAFETY: a live inode (its folios are still under writeback).
     unsafe { ffi::rnwfs_wt_ioend_error(inode.raw(), offset as i64, size as usize, error.to_errno()) }
 }
 
 /// The writeback of [offset, offset + size) of the inode at `inode_addr` ended: the async
-/// writethrough writes over it whose whole range is on the device complete.
-pub(crate) fn writethrough_writeback_done(sb: Sb, inode_addr: usize, offset: u64, size: u64) {
-    // SAFETY: a mounted super block; the engine only compares the inode's address (it may
-    // be gone).
-    unsafe { ffi::rnwfs_wt_writeback_done(sb.raw(), inode_addr as *mut bindings::inode, offset as i64, size as usize) }
+/// writethrough writes over it whose whole range is on the device complete. Called from the
+/// super block's ioend queue, after the ioend was finished (the addresses are what
+/// `FinishedIoend` kept).
+pub(crate) fn writethrough_writeback_done(sb_addr: usize, inode_addr: usize, offset: u64, size: u64) {
+    // SAFETY: the super block is mounted: put_super drains its ioend queue, which waits for
+    // this handler, before the C side goes (super_block.rs, `release`). The engine only
+    // compares the inode's address (it may be gone).
+    unsafe {
+        ffi::rnwfs_wt_writeback_done(sb_addr as *mut bindings::super_block, inode_addr as *mut bindings::inode, offset as i64, size as usize)
+    }
 }

@@ -92,7 +92,7 @@ impl Mapping {
     }
 
     /// Makes sure `extra` more extents can be stored (grows the extent chain).
-    fn reserve(&mut self, sb: Sb, alloc: &mut Allocator, extra: usize) -> Result {
+    fn reserve(&mut self, sb: Sb<'_>, alloc: &mut Allocator, extra: usize) -> Result {
         let need = chain_length(self.list().len() + extra).min(crate::format::extent::MAX_EXTENT_BLOCKS);
         while self.chain.len() < need {
             let goal = self.chain.last().map_or(0, |b| b + 1);
@@ -139,7 +139,7 @@ impl Mapping {
     /// Allocates up to `want` blocks for file block `logical` (a hole); returns the extent.
     /// `Written` blocks are the caller's to fill through the buffer cache; `Zeroed` ones are
     /// zeroed on the device before they join the file (so they need no conversion later).
-    pub(crate) fn allocate(&mut self, inode: Inode, logical: u64, want: u32, kind: NewBlocks) -> Result<Extent> {
+    pub(crate) fn allocate(&mut self, inode: Inode<'_>, logical: u64, want: u32, kind: NewBlocks) -> Result<Extent> {
         let sb = inode.sb();
         let mut alloc = sb.info().alloc.write();
         self.reserve(sb, &mut alloc, 1)?;
@@ -179,7 +179,7 @@ impl Mapping {
     }
 
     /// Marks [start, end) (file blocks) written after their data reached the device.
-    pub(crate) fn mark_written(&mut self, inode: Inode, start: u64, end: u64) -> Result {
+    pub(crate) fn mark_written(&mut self, inode: Inode<'_>, start: u64, end: u64) -> Result {
         let sb = inode.sb();
         let mut alloc = sb.info().alloc.write();
         self.reserve(sb, &mut alloc, 2)?;
@@ -192,7 +192,7 @@ impl Mapping {
     }
 
     /// Frees the file blocks in [start, end) (`u64::MAX`: to the end).
-    pub(crate) fn punch(&mut self, inode: Inode, start: u64, end: u64) -> Result {
+    pub(crate) fn punch(&mut self, inode: Inode<'_>, start: u64, end: u64) -> Result {
         let sb = inode.sb();
         let mut alloc = sb.info().alloc.write();
         self.reserve(sb, &mut alloc, 1)?;
@@ -236,7 +236,7 @@ fn ts(sec: i64, nsec: u32) -> Timestamp {
 }
 
 /// The in-core inode for `ino`, read from disk if not cached.
-pub(crate) fn iget(sb: Sb, ino: u32) -> Result<Inode> {
+pub(crate) fn iget(sb: Sb<'_>, ino: u32) -> Result<Inode<'_>> {
     // SAFETY: `sb` is live; iget_locked returns a referenced inode, new ones locked.
     let raw = unsafe { bindings::iget_locked(sb.raw(), ino as usize) };
     if raw.is_null() {
@@ -265,7 +265,7 @@ pub(crate) fn iget(sb: Sb, ino: u32) -> Result<Inode> {
     }
 }
 
-fn load(sb: Sb, inode: Inode) -> Result<ffi::rnwfs_inode_attrs> {
+fn load(sb: Sb<'_>, inode: Inode<'_>) -> Result<ffi::rnwfs_inode_attrs> {
     let ino = inode.ino();
     let layout = &sb.info().layout;
     let d = crate::disk::read_inode(sb, layout, ino)?;
@@ -294,7 +294,7 @@ fn load(sb: Sb, inode: Inode) -> Result<ffi::rnwfs_inode_attrs> {
 }
 
 /// The on-disk form of an in-core inode.
-pub(crate) fn to_disk(inode: Inode, map: &Mapping) -> DiskInode {
+pub(crate) fn to_disk(inode: Inode<'_>, map: &Mapping) -> DiskInode {
     let a = inode.attrs();
     let list = map.list();
     let mut extents = [Extent::default(); INLINE_EXTENTS];
@@ -320,7 +320,7 @@ pub(crate) fn to_disk(inode: Inode, map: &Mapping) -> DiskInode {
 /// Writes the in-core inode (and its extent chain) into the buffer cache; `sync`: to disk.
 /// Unwritten conversion calls it too: it changes extents after the VFS may have written
 /// the inode for a sync(2) or an unmount, which would not write it again.
-pub(crate) fn write_inode(inode: Inode, sync: bool) -> Result {
+pub(crate) fn write_inode(inode: Inode<'_>, sync: bool) -> Result {
     let sb = inode.sb();
     let ino = inode.ino();
     let (blk, off) = sb.info().layout.inode_location(ino).ok_or(EINVAL)?;

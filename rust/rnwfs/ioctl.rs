@@ -14,7 +14,7 @@ const SB_NOWAIT_STATS: u32 = ffi::RNWFS_IOCTL_SB_NOWAIT_STATS;
 
 /// RNWFS_IOC_SETFLAGS: the new flags are read first (EFAULT), then permission (EPERM) and
 /// write access (EROFS) are checked, then the flags change under i_rwsem.
-fn set_flags(file: &FileRef<'_>, inode: Inode, arg: usize) -> Result {
+fn set_flags(file: &FileRef<'_>, inode: Inode<'_>, arg: usize) -> Result {
     let new = UserSlice::new(arg, core::mem::size_of::<u32>())
         .reader()
         .read::<u32>()?;

@@ -55,7 +55,7 @@ impl Report {
         }
     }
 
-    fn fill(&self, inode: Inode, iomap: *mut ffi::iomap) {
+    fn fill(&self, inode: Inode<'_>, iomap: *mut ffi::iomap) {
         // SAFETY: `iomap` is the caller's mapping to fill; the inode's super block is live.
         unsafe {
             ffi::rnwfs_set_iomap(iomap.cast(), inode.sb().raw(), self.kind, self.flags, self.offset, self.length, self.addr)
@@ -68,7 +68,7 @@ fn refuse(attempt: Option<&Attempt>, cause: Cause) -> Error {
     attempt.map_or(EAGAIN, |a| a.refuse(cause))
 }
 
-fn begin(inode: Inode, pos: u64, len: u64, flags: u32, attempt: Option<&Attempt>) -> Result<Report> {
+fn begin(inode: Inode<'_>, pos: u64, len: u64, flags: u32, attempt: Option<&Attempt>) -> Result<Report> {
     let first = pos >> BLOCK_SHIFT;
     let end = (pos + len.max(1)).div_ceil(BS);
     let nowait = flags & (ffi::IOMAP_NOWAIT | ffi::IOMAP_OVERWRITE_ONLY) != 0;
@@ -149,7 +149,7 @@ unsafe extern "C" fn rnwfs_iomap_begin(
 
 /// Whether a nowait direct write of [pos, pos + len) can go without allocating: every
 /// block mapped, and written if the write is sub-block (it would zero around its data).
-pub(crate) fn nowait_overwrite(inode: Inode, pos: u64, len: u64, unaligned: bool) -> core::result::Result<(), Cause> {
+pub(crate) fn nowait_overwrite(inode: Inode<'_>, pos: u64, len: u64, unaligned: bool) -> core::result::Result<(), Cause> {
     let map = inode.info().map.try_read().ok_or(Cause::Lock)?;
     let (mut block, end) = (pos >> BLOCK_SHIFT, (pos + len).div_ceil(BS));
     while block < end {
@@ -172,7 +172,9 @@ unsafe extern "C" fn rnwfs_map_blocks(
     // SAFETY: iomap passes a live inode of ours and its writeback context.
     let (inode, iomap) = unsafe { (Inode::new(inode), core::ptr::addr_of_mut!((*wpc).iomap)) };
     let first = offset as u64 >> BLOCK_SHIFT;
-    match extent_map::lookup(inode.info().map.read().list(), first) {
+    // The mapping lock is held for the lookup only, as in iomap_begin: the extent is a copy.
+    let found = extent_map::lookup(inode.info().map.read().list(), first);
+    match found {
         Lookup::Mapped(e) => {
             Report::extent(&e, 0).fill(inode, iomap.cast());
             0
@@ -185,7 +187,7 @@ unsafe extern "C" fn rnwfs_map_blocks(
 }
 
 /// Marks the blocks of [offset, offset + size) written: their data is on the device.
-pub(crate) fn convert_unwritten(inode: Inode, offset: u64, size: u64) -> Result {
+pub(crate) fn convert_unwritten(inode: Inode<'_>, offset: u64, size: u64) -> Result {
     if size == 0 {
         return Ok(());
     }

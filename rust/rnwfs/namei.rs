@@ -26,10 +26,10 @@ fn checked_name<'a>(dentry: *mut bindings::dentry) -> Result<&'a [u8]> {
 
 /// A new inode, hashed and locked (I_NEW) until `instantiate`; dropped unused, it is
 /// discarded and its slot freed by eviction.
-struct NewInode(Inode);
+struct NewInode<'a>(Inode<'a>);
 
-impl NewInode {
-    fn create(idmap: *mut bindings::mnt_idmap, dir: Inode, mode: u16) -> Result<Self> {
+impl<'a> NewInode<'a> {
+    fn create(idmap: *mut bindings::mnt_idmap, dir: Inode<'a>, mode: u16) -> Result<Self> {
         let sb = dir.sb();
         // SAFETY: a live super block of ours.
         let raw = unsafe { bindings::new_inode(sb.raw()) };
@@ -76,7 +76,7 @@ impl NewInode {
     }
 }
 
-impl Drop for NewInode {
+impl Drop for NewInode<'_> {
     fn drop(&mut self) {
         // SAFETY: a new, locked inode we hold the only reference to: unlinked and
         // discarded, eviction frees its blocks and slot.
@@ -91,7 +91,7 @@ fn file_type(mode: u16) -> FileType {
     FileType::from_mode(mode).unwrap_or(FileType::Regular)
 }
 
-fn create(idmap: *mut bindings::mnt_idmap, dir: Inode, dentry: *mut bindings::dentry, mode: u16) -> Result {
+fn create(idmap: *mut bindings::mnt_idmap, dir: Inode<'_>, dentry: *mut bindings::dentry, mode: u16) -> Result {
     let name = checked_name(dentry)?;
     let new = NewInode::create(idmap, dir, mode)?;
     dir::add(dir, name, new.0.ino(), file_type(mode))?;
@@ -114,7 +114,7 @@ unsafe extern "C" fn rnwfs_create(
     crate::vfs::status(create(idmap, unsafe { Inode::new(dir) }, dentry, mode))
 }
 
-fn mkdir(idmap: *mut bindings::mnt_idmap, dir: Inode, dentry: *mut bindings::dentry, mode: u16) -> Result {
+fn mkdir(idmap: *mut bindings::mnt_idmap, dir: Inode<'_>, dentry: *mut bindings::dentry, mode: u16) -> Result {
     let name = checked_name(dentry)?;
     let new = NewInode::create(idmap, dir, S_IFDIR | mode)?;
     // SAFETY: a new directory has two links ("." and its entry in the parent).
@@ -139,7 +139,7 @@ unsafe extern "C" fn rnwfs_mkdir(
     crate::vfs::status(mkdir(idmap, unsafe { Inode::new(dir) }, dentry, mode))
 }
 
-fn symlink(idmap: *mut bindings::mnt_idmap, dir: Inode, dentry: *mut bindings::dentry, target: &[u8]) -> Result {
+fn symlink(idmap: *mut bindings::mnt_idmap, dir: Inode<'_>, dentry: *mut bindings::dentry, target: &[u8]) -> Result {
     let name = checked_name(dentry)?;
     if target.len() >= BLOCK_SIZE {
         return Err(errno(bindings::ENAMETOOLONG));
@@ -166,7 +166,7 @@ unsafe extern "C" fn rnwfs_symlink(
     crate::vfs::status(symlink(idmap, dir, dentry, target))
 }
 
-fn link(old: Inode, dir: Inode, dentry: *mut bindings::dentry) -> Result {
+fn link(old: Inode<'_>, dir: Inode<'_>, dentry: *mut bindings::dentry) -> Result {
     let name = checked_name(dentry)?;
     dir::add(dir, name, old.ino(), file_type(old.mode()))?;
     // SAFETY: a live inode: one more link, one more reference for the new dentry.
@@ -195,7 +195,7 @@ unsafe extern "C" fn rnwfs_link(
 /// than the names the inode has (a crafted or corrupted image): taken to 0 with a name
 /// left, the inode is freed at eviction while that name still points at it, and the next
 /// drop from 0 is drop_nlink()'s WARN. Checked before anything changes.
-fn check_links(inode: Inode, min: u32, op: &str) -> Result {
+fn check_links(inode: Inode<'_>, min: u32, op: &str) -> Result {
     let n = inode.nlink();
     if n >= min {
         return Ok(());
@@ -208,7 +208,7 @@ fn check_links(inode: Inode, min: u32, op: &str) -> Result {
 const PARENT_MIN_LINKS: u32 = 3;
 
 /// Removes `dentry`'s entry from `dir`; returns its inode.
-fn remove_entry(dir: Inode, dentry: *mut bindings::dentry) -> Result<Inode> {
+fn remove_entry(dir: Inode<'_>, dentry: *mut bindings::dentry) -> Result<Inode<'_>> {
     // SAFETY: the VFS passes a positive dentry for unlink, rmdir and rename sources.
     let inode = unsafe { Inode::new(ffi::rnwfs_d_inode(dentry)) };
     let (_, _, slot) = dir::find(dir, dentry_name(dentry))?.ok_or(ENOENT)?;
@@ -217,14 +217,14 @@ fn remove_entry(dir: Inode, dentry: *mut bindings::dentry) -> Result<Inode> {
 }
 
 /// Frees the loaded entry `slot` of `dir`, which named `inode` (cannot fail).
-fn clear_entry(dir: Inode, mut slot: dir::Slot, inode: Inode) {
+fn clear_entry(dir: Inode<'_>, mut slot: dir::Slot, inode: Inode<'_>) {
     slot.write(None);
     dir.touch_mtime();
     dir.mark_dirty();
     inode.touch_ctime();
 }
 
-fn unlink(dir: Inode, dentry: *mut bindings::dentry) -> Result {
+fn unlink(dir: Inode<'_>, dentry: *mut bindings::dentry) -> Result {
     // SAFETY: the VFS passes a positive dentry.
     check_links(unsafe { Inode::new(ffi::rnwfs_d_inode(dentry)) }, 1, "an unlink")?;
     let inode = remove_entry(dir, dentry)?;
@@ -240,7 +240,7 @@ unsafe extern "C" fn rnwfs_unlink(dir: *mut bindings::inode, dentry: *mut bindin
     crate::vfs::status(unlink(unsafe { Inode::new(dir) }, dentry))
 }
 
-fn rmdir(dir: Inode, dentry: *mut bindings::dentry) -> Result {
+fn rmdir(dir: Inode<'_>, dentry: *mut bindings::dentry) -> Result {
     // SAFETY: the VFS passes a positive dentry.
     let victim = unsafe { Inode::new(ffi::rnwfs_d_inode(dentry)) };
     if !dir::is_empty(victim)? {
@@ -265,9 +265,9 @@ unsafe extern "C" fn rnwfs_rmdir(dir: *mut bindings::inode, dentry: *mut binding
 }
 
 fn rename(
-    old_dir: Inode,
+    old_dir: Inode<'_>,
     old_dentry: *mut bindings::dentry,
-    new_dir: Inode,
+    new_dir: Inode<'_>,
     new_dentry: *mut bindings::dentry,
     flags: u32,
 ) -> Result {
@@ -353,7 +353,7 @@ unsafe extern "C" fn rnwfs_rename(
     crate::vfs::status(unsafe { rename(Inode::new(old_dir), old_dentry, Inode::new(new_dir), new_dentry, flags) })
 }
 
-fn read_link(inode: Inode) -> Result<*mut u8> {
+fn read_link(inode: Inode<'_>) -> Result<*mut u8> {
     let size = inode.size() as usize;
     if size == 0 || size >= BLOCK_SIZE {
         return Err(crate::disk::corrupted());

@@ -122,7 +122,7 @@ impl crate::rnwk::debugfs::Show for NowaitStats {
 }
 
 /// Counts `outcome` of a nowait read or write on `inode`, for the file and its filesystem.
-pub(crate) fn record(inode: Inode, write: bool, outcome: Outcome) {
+pub(crate) fn record(inode: Inode<'_>, write: bool, outcome: Outcome) {
     for stats in [&inode.info().stats, &*inode.sb().info().stats] {
         if write { &stats.write } else { &stats.read }.record(outcome);
     }
@@ -200,7 +200,7 @@ pub(crate) unsafe fn from_iomap<'a>(iomap: *mut ffi::iomap) -> Option<&'a Attemp
 }
 
 /// Completion of a submitted async direct I/O: counts it if it was a nowait attempt.
-pub(crate) fn dio_completed(iocb: &Kiocb<'_>, inode: Inode, write: bool, error: i32) {
+pub(crate) fn dio_completed(iocb: &Kiocb<'_>, inode: Inode<'_>, write: bool, error: i32) {
     if iocb.is_sync() || !iocb.is_nowait() {
         return; // synchronous I/O is counted by read_iter/write_iter
     }

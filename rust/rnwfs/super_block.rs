@@ -57,7 +57,7 @@ fn refuse(fc: *mut bindings::fs_context, why: &str) -> Error {
     EINVAL
 }
 
-fn read_superblock(sb: Sb, fc: *mut bindings::fs_context) -> Result<Superblock> {
+fn read_superblock(sb: Sb<'_>, fc: *mut bindings::fs_context) -> Result<Superblock> {
     // SAFETY: a super block being set up for our mount.
     if unsafe { bindings::sb_set_blocksize(sb.raw(), BLOCK_SIZE as i32) } == 0 {
         return Err(refuse(fc, "the device's block size is larger than 4096 bytes"));
@@ -67,7 +67,7 @@ fn read_superblock(sb: Sb, fc: *mut bindings::fs_context) -> Result<Superblock> 
 }
 
 /// Writes the superblock with the current free counts in `state`.
-fn write_super(sb: Sb, state: State, sync: bool) -> Result {
+fn write_super(sb: Sb<'_>, state: State, sync: bool) -> Result {
     let info = sb.info();
     let mut s = info.disk;
     {
@@ -89,7 +89,7 @@ fn write_super(sb: Sb, state: State, sync: bool) -> Result {
 /// Sets up a super block being mounted from the context `fc`; writeback of unwritten
 /// extents completes through `ioend_ended` (writeback.rs, which mount.rs names: this module
 /// is below it).
-pub(crate) fn fill_super(sb: Sb, fc: *mut bindings::fs_context, ioend_ended: IoendHandler) -> Result {
+pub(crate) fn fill_super(sb: Sb<'_>, fc: *mut bindings::fs_context, ioend_ended: IoendHandler) -> Result {
     let mut disk = read_superblock(sb, fc)?;
     // SAFETY: the mount's live context.
     let mut read_only = unsafe { ffi::rnwfs_fc_wants_rdonly(fc.cast()) };
@@ -163,7 +163,7 @@ pub(crate) fn fill_super(sb: Sb, fc: *mut bindings::fs_context, ioend_ended: Ioe
     result
 }
 
-fn release(sb: Sb) {
+fn release(sb: Sb<'_>) {
     // Both callers have the info attached. Its ioend queue's handler uses it: let the
     // handler finish before the info goes.
     sb.info().ioends.drain();
@@ -228,7 +228,8 @@ unsafe extern "C" fn rnwfs_reconfigure(fc: *mut bindings::fs_context) -> i32 {
 #[no_mangle]
 extern "C" fn rnwfs_statfs(dentry: DentryRef<'_>, out: StatfsOut<'_>) -> i32 {
     let sb = dentry.super_block();
-    let info = Sb::of(sb).info();
+    let fs = Sb::of(sb);
+    let info = fs.info();
     let a = info.alloc.read();
     out.fill(
         sb,

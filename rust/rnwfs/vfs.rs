@@ -20,27 +20,23 @@ pub(crate) fn status(r: Result) -> i32 {
     }
 }
 
-/// A mounted (or mounting) rnwfs super block.
-///
-/// Still a `Copy` handle with no lifetime (the layer's [`SuperBlock`] it wraps claims
-/// `'static`): what remains of issue 15 moves rnwfs onto the layer's bounded handles.
+/// A mounted (or mounting) rnwfs super block, for `'a`: the layer's [`SuperBlock`] and
+/// what rnwfs keeps in it.
 #[derive(Clone, Copy)]
-pub(crate) struct Sb(SuperBlock<'static>);
+pub(crate) struct Sb<'a>(SuperBlock<'a>);
 
-impl Sb {
+impl<'a> Sb<'a> {
     /// # Safety
-    /// `sb` is an rnwfs super block that outlives every use of the handle.
+    /// `sb` is an rnwfs super block, live for `'a`.
     pub(crate) unsafe fn new(sb: *mut bindings::super_block) -> Self {
         // SAFETY: per the contract.
         Self(unsafe { SuperBlock::from_raw(sb) })
     }
 
-    /// The handle on a super block a callback was given: rnwfs' own (only rnwfs' table
-    /// entries give handles), mounted for the call and, as every `Sb`, not used after
-    /// put_super.
-    pub(crate) fn of(sb: SuperBlock<'_>) -> Self {
-        // SAFETY: a live rnwfs super block, as above.
-        unsafe { Self::new(sb.as_ptr()) }
+    /// rnwfs' view of a super block the layer handed over: rnwfs' own (the layer gives rnwfs
+    /// only the objects of its own callbacks, which rnwfs' tables install), for as long.
+    pub(crate) fn of(sb: SuperBlock<'a>) -> Self {
+        Self(sb)
     }
 
     pub(crate) fn raw(self) -> *mut bindings::super_block {
@@ -48,12 +44,13 @@ impl Sb {
     }
 
     /// The layer's handle, for the calls that take one.
-    pub(crate) fn layer(self) -> SuperBlock<'static> {
+    pub(crate) fn layer(self) -> SuperBlock<'a> {
         self.0
     }
 
-    /// The in-core superblock (present from fill_super to put_super: all our callbacks).
-    pub(crate) fn info<'a>(self) -> &'a SbInfo {
+    /// The in-core superblock (present from fill_super to put_super: all our callbacks),
+    /// borrowed for as long as the handle is.
+    pub(crate) fn info(&self) -> &SbInfo {
         // SAFETY: set up in fill_super before any inode exists, freed in put_super after
         // the last; the VFS calls us only in between.
         unsafe { &*ffi::rnwfs_sb_info(self.raw()).cast::<SbInfo>() }
@@ -92,26 +89,23 @@ impl Sb {
 
 }
 
-/// An rnwfs inode the caller holds a reference to (or the VFS holds for the call).
-///
-/// Still a `Copy` handle with no lifetime, as [`Sb`].
+/// An rnwfs inode the caller holds a reference to (or the VFS holds for the call), for `'a`.
 #[derive(Clone, Copy)]
-pub(crate) struct Inode(InodeRef<'static>);
+pub(crate) struct Inode<'a>(InodeRef<'a>);
 
-impl Inode {
+impl<'a> Inode<'a> {
     /// # Safety
-    /// `inode` is a live rnwfs inode for as long as the handle is used.
+    /// `inode` is an rnwfs inode, live for `'a` (the raw entry points still choose `'a`
+    /// themselves; the layer's handles carry the callback's).
     pub(crate) unsafe fn new(inode: *mut bindings::inode) -> Self {
         // SAFETY: per the contract.
         Self(unsafe { InodeRef::from_raw(inode) })
     }
 
-    /// The handle on an inode a callback was given (or one an object it was given holds):
-    /// an rnwfs inode (only rnwfs' table entries give handles), used, as every `Inode`, only
-    /// while the VFS or a reference keeps it.
-    pub(crate) fn of(inode: InodeRef<'_>) -> Self {
-        // SAFETY: a live rnwfs inode, as above.
-        unsafe { Self::new(inode.as_ptr()) }
+    /// rnwfs' view of an inode the layer handed over (a callback's, or one an object it was
+    /// given holds): rnwfs' own, as for [`Sb::of`], for as long.
+    pub(crate) fn of(inode: InodeRef<'a>) -> Self {
+        Self(inode)
     }
 
     pub(crate) fn raw(self) -> *mut bindings::inode {
@@ -123,7 +117,7 @@ impl Inode {
         self.0.ino() as u32
     }
 
-    pub(crate) fn sb(self) -> Sb {
+    pub(crate) fn sb(self) -> Sb<'a> {
         Sb(self.0.super_block())
     }
 
@@ -139,8 +133,9 @@ impl Inode {
         self.mode() & crate::format::inode::S_IFMT == crate::format::inode::S_IFREG
     }
 
-    /// The Rust part of the inode (allocated with it, freed with it).
-    pub(crate) fn info<'a>(self) -> &'a InodeInfo {
+    /// The Rust part of the inode (allocated with it, freed with it), borrowed for as long
+    /// as the handle is.
+    pub(crate) fn info(&self) -> &InodeInfo {
         // SAFETY: rnwfs_alloc_inode attaches the info, rnwfs_free_inode frees it after the
         // inode's last use.
         unsafe { &*ffi::rnwfs_inode_info(self.raw()).cast::<InodeInfo>() }
@@ -227,7 +222,7 @@ impl Inode {
     }
 
     /// i_rwsem, shared or exclusive; with `nowait`, EAGAIN instead of sleeping.
-    pub(crate) fn lock(self, shared: bool, nowait: bool) -> Result<InodeLock> {
+    pub(crate) fn lock(self, shared: bool, nowait: bool) -> Result<InodeLock<'a>> {
         if nowait {
             // SAFETY: a live inode.
             if !unsafe { ffi::rnwfs_inode_trylock(self.raw(), shared) } {
@@ -242,7 +237,7 @@ impl Inode {
 
     /// The mapping's invalidate lock (exclusive): keeps page faults out of a range being
     /// truncated, punched or preallocated.
-    pub(crate) fn invalidate_lock(self) -> InvalidateLock {
+    pub(crate) fn invalidate_lock(self) -> InvalidateLock<'a> {
         // SAFETY: a live inode.
         unsafe { ffi::rnwfs_invalidate_lock(self.raw()) };
         InvalidateLock(self)
@@ -305,21 +300,21 @@ impl Inode {
 }
 
 /// i_rwsem, released on drop.
-pub(crate) struct InodeLock {
-    inode: Inode,
+pub(crate) struct InodeLock<'a> {
+    inode: Inode<'a>,
     shared: bool,
 }
 
-impl Drop for InodeLock {
+impl Drop for InodeLock<'_> {
     fn drop(&mut self) {
         // SAFETY: taken by `Inode::lock` in this mode.
         unsafe { ffi::rnwfs_inode_unlock(self.inode.raw(), self.shared) }
     }
 }
 
-pub(crate) struct InvalidateLock(Inode);
+pub(crate) struct InvalidateLock<'a>(Inode<'a>);
 
-impl Drop for InvalidateLock {
+impl Drop for InvalidateLock<'_> {
     fn drop(&mut self) {
         // SAFETY: taken by `Inode::invalidate_lock`.
         unsafe { ffi::rnwfs_invalidate_unlock(self.0.raw()) }

@@ -46,7 +46,7 @@ pub(crate) fn unwritten_ioend_ended(ioend: CompletedIoend) {
             flags::writethrough_ioend_error(inode, offset, size, e);
         }
     }
-    // `inode` is not used past here: finishing the ioend may let it go.
+    // `inode` and `sb` borrow the ioend, which finishing ends: the inode may go then.
     let done = ioend.finish(result);
-    flags::writethrough_writeback_done(sb, done.inode_addr, done.offset, done.size);
+    flags::writethrough_writeback_done(done.super_block_addr, done.inode_addr, done.offset, done.size);
 }

@@ -81,6 +81,9 @@ pub(crate) struct CompletedIoend {
 
 /// What stays known of an ioend once it is finished (its memory is gone).
 pub(crate) struct FinishedIoend {
+    /// The super block's address, for C that keeps the super block alive by other means
+    /// (rnwfs: put_super drains the queue, waiting for the handler).
+    pub(crate) super_block_addr: usize,
     /// The inode's address, to compare only: the inode may be gone.
     pub(crate) inode_addr: usize,
     pub(crate) offset: u64,
@@ -136,6 +139,7 @@ impl CompletedIoend {
     /// frees the ioend.
     pub(crate) fn finish(self, result: Result) -> FinishedIoend {
         let done = FinishedIoend {
+            super_block_addr: self.inode().super_block().as_ptr() as usize,
             inode_addr: self.raw().io_inode as usize,
             offset: self.offset(),
             size: self.size(),
