@@ -53,7 +53,6 @@ void *rnwfs_sb_teardown(struct super_block *sb);
 /* Then, once the Rust info is freed: frees the C side. */
 void rnwfs_sb_free(struct super_block *sb);
 void *rnwfs_sb_info(struct super_block *sb);
-u64 rnwfs_device_blocks(struct super_block *sb);
 /* A mount error for the mount(2)/fsconfig(2) caller (and the kernel log). */
 void rnwfs_mount_error(struct fs_context *fc, const char *msg, int len);
 bool rnwfs_fc_wants_rdonly(struct fs_context *fc);
@@ -64,23 +63,6 @@ int rnwfs_init_dio_done_wq(struct super_block *sb);
 /* Whether a folio in the range is under writeback. */
 bool rnwfs_range_writeback(struct inode *inode, u64 start, u64 end_inclusive);
 struct super_block *rnwfs_fc_sb(struct fs_context *fc);
-
-/* ---- buffer cache: metadata blocks ---- */
-struct buffer_head *rnwfs_bread(struct super_block *sb, u64 block);
-/* A zeroed, uptodate, dirty buffer for a newly allocated block (never read); NULL if the
- * buffer cache cannot map the block. */
-struct buffer_head *rnwfs_getblk_zeroed(struct super_block *sb, u64 block);
-void *rnwfs_bh_data(struct buffer_head *bh);
-void rnwfs_brelse(struct buffer_head *bh);
-void rnwfs_bh_lock(struct buffer_head *bh);
-void rnwfs_bh_unlock(struct buffer_head *bh);
-void rnwfs_bh_dirty(struct buffer_head *bh);
-int rnwfs_bh_sync(struct buffer_head *bh);
-/* Drops stale buffer-cache copies of blocks that now hold file data. */
-void rnwfs_forget_aliases(struct super_block *sb, u64 block, u64 len);
-int rnwfs_sync_device(struct super_block *sb);
-/* Writes zeros to `len` blocks from `block` and waits. */
-int rnwfs_zero_blocks(struct super_block *sb, u64 block, u64 len);
 
 /* ---- locks ---- */
 enum rnwfs_lock_class { RNWFS_LOCK_MAP, RNWFS_LOCK_ALLOC };

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Wrappers for the VFS, buffer-cache and locking macros and static inlines rnwfs' Rust code
+ * Wrappers for the VFS, page-cache and locking macros and static inlines rnwfs' Rust code
  * uses. One line of kernel API each; no rnwfs policy.
  */
 #include <linux/blkdev.h>
@@ -12,11 +12,6 @@
 #include <linux/sched/mm.h>
 #include "rnwfs_ffi.h"
 #include "rnwfs_c.h"
-
-u64 rnwfs_device_blocks(struct super_block *sb)
-{
-	return bdev_nr_bytes(sb->s_bdev) >> 12;
-}
 
 void rnwfs_mount_error(struct fs_context *fc, const char *msg, int len)
 {
@@ -31,74 +26,6 @@ bool rnwfs_fc_wants_rdonly(struct fs_context *fc)
 struct super_block *rnwfs_fc_sb(struct fs_context *fc)
 {
 	return fc->root->d_sb;
-}
-
-/* ---- buffer cache ---- */
-
-struct buffer_head *rnwfs_bread(struct super_block *sb, u64 block)
-{
-	return sb_bread(sb, block);
-}
-
-struct buffer_head *rnwfs_getblk_zeroed(struct super_block *sb, u64 block)
-{
-	struct buffer_head *bh = sb_getblk(sb, block);
-
-	if (!bh)
-		return NULL;
-	lock_buffer(bh);
-	memset(bh->b_data, 0, bh->b_size);
-	set_buffer_uptodate(bh);
-	unlock_buffer(bh);
-	mark_buffer_dirty(bh);
-	return bh;
-}
-
-void *rnwfs_bh_data(struct buffer_head *bh)
-{
-	return bh->b_data;
-}
-
-void rnwfs_brelse(struct buffer_head *bh)
-{
-	brelse(bh);
-}
-
-void rnwfs_bh_lock(struct buffer_head *bh)
-{
-	lock_buffer(bh);
-}
-
-void rnwfs_bh_unlock(struct buffer_head *bh)
-{
-	unlock_buffer(bh);
-}
-
-void rnwfs_bh_dirty(struct buffer_head *bh)
-{
-	mark_buffer_dirty(bh);
-}
-
-int rnwfs_bh_sync(struct buffer_head *bh)
-{
-	return sync_dirty_buffer(bh);
-}
-
-void rnwfs_forget_aliases(struct super_block *sb, u64 block, u64 len)
-{
-	clean_bdev_aliases(sb->s_bdev, block, len);
-}
-
-int rnwfs_sync_device(struct super_block *sb)
-{
-	int ret = sync_blockdev(sb->s_bdev);
-
-	return ret ?: blkdev_issue_flush(sb->s_bdev);
-}
-
-int rnwfs_zero_blocks(struct super_block *sb, u64 block, u64 len)
-{
-	return blkdev_issue_zeroout(sb->s_bdev, block << (12 - 9), len << (12 - 9), GFP_NOFS, 0);
 }
 
 /* ---- locks ---- */

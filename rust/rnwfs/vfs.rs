@@ -57,34 +57,31 @@ impl<'a> Sb<'a> {
     }
 
     pub(crate) fn read(self, block: u64) -> Result<Buffer> {
-        Buffer::read(self.raw(), block)
+        Buffer::read(self.layer(), block)
     }
 
     pub(crate) fn new_block(self, block: u64) -> Result<Buffer> {
-        Buffer::new_zeroed(self.raw(), block)
+        Buffer::new_zeroed(self.layer(), block)
     }
 
     /// Forgets buffer-cache copies of blocks about to hold file data (written with bios).
     pub(crate) fn forget_aliases(self, block: u64, len: u64) {
-        // SAFETY: a live super block with its device.
-        unsafe { ffi::rnwfs_forget_aliases(self.raw(), block, len) }
+        self.0.forget_block_aliases(block, len)
     }
 
     /// Writes zeros to blocks [block, block + len) and waits.
     pub(crate) fn zero_blocks(self, block: u64, len: u64) -> Result {
-        // SAFETY: a live super block with its device.
-        kernel::error::to_result(unsafe { ffi::rnwfs_zero_blocks(self.raw(), block, len) })
+        self.0.zero_blocks(block, len)
     }
 
     /// Writes all dirty metadata buffers and flushes the device's cache.
     pub(crate) fn sync_device(self) -> Result {
-        // SAFETY: as above.
-        kernel::error::to_result(unsafe { ffi::rnwfs_sync_device(self.raw()) })
+        self.0.sync_device()
     }
 
+    /// The device's size in rnwfs blocks.
     pub(crate) fn device_blocks(self) -> u64 {
-        // SAFETY: as above.
-        unsafe { ffi::rnwfs_device_blocks(self.raw()) }
+        self.0.device_bytes() >> crate::format::BLOCK_SHIFT
     }
 
 }

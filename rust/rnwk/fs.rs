@@ -7,6 +7,7 @@
 //! the entry point cannot keep a handle past its return, which is as long as the VFS
 //! guarantees the object. Nothing outside the layer can make a handle from a pointer.
 
+pub(crate) mod buffer;
 pub(crate) mod dentry;
 pub(crate) mod file;
 pub(crate) mod inode;
@@ -15,6 +16,7 @@ pub(crate) mod kiocb;
 pub(crate) mod statfs;
 pub(crate) mod super_block;
 
+pub(crate) use buffer::Buffer;
 pub(crate) use dentry::DentryRef;
 pub(crate) use file::FileRef;
 pub(crate) use inode::InodeRef;

@@ -9,6 +9,7 @@
 #define RNWK_FFI_H
 
 #include <linux/blk-mq.h>
+#include <linux/buffer_head.h>
 #include <linux/fs.h>
 #include <linux/iomap.h>
 #include <linux/statfs.h>
@@ -96,6 +97,21 @@ enum {
 	RNWK_IOCB_NOIO = IOCB_NOIO,
 	RNWK_IOCB_WAITQ = IOCB_WAITQ,
 };
+/* Buffer heads: kernel::bindings has neither their layout nor buffer_head.h's functions. */
+struct buffer_head *rnwk_sb_bread(struct super_block *sb, u64 block);
+struct buffer_head *rnwk_sb_getblk(struct super_block *sb, u64 block);
+void *rnwk_bh_data(struct buffer_head *bh);
+size_t rnwk_bh_size(struct buffer_head *bh);
+void rnwk_brelse(struct buffer_head *bh);
+void rnwk_lock_buffer(struct buffer_head *bh);
+void rnwk_unlock_buffer(struct buffer_head *bh);
+void rnwk_set_buffer_uptodate(struct buffer_head *bh);
+void rnwk_mark_buffer_dirty(struct buffer_head *bh);
+int rnwk_sync_dirty_buffer(struct buffer_head *bh);
+void rnwk_clean_bdev_aliases(struct block_device *bdev, sector_t block, sector_t len);
+u64 rnwk_bdev_nr_bytes(struct block_device *bdev);
+/* blkdev_issue_zeroout with GFP_NOFS (a filesystem's own allocations must not recurse). */
+int rnwk_blkdev_zeroout_nofs(struct block_device *bdev, sector_t sector, sector_t nr_sects);
 size_t rnwk_iov_iter_count(const struct iov_iter *iter);
 ssize_t rnwk_generic_write_sync(struct kiocb *iocb, ssize_t count);
 struct inode *rnwk_file_inode(struct file *file);

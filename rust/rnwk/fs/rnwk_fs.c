@@ -4,6 +4,7 @@
  * expression each; the Rust side (fs/, iomap/, bio.rs) states what they are safe for.
  */
 #include <linux/blkdev.h>
+#include <linux/buffer_head.h>
 #include <linux/fs.h>
 #include <linux/iomap.h>
 #include <linux/kdev_t.h>
@@ -50,4 +51,69 @@ struct iomap_ioend *rnwk_iomap_ioend_from_bio(struct bio *bio)
 void rnwk_init_list_head(struct list_head *list)
 {
 	INIT_LIST_HEAD(list);
+}
+
+struct buffer_head *rnwk_sb_bread(struct super_block *sb, u64 block)
+{
+	return sb_bread(sb, block);
+}
+
+struct buffer_head *rnwk_sb_getblk(struct super_block *sb, u64 block)
+{
+	return sb_getblk(sb, block);
+}
+
+void *rnwk_bh_data(struct buffer_head *bh)
+{
+	return bh->b_data;
+}
+
+size_t rnwk_bh_size(struct buffer_head *bh)
+{
+	return bh->b_size;
+}
+
+void rnwk_brelse(struct buffer_head *bh)
+{
+	brelse(bh);
+}
+
+void rnwk_lock_buffer(struct buffer_head *bh)
+{
+	lock_buffer(bh);
+}
+
+void rnwk_unlock_buffer(struct buffer_head *bh)
+{
+	unlock_buffer(bh);
+}
+
+void rnwk_set_buffer_uptodate(struct buffer_head *bh)
+{
+	set_buffer_uptodate(bh);
+}
+
+void rnwk_mark_buffer_dirty(struct buffer_head *bh)
+{
+	mark_buffer_dirty(bh);
+}
+
+int rnwk_sync_dirty_buffer(struct buffer_head *bh)
+{
+	return sync_dirty_buffer(bh);
+}
+
+void rnwk_clean_bdev_aliases(struct block_device *bdev, sector_t block, sector_t len)
+{
+	clean_bdev_aliases(bdev, block, len);
+}
+
+u64 rnwk_bdev_nr_bytes(struct block_device *bdev)
+{
+	return bdev_nr_bytes(bdev);
+}
+
+int rnwk_blkdev_zeroout_nofs(struct block_device *bdev, sector_t sector, sector_t nr_sects)
+{
+	return blkdev_issue_zeroout(bdev, sector, nr_sects, GFP_NOFS, 0);
 }

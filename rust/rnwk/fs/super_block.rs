@@ -3,7 +3,7 @@
 
 use crate::rnwk::bindings;
 use core::{marker::PhantomData, ptr::NonNull};
-use kernel::str::CStr;
+use kernel::{prelude::*, str::CStr};
 
 /// A super block, live for `'a`.
 ///
@@ -50,6 +50,47 @@ impl<'a> SuperBlock<'a> {
     pub(crate) fn block_size(&self) -> u64 {
         // SAFETY: the super block is live (type invariant); set at mount, then fixed.
         unsafe { (*self.sb.as_ptr()).s_blocksize as u64 }
+    }
+
+    /// The filesystem's block device (set before the filesystem is set up, held open for
+    /// as long as the super block).
+    fn bdev(&self) -> *mut bindings::block_device {
+        // SAFETY: the super block is live (type invariant).
+        unsafe { (*self.sb.as_ptr()).s_bdev }
+    }
+
+    /// The size of the filesystem's device, in bytes.
+    pub(crate) fn device_bytes(&self) -> u64 {
+        // SAFETY: the device of a live super block (`bdev`).
+        unsafe { bindings::rnwk_bdev_nr_bytes(self.bdev()) }
+    }
+
+    /// Forgets the buffer-cache copies of blocks [block, block + len) (in the filesystem's
+    /// block size): they are about to hold file data, written with bios.
+    pub(crate) fn forget_block_aliases(&self, block: u64, len: u64) {
+        // SAFETY: the device of a live super block (`bdev`).
+        unsafe { bindings::rnwk_clean_bdev_aliases(self.bdev(), block, len) }
+    }
+
+    /// Writes zeros to blocks [block, block + len) (in the filesystem's block size) and
+    /// waits. Sleeps. EINVAL for a range past what sectors can address.
+    pub(crate) fn zero_blocks(&self, block: u64, len: u64) -> Result {
+        let sectors_per_block = self.block_size() >> bindings::SECTOR_SHIFT;
+        let sector = block.checked_mul(sectors_per_block).ok_or(EINVAL)?;
+        let sectors = len.checked_mul(sectors_per_block).ok_or(EINVAL)?;
+        // SAFETY: the device of a live super block (`bdev`).
+        kernel::error::to_result(unsafe {
+            bindings::rnwk_blkdev_zeroout_nofs(self.bdev(), sector, sectors)
+        })
+    }
+
+    /// Writes the device's dirty buffers (the filesystem's metadata) and waits, then
+    /// flushes the device's volatile cache. Sleeps.
+    pub(crate) fn sync_device(&self) -> Result {
+        // SAFETY: the device of a live super block (`bdev`).
+        kernel::error::to_result(unsafe { bindings::sync_blockdev(self.bdev()) })?;
+        // SAFETY: as above.
+        kernel::error::to_result(unsafe { bindings::blkdev_issue_flush(self.bdev()) })
     }
 
     /// The largest file size (`s_maxbytes`), set at mount.
