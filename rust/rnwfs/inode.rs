@@ -5,6 +5,7 @@
 
 use crate::{
     alloc::Allocator,
+    rnwk::sync::RwSem,
     ffi::{self, bindings},
     format::{
         extent::{chain_length, EXTENTS_PER_BLOCK},
@@ -12,11 +13,10 @@ use crate::{
         inode::{Timestamp, INLINE_EXTENTS},
         Extent, ExtentBlock, Inode as DiskInode,
     },
-    sync::RwSem,
     vfs::{Inode, Sb},
 };
 use core::sync::atomic::{AtomicU32, Ordering};
-use kernel::prelude::*;
+use kernel::{c_str, prelude::*};
 
 /// A file's extents, sorted (see format::extent_map).
 pub(crate) struct Extents(KVVec<Extent>);
@@ -217,7 +217,7 @@ pub(crate) struct InodeInfo {
 #[no_mangle]
 unsafe extern "C" fn rnwfs_inode_info_new() -> *mut core::ffi::c_void {
     let mapping = Mapping { extents: Extents(KVVec::new()), chain: KVVec::new() };
-    match RwSem::new_boxed(mapping, crate::sync::RNWFS_LOCK_MAP)
+    match RwSem::new_boxed(mapping, c_str!("rnwfs_inode_map"), kernel::static_lock_class!())
         .and_then(|map| Ok(KBox::new(InodeInfo { map, flags: AtomicU32::new(0), stats: Default::default() }, GFP_KERNEL)?))
     {
         Ok(info) => KBox::into_raw(info).cast(),

@@ -65,11 +65,6 @@ bool rnwfs_range_writeback(struct inode *inode, u64 start, u64 end_inclusive);
 struct super_block *rnwfs_fc_sb(struct fs_context *fc);
 
 /* ---- locks ---- */
-enum rnwfs_lock_class { RNWFS_LOCK_MAP, RNWFS_LOCK_ALLOC };
-void rnwfs_init_rwsem(struct rw_semaphore *sem, enum rnwfs_lock_class class);
-/* Allocations in the scope do not recurse into filesystem reclaim. */
-unsigned int rnwfs_nofs_save(void);
-void rnwfs_nofs_restore(unsigned int flags);
 void rnwfs_inode_lock(struct inode *inode, bool shared);
 bool rnwfs_inode_trylock(struct inode *inode, bool shared);
 void rnwfs_inode_unlock(struct inode *inode, bool shared);

@@ -30,32 +30,6 @@ struct super_block *rnwfs_fc_sb(struct fs_context *fc)
 
 /* ---- locks ---- */
 
-void rnwfs_init_rwsem(struct rw_semaphore *sem, enum rnwfs_lock_class class)
-{
-	/* One init_rwsem() site per class: each gets its own lockdep key. */
-	switch (class) {
-	case RNWFS_LOCK_MAP:
-		init_rwsem(sem);
-		break;
-	case RNWFS_LOCK_ALLOC:
-		init_rwsem(sem);
-		break;
-	default:
-		init_rwsem(sem);
-		break;
-	}
-}
-
-unsigned int rnwfs_nofs_save(void)
-{
-	return memalloc_nofs_save();
-}
-
-void rnwfs_nofs_restore(unsigned int flags)
-{
-	memalloc_nofs_restore(flags);
-}
-
 void rnwfs_inode_lock(struct inode *inode, bool shared)
 {
 	if (shared)

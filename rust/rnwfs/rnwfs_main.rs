@@ -17,6 +17,7 @@ mod rnwk {
     pub(crate) mod debugfs;
     pub(crate) mod fs;
     pub(crate) mod iomap;
+    pub(crate) mod sync;
     pub(crate) mod workqueue;
 }
 #[path = "../common/version.rs"]
@@ -41,7 +42,6 @@ mod mount;
 mod namei;
 mod stats;
 mod super_block;
-mod sync;
 mod vfs;
 mod writeback;
 use kernel::{c_str, prelude::*, sync::Arc};

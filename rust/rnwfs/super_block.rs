@@ -12,9 +12,9 @@ use crate::{
         debugfs,
         fs::{DentryRef, Statfs, StatfsOut},
         iomap::{IoendHandler, IoendQueue},
+        sync::RwSem,
     },
     stats::NowaitStats,
-    sync::RwSem,
     vfs::Sb,
 };
 use core::sync::atomic::{AtomicBool, Ordering};
@@ -115,7 +115,7 @@ pub(crate) fn fill_super(sb: Sb<'_>, fc: *mut bindings::fs_context, ioend_ended:
             ioends,
             layout: disk.layout,
             disk,
-            alloc: RwSem::new_boxed(alloc, crate::sync::RNWFS_LOCK_ALLOC)?,
+            alloc: RwSem::new_boxed(alloc, c_str!("rnwfs_alloc"), kernel::static_lock_class!())?,
             read_only,
             writethrough: AtomicBool::new(writethrough),
             stats,

@@ -27,6 +27,10 @@ void rnwk_percpu_u64_add(u64 *c, unsigned int i, u64 v);
 void rnwk_percpu_u64_add2(u64 *c, unsigned int i, u64 v, unsigned int j, u64 w);
 u64 rnwk_percpu_u64_sum(u64 *c, unsigned int i);
 
+/* A scope in which allocations do not recurse into filesystem reclaim. */
+unsigned int rnwk_memalloc_nofs_save(void);
+void rnwk_memalloc_nofs_restore(unsigned int flags);
+
 void rnwk_init_work(struct work_struct *work, work_func_t fn);
 struct workqueue_struct *rnwk_alloc_workqueue(const char *name, unsigned int flags);
 bool rnwk_queue_work(struct workqueue_struct *wq, struct work_struct *work);

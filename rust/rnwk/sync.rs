@@ -1,7 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
-//! Synchronisation the kernel crate of 6.12 does not wrap: waiting for RCU callbacks.
+//! Synchronisation the kernel crate of 6.12 does not wrap: waiting for RCU callbacks, and a
+//! reader/writer semaphore with the try-variants nowait paths need.
 
 use super::bindings;
+
+#[allow(dead_code, unused_imports)] // rnwfs's (rnwblk has no rwsem)
+mod rwsem;
+#[allow(unused_imports)]
+pub(crate) use rwsem::RwSem;
 
 /// Waits, when dropped, for every RCU callback queued before (`rcu_barrier()`).
 ///
