@@ -5,7 +5,7 @@
 
 use crate::{
     alloc::Allocator,
-    rnwk::sync::RwSem,
+    rnwk::{fs::EvictingInode, sync::RwSem},
     ffi::{self, bindings},
     format::{
         extent::{chain_length, EXTENTS_PER_BLOCK},
@@ -359,11 +359,19 @@ unsafe extern "C" fn rnwfs_write_inode(inode: *mut bindings::inode, sync: bool) 
     }
 }
 
-/// Frees an unlinked inode's blocks and slot (its last reference is gone).
+/// `->evict_inode`: the inode's last reference is gone. Its page cache goes; an unlinked
+/// inode's blocks and slot are freed.
 #[no_mangle]
-unsafe extern "C" fn rnwfs_evict_unlinked(inode: *mut bindings::inode) {
-    // SAFETY: the VFS evicts a live inode of ours; nobody else can reach it.
-    let inode = unsafe { Inode::new(inode) };
+extern "C" fn rnwfs_evict_inode(mut evicting: EvictingInode<'_>) {
+    evicting.drop_page_cache();
+    if evicting.is_unlinked() {
+        free_unlinked(Inode::of(evicting.inode()));
+    }
+    evicting.clear();
+}
+
+/// Frees an unlinked inode's blocks and slot (nobody else can reach it).
+fn free_unlinked(inode: Inode<'_>) {
     let ino = inode.ino();
     if ino == 0 {
         return; // never got a slot (creation failed before)

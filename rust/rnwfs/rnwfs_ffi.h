@@ -157,7 +157,7 @@ int rnwfs_statfs(struct dentry *dentry, struct kstatfs *buf);
 void *rnwfs_inode_info_new(void);
 void rnwfs_inode_info_free(void *info);
 int rnwfs_write_inode(struct inode *inode, bool sync);
-void rnwfs_evict_unlinked(struct inode *inode);
+void rnwfs_evict_inode(struct inode *inode);
 int rnwfs_iterate(struct file *file, struct dir_context *ctx);
 struct dentry *rnwfs_lookup(struct inode *dir, struct dentry *dentry, unsigned int flags);
 int rnwfs_create(struct mnt_idmap *idmap, struct inode *dir, struct dentry *dentry,

@@ -61,14 +61,6 @@ static int rnwfs_write_inode_c(struct inode *inode, struct writeback_control *wb
 	return rnwfs_write_inode(inode, wbc->sync_mode == WB_SYNC_ALL);
 }
 
-static void rnwfs_evict_inode(struct inode *inode)
-{
-	truncate_inode_pages_final(&inode->i_data);
-	if (!inode->i_nlink && !is_bad_inode(inode))
-		rnwfs_evict_unlinked(inode);
-	clear_inode(inode);
-}
-
 /* ---- super block ---- */
 
 static const struct super_operations rnwfs_super_ops = {
