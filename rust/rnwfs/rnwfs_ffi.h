@@ -64,13 +64,6 @@ int rnwfs_init_dio_done_wq(struct super_block *sb);
 bool rnwfs_range_writeback(struct inode *inode, u64 start, u64 end_inclusive);
 struct super_block *rnwfs_fc_sb(struct fs_context *fc);
 
-/* ---- locks ---- */
-void rnwfs_inode_lock(struct inode *inode, bool shared);
-bool rnwfs_inode_trylock(struct inode *inode, bool shared);
-void rnwfs_inode_unlock(struct inode *inode, bool shared);
-void rnwfs_invalidate_lock(struct inode *inode);
-void rnwfs_invalidate_unlock(struct inode *inode);
-
 /* ---- inodes ---- */
 struct rnwfs_inode_attrs {
 	umode_t mode;
@@ -86,16 +79,9 @@ void rnwfs_inode_set_ops(struct inode *inode);
 void rnwfs_inode_get_attrs(struct inode *inode, struct rnwfs_inode_attrs *attrs);
 bool rnwfs_inode_is_new(struct inode *inode);
 void *rnwfs_inode_info(struct inode *inode);
-void rnwfs_inode_set_blocks(struct inode *inode, u64 fs_blocks);
-u64 rnwfs_i_size(struct inode *inode);
-void rnwfs_set_i_size(struct inode *inode, u64 size);
-/* Raises i_size to `size` if smaller (under i_lock: completions race); true if raised. */
-bool rnwfs_extend_i_size(struct inode *inode, u64 size);
 void rnwfs_mark_dirty(struct inode *inode);
 /* Dirty for fsync, not fdatasync (only timestamps changed). */
 void rnwfs_mark_dirty_sync(struct inode *inode);
-/* Sets mtime and ctime to now if they differ from it; true if they changed. */
-bool rnwfs_touch_mtime(struct inode *inode);
 void rnwfs_touch_ctime(struct inode *inode);
 int rnwfs_dio_count(struct inode *inode);
 bool rnwfs_inode_dirty_datasync(struct inode *inode);

@@ -28,39 +28,6 @@ struct super_block *rnwfs_fc_sb(struct fs_context *fc)
 	return fc->root->d_sb;
 }
 
-/* ---- locks ---- */
-
-void rnwfs_inode_lock(struct inode *inode, bool shared)
-{
-	if (shared)
-		inode_lock_shared(inode);
-	else
-		inode_lock(inode);
-}
-
-bool rnwfs_inode_trylock(struct inode *inode, bool shared)
-{
-	return shared ? inode_trylock_shared(inode) : inode_trylock(inode);
-}
-
-void rnwfs_inode_unlock(struct inode *inode, bool shared)
-{
-	if (shared)
-		inode_unlock_shared(inode);
-	else
-		inode_unlock(inode);
-}
-
-void rnwfs_invalidate_lock(struct inode *inode)
-{
-	filemap_invalidate_lock(inode->i_mapping);
-}
-
-void rnwfs_invalidate_unlock(struct inode *inode)
-{
-	filemap_invalidate_unlock(inode->i_mapping);
-}
-
 /* ---- inodes ---- */
 
 void rnwfs_inode_init(struct inode *inode, const struct rnwfs_inode_attrs *a)
@@ -103,36 +70,6 @@ bool rnwfs_inode_is_new(struct inode *inode)
 	return inode->i_state & I_NEW;
 }
 
-void rnwfs_inode_set_blocks(struct inode *inode, u64 fs_blocks)
-{
-	spin_lock(&inode->i_lock);
-	inode->i_blocks = fs_blocks << (12 - 9);
-	spin_unlock(&inode->i_lock);
-}
-
-u64 rnwfs_i_size(struct inode *inode)
-{
-	return i_size_read(inode);
-}
-
-void rnwfs_set_i_size(struct inode *inode, u64 size)
-{
-	i_size_write(inode, size);
-}
-
-bool rnwfs_extend_i_size(struct inode *inode, u64 size)
-{
-	bool raised = false;
-
-	spin_lock(&inode->i_lock);
-	if (size > i_size_read(inode)) {
-		i_size_write(inode, size);
-		raised = true;
-	}
-	spin_unlock(&inode->i_lock);
-	return raised;
-}
-
 void rnwfs_mark_dirty(struct inode *inode)
 {
 	mark_inode_dirty(inode);
@@ -141,17 +78,6 @@ void rnwfs_mark_dirty(struct inode *inode)
 void rnwfs_mark_dirty_sync(struct inode *inode)
 {
 	mark_inode_dirty_sync(inode);
-}
-
-bool rnwfs_touch_mtime(struct inode *inode)
-{
-	struct timespec64 now = current_time(inode);
-	struct timespec64 m = inode_get_mtime(inode), c = inode_get_ctime(inode);
-
-	if (timespec64_equal(&m, &now) && timespec64_equal(&c, &now))
-		return false;
-	inode_set_mtime_to_ts(inode, inode_set_ctime_to_ts(inode, now));
-	return true;
 }
 
 void rnwfs_touch_ctime(struct inode *inode)

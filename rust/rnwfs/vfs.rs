@@ -7,7 +7,8 @@ use crate::{
     buffer::Buffer,
     ffi::{self, bindings},
     inode::InodeInfo,
-    rnwk::fs::{InodeRef, SuperBlock},
+    format::BLOCK_SIZE,
+    rnwk::fs::{InodeLockGuard, InodeRef, InvalidateLockGuard, LockMode, SuperBlock},
     super_block::SbInfo,
 };
 use kernel::prelude::*;
@@ -139,25 +140,22 @@ impl<'a> Inode<'a> {
     }
 
     pub(crate) fn size(self) -> u64 {
-        // SAFETY: a live inode.
-        unsafe { ffi::rnwfs_i_size(self.raw()) }
+        self.0.size()
     }
 
     /// Sets i_size; callers hold i_rwsem exclusively.
     pub(crate) fn set_size(self, size: u64) {
-        // SAFETY: a live inode.
-        unsafe { ffi::rnwfs_set_i_size(self.raw(), size) }
+        self.0.set_size(size)
     }
 
     /// Raises i_size (I/O completions race with each other); true if it grew.
     pub(crate) fn extend_size(self, size: u64) -> bool {
-        // SAFETY: a live inode.
-        unsafe { ffi::rnwfs_extend_i_size(self.raw(), size) }
+        self.0.extend_size(size)
     }
 
+    /// i_blocks from the rnwfs blocks the file uses (data and extent chain).
     pub(crate) fn set_blocks(self, fs_blocks: u64) {
-        // SAFETY: a live inode.
-        unsafe { ffi::rnwfs_inode_set_blocks(self.raw(), fs_blocks) }
+        self.0.set_sectors(fs_blocks.saturating_mul(BLOCK_SIZE as u64 >> 9))
     }
 
     pub(crate) fn mark_dirty(self) {
@@ -173,8 +171,7 @@ impl<'a> Inode<'a> {
 
     /// mtime and ctime to now (in memory, never blocking); true if they changed.
     pub(crate) fn touch_mtime(self) -> bool {
-        // SAFETY: a live inode.
-        unsafe { ffi::rnwfs_touch_mtime(self.raw()) }
+        self.0.touch_mtime_ctime()
     }
 
     pub(crate) fn touch_ctime(self) {
@@ -220,24 +217,18 @@ impl<'a> Inode<'a> {
 
     /// i_rwsem, shared or exclusive; with `nowait`, EAGAIN instead of sleeping.
     pub(crate) fn lock(self, shared: bool, nowait: bool) -> Result<InodeLock<'a>> {
+        let mode = if shared { LockMode::Shared } else { LockMode::Exclusive };
         if nowait {
-            // SAFETY: a live inode.
-            if !unsafe { ffi::rnwfs_inode_trylock(self.raw(), shared) } {
-                return Err(EAGAIN);
-            }
+            self.0.try_lock(mode).ok_or(EAGAIN)
         } else {
-            // SAFETY: a live inode.
-            unsafe { ffi::rnwfs_inode_lock(self.raw(), shared) };
+            Ok(self.0.lock(mode))
         }
-        Ok(InodeLock { inode: self, shared })
     }
 
     /// The mapping's invalidate lock (exclusive): keeps page faults out of a range being
     /// truncated, punched or preallocated.
     pub(crate) fn invalidate_lock(self) -> InvalidateLock<'a> {
-        // SAFETY: a live inode.
-        unsafe { ffi::rnwfs_invalidate_lock(self.raw()) };
-        InvalidateLock(self)
+        self.0.invalidate_lock()
     }
 
     /// Whether a folio in [start, end_inclusive] is under writeback.
@@ -297,23 +288,6 @@ impl<'a> Inode<'a> {
 }
 
 /// i_rwsem, released on drop.
-pub(crate) struct InodeLock<'a> {
-    inode: Inode<'a>,
-    shared: bool,
-}
-
-impl Drop for InodeLock<'_> {
-    fn drop(&mut self) {
-        // SAFETY: taken by `Inode::lock` in this mode.
-        unsafe { ffi::rnwfs_inode_unlock(self.inode.raw(), self.shared) }
-    }
-}
-
-pub(crate) struct InvalidateLock<'a>(Inode<'a>);
-
-impl Drop for InvalidateLock<'_> {
-    fn drop(&mut self) {
-        // SAFETY: taken by `Inode::invalidate_lock`.
-        unsafe { ffi::rnwfs_invalidate_unlock(self.0.raw()) }
-    }
-}
+pub(crate) type InodeLock<'a> = InodeLockGuard<'a>;
+/// The mapping's invalidate lock, released on drop.
+pub(crate) type InvalidateLock<'a> = InvalidateLockGuard<'a>;

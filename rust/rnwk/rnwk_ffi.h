@@ -116,6 +116,20 @@ void rnwk_clean_bdev_aliases(struct block_device *bdev, sector_t block, sector_t
 u64 rnwk_bdev_nr_bytes(struct block_device *bdev);
 /* blkdev_issue_zeroout with GFP_NOFS (a filesystem's own allocations must not recurse). */
 int rnwk_blkdev_zeroout_nofs(struct block_device *bdev, sector_t sector, sector_t nr_sects);
+/* Inodes: their size, i_rwsem, the mapping's invalidate lock, timestamps. */
+loff_t rnwk_i_size_read(const struct inode *inode);
+void rnwk_i_size_write(struct inode *inode, loff_t size);
+void rnwk_inode_lock(struct inode *inode);
+void rnwk_inode_lock_shared(struct inode *inode);
+bool rnwk_inode_trylock(struct inode *inode);
+bool rnwk_inode_trylock_shared(struct inode *inode);
+void rnwk_inode_unlock(struct inode *inode);
+void rnwk_inode_unlock_shared(struct inode *inode);
+void rnwk_filemap_invalidate_lock(struct inode *inode);
+void rnwk_filemap_invalidate_unlock(struct inode *inode);
+struct timespec64 rnwk_inode_get_mtime(const struct inode *inode);
+struct timespec64 rnwk_inode_get_ctime(const struct inode *inode);
+void rnwk_inode_set_mtime_ctime(struct inode *inode, struct timespec64 ts);
 size_t rnwk_iov_iter_count(const struct iov_iter *iter);
 ssize_t rnwk_generic_write_sync(struct kiocb *iocb, ssize_t count);
 struct inode *rnwk_file_inode(struct file *file);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 //! `InodeRef`: a borrowed inode.
 
-use super::SuperBlock;
+use super::{InodeLockGuard, InvalidateLockGuard, LockMode, SuperBlock};
 use crate::rnwk::bindings;
 use core::{marker::PhantomData, ptr::NonNull};
 use kernel::prelude::*;
@@ -97,6 +97,106 @@ impl<'a> InodeRef<'a> {
         let size = i64::try_from(size).map_err(|_| EINVAL)?;
         // SAFETY: a live inode (type invariant).
         kernel::error::to_result(unsafe { bindings::inode_newsize_ok(self.inode.as_ptr(), size) })
+    }
+
+    /// i_size. Any context; a size being changed may be read as the old or the new one.
+    pub(crate) fn size(&self) -> u64 {
+        // SAFETY: a live inode (type invariant).
+        unsafe { bindings::rnwk_i_size_read(self.inode.as_ptr()) as u64 }
+    }
+
+    /// Sets i_size. The caller holds i_rwsem exclusively (the VFS's rule for size changes;
+    /// on 64-bit the store itself is atomic).
+    pub(crate) fn set_size(&self, size: u64) {
+        // SAFETY: a live inode (type invariant).
+        unsafe { bindings::rnwk_i_size_write(self.inode.as_ptr(), size as i64) }
+    }
+
+    /// Runs `f` under the inode's `i_lock` (a spinlock: `f` must not sleep).
+    fn with_i_lock<R>(&self, f: impl FnOnce() -> R) -> R {
+        // SAFETY: a live inode's initialised spinlock (type invariant).
+        unsafe { bindings::spin_lock(core::ptr::addr_of_mut!((*self.inode.as_ptr()).i_lock)) };
+        let r = f();
+        // SAFETY: taken above by this task.
+        unsafe { bindings::spin_unlock(core::ptr::addr_of_mut!((*self.inode.as_ptr()).i_lock)) };
+        r
+    }
+
+    /// Raises i_size to `size` if it is smaller; true if it did. Under `i_lock`: I/O
+    /// completions that extend the file race with each other.
+    pub(crate) fn extend_size(&self, size: u64) -> bool {
+        self.with_i_lock(|| {
+            if size <= self.size() {
+                return false;
+            }
+            self.set_size(size);
+            true
+        })
+    }
+
+    /// Sets i_blocks, in 512-byte sectors (under `i_lock`, as the VFS's i_blocks helpers
+    /// do).
+    pub(crate) fn set_sectors(&self, sectors: u64) {
+        self.with_i_lock(|| {
+            // SAFETY: a live inode (type invariant); i_blocks is changed under i_lock.
+            unsafe { (*self.inode.as_ptr()).i_blocks = sectors }
+        })
+    }
+
+    /// Sets mtime and ctime to now if either differs from it; true if they changed. In
+    /// memory, never blocking.
+    pub(crate) fn touch_mtime_ctime(&self) -> bool {
+        let inode = self.inode.as_ptr();
+        // SAFETY: a live inode (type invariant); the timestamps are plain values, changed
+        // by writers of the inode, which hold i_rwsem as the caller does.
+        unsafe {
+            let now = bindings::current_time(inode);
+            let (m, c) = (
+                bindings::rnwk_inode_get_mtime(inode),
+                bindings::rnwk_inode_get_ctime(inode),
+            );
+            let same = |t: bindings::timespec64| t.tv_sec == now.tv_sec && t.tv_nsec == now.tv_nsec;
+            if same(m) && same(c) {
+                return false;
+            }
+            bindings::rnwk_inode_set_mtime_ctime(inode, now);
+        }
+        true
+    }
+
+    /// i_rwsem in `mode`. Sleeps.
+    pub(crate) fn lock(&self, mode: LockMode) -> InodeLockGuard<'a> {
+        // SAFETY: a live inode (type invariant).
+        unsafe {
+            match mode {
+                LockMode::Shared => bindings::rnwk_inode_lock_shared(self.inode.as_ptr()),
+                LockMode::Exclusive => bindings::rnwk_inode_lock(self.inode.as_ptr()),
+            }
+            InodeLockGuard::taken(self.inode, mode)
+        }
+    }
+
+    /// i_rwsem in `mode` if it can be had without sleeping.
+    pub(crate) fn try_lock(&self, mode: LockMode) -> Option<InodeLockGuard<'a>> {
+        // SAFETY: a live inode (type invariant).
+        let taken = unsafe {
+            match mode {
+                LockMode::Shared => bindings::rnwk_inode_trylock_shared(self.inode.as_ptr()),
+                LockMode::Exclusive => bindings::rnwk_inode_trylock(self.inode.as_ptr()),
+            }
+        };
+        // SAFETY: just taken by this task, if `taken`.
+        taken.then(|| unsafe { InodeLockGuard::taken(self.inode, mode) })
+    }
+
+    /// The mapping's invalidate lock, exclusively: keeps page faults out of a range being
+    /// truncated, punched or preallocated. Sleeps.
+    pub(crate) fn invalidate_lock(&self) -> InvalidateLockGuard<'a> {
+        // SAFETY: a live inode (type invariant); the guard releases it.
+        unsafe {
+            bindings::rnwk_filemap_invalidate_lock(self.inode.as_ptr());
+            InvalidateLockGuard::taken(self.inode)
+        }
     }
 
     /// The raw pointer, for rnwfs code that still works on raw inodes (vfs.rs, until its

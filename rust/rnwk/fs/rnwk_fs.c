@@ -9,6 +9,7 @@
 #include <linux/iomap.h>
 #include <linux/kdev_t.h>
 #include <linux/mount.h>
+#include <linux/pagemap.h>
 #include <linux/statfs.h>
 #include <linux/uio.h>
 #include "../rnwk_ffi.h"
@@ -116,4 +117,69 @@ u64 rnwk_bdev_nr_bytes(struct block_device *bdev)
 int rnwk_blkdev_zeroout_nofs(struct block_device *bdev, sector_t sector, sector_t nr_sects)
 {
 	return blkdev_issue_zeroout(bdev, sector, nr_sects, GFP_NOFS, 0);
+}
+
+loff_t rnwk_i_size_read(const struct inode *inode)
+{
+	return i_size_read(inode);
+}
+
+void rnwk_i_size_write(struct inode *inode, loff_t size)
+{
+	i_size_write(inode, size);
+}
+
+void rnwk_inode_lock(struct inode *inode)
+{
+	inode_lock(inode);
+}
+
+void rnwk_inode_lock_shared(struct inode *inode)
+{
+	inode_lock_shared(inode);
+}
+
+bool rnwk_inode_trylock(struct inode *inode)
+{
+	return inode_trylock(inode);
+}
+
+bool rnwk_inode_trylock_shared(struct inode *inode)
+{
+	return inode_trylock_shared(inode);
+}
+
+void rnwk_inode_unlock(struct inode *inode)
+{
+	inode_unlock(inode);
+}
+
+void rnwk_inode_unlock_shared(struct inode *inode)
+{
+	inode_unlock_shared(inode);
+}
+
+void rnwk_filemap_invalidate_lock(struct inode *inode)
+{
+	filemap_invalidate_lock(inode->i_mapping);
+}
+
+void rnwk_filemap_invalidate_unlock(struct inode *inode)
+{
+	filemap_invalidate_unlock(inode->i_mapping);
+}
+
+struct timespec64 rnwk_inode_get_mtime(const struct inode *inode)
+{
+	return inode_get_mtime(inode);
+}
+
+struct timespec64 rnwk_inode_get_ctime(const struct inode *inode)
+{
+	return inode_get_ctime(inode);
+}
+
+void rnwk_inode_set_mtime_ctime(struct inode *inode, struct timespec64 ts)
+{
+	inode_set_mtime_to_ts(inode, inode_set_ctime_to_ts(inode, ts));
 }
