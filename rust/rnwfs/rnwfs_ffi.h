@@ -60,8 +60,6 @@ bool rnwfs_fc_wants_rdonly(struct fs_context *fc);
 int rnwfs_fc_writethrough(struct fs_context *fc);
 /* Creates the super block's dio_done workqueue (writethrough aio completes there). */
 int rnwfs_init_dio_done_wq(struct super_block *sb);
-/* Whether a folio in the range is under writeback. */
-bool rnwfs_range_writeback(struct inode *inode, u64 start, u64 end_inclusive);
 struct super_block *rnwfs_fc_sb(struct fs_context *fc);
 
 /* ---- inodes ---- */
@@ -79,12 +77,6 @@ void rnwfs_inode_set_ops(struct inode *inode);
 void rnwfs_inode_get_attrs(struct inode *inode, struct rnwfs_inode_attrs *attrs);
 bool rnwfs_inode_is_new(struct inode *inode);
 void *rnwfs_inode_info(struct inode *inode);
-void rnwfs_mark_dirty(struct inode *inode);
-/* Dirty for fsync, not fdatasync (only timestamps changed). */
-void rnwfs_mark_dirty_sync(struct inode *inode);
-void rnwfs_touch_ctime(struct inode *inode);
-int rnwfs_dio_count(struct inode *inode);
-bool rnwfs_inode_dirty_datasync(struct inode *inode);
 struct inode *rnwfs_file_inode(struct file *file);
 struct inode *rnwfs_d_inode(struct dentry *dentry);
 
@@ -114,13 +106,8 @@ void rnwfs_wt_writeback_done(struct super_block *sb, struct inode *inode, loff_t
 			     size_t size);
 /* The `private` of the iomap_iter that `iomap` (given to iomap_begin) belongs to. */
 void *rnwfs_iomap_private(struct iomap *iomap);
-/* Whether any page cache is left in the range. */
-bool rnwfs_range_cached(struct inode *inode, u64 start, u64 end_inclusive);
 int rnwfs_zero_range(struct inode *inode, u64 pos, u64 len);
 int rnwfs_truncate_page(struct inode *inode, u64 pos);
-int rnwfs_write_and_wait(struct inode *inode, u64 start, u64 end_inclusive);
-/* Drops clean, unmapped, unlocked, unreferenced page cache in the range without sleeping. */
-void rnwfs_drop_clean_cache(struct inode *inode, u64 start, u64 end_inclusive);
 loff_t rnwfs_seek_data_hole(struct inode *inode, loff_t offset, int whence);
 void rnwfs_set_iomap(struct iomap *iomap, struct super_block *sb, u16 type, u16 flags,
 		     u64 offset, u64 length, u64 addr);

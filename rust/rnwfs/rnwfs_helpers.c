@@ -70,31 +70,6 @@ bool rnwfs_inode_is_new(struct inode *inode)
 	return inode->i_state & I_NEW;
 }
 
-void rnwfs_mark_dirty(struct inode *inode)
-{
-	mark_inode_dirty(inode);
-}
-
-void rnwfs_mark_dirty_sync(struct inode *inode)
-{
-	mark_inode_dirty_sync(inode);
-}
-
-void rnwfs_touch_ctime(struct inode *inode)
-{
-	inode_set_ctime_current(inode);
-}
-
-int rnwfs_dio_count(struct inode *inode)
-{
-	return atomic_read(&inode->i_dio_count);
-}
-
-bool rnwfs_inode_dirty_datasync(struct inode *inode)
-{
-	return inode->i_state & I_DIRTY_DATASYNC;
-}
-
 struct inode *rnwfs_file_inode(struct file *file)
 {
 	return file_inode(file);
@@ -107,41 +82,9 @@ struct inode *rnwfs_d_inode(struct dentry *dentry)
 
 /* ---- data path ---- */
 
-int rnwfs_write_and_wait(struct inode *inode, u64 start, u64 end_inclusive)
-{
-	return filemap_write_and_wait_range(inode->i_mapping, start, end_inclusive);
-}
-
-void rnwfs_drop_clean_cache(struct inode *inode, u64 start, u64 end_inclusive)
-{
-	struct folio_batch none;
-
-	if (!filemap_range_has_page(inode->i_mapping, start, end_inclusive))
-		return;
-	/*
-	 * A folio still in this CPU's LRU-add batch holds a reference that makes it look
-	 * busy. Drain the batch first, as fadvise(DONTNEED) does: releasing a fresh folio
-	 * batch runs lru_add_drain(), which is not exported and never sleeps. Folios in
-	 * another CPU's batch stay (draining those waits): the write gets EAGAIN.
-	 */
-	folio_batch_init(&none);
-	__folio_batch_release(&none);
-	invalidate_mapping_pages(inode->i_mapping, start >> PAGE_SHIFT, end_inclusive >> PAGE_SHIFT);
-}
-
 int rnwfs_init_dio_done_wq(struct super_block *sb)
 {
 	return sb->s_dio_done_wq ? 0 : sb_init_dio_done_wq(sb);
-}
-
-bool rnwfs_range_writeback(struct inode *inode, u64 start, u64 end_inclusive)
-{
-	return filemap_range_has_writeback(inode->i_mapping, start, end_inclusive);
-}
-
-bool rnwfs_range_cached(struct inode *inode, u64 start, u64 end_inclusive)
-{
-	return filemap_range_has_page(inode->i_mapping, start, end_inclusive);
 }
 
 void rnwfs_set_iomap(struct iomap *iomap, struct super_block *sb, u16 type, u16 flags,

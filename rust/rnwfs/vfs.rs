@@ -159,14 +159,12 @@ impl<'a> Inode<'a> {
     }
 
     pub(crate) fn mark_dirty(self) {
-        // SAFETY: a live inode.
-        unsafe { ffi::rnwfs_mark_dirty(self.raw()) }
+        self.0.mark_dirty()
     }
 
     /// Dirty for fsync but not fdatasync: only timestamps changed.
     pub(crate) fn mark_dirty_sync(self) {
-        // SAFETY: a live inode.
-        unsafe { ffi::rnwfs_mark_dirty_sync(self.raw()) }
+        self.0.mark_dirty_sync()
     }
 
     /// mtime and ctime to now (in memory, never blocking); true if they changed.
@@ -175,13 +173,11 @@ impl<'a> Inode<'a> {
     }
 
     pub(crate) fn touch_ctime(self) {
-        // SAFETY: a live inode.
-        unsafe { ffi::rnwfs_touch_ctime(self.raw()) }
+        self.0.touch_ctime()
     }
 
     pub(crate) fn dio_in_flight(self) -> bool {
-        // SAFETY: a live inode.
-        unsafe { ffi::rnwfs_dio_count(self.raw()) > 0 }
+        self.0.dio_in_flight()
     }
 
     pub(crate) fn dio_wait(self) {
@@ -189,8 +185,7 @@ impl<'a> Inode<'a> {
     }
 
     pub(crate) fn dirty_datasync(self) -> bool {
-        // SAFETY: a live inode.
-        unsafe { ffi::rnwfs_inode_dirty_datasync(self.raw()) }
+        self.0.dirty_for_datasync()
     }
 
     /// Writes the inode (slot and extent blocks) if dirty, and waits.
@@ -233,14 +228,12 @@ impl<'a> Inode<'a> {
 
     /// Whether a folio in [start, end_inclusive] is under writeback.
     pub(crate) fn range_writeback(self, start: u64, end_inclusive: u64) -> bool {
-        // SAFETY: a live inode.
-        unsafe { ffi::rnwfs_range_writeback(self.raw(), start, end_inclusive) }
+        self.0.range_under_writeback(start, end_inclusive)
     }
 
     /// Whether page cache is left in [start, end_inclusive].
     pub(crate) fn range_cached(self, start: u64, end_inclusive: u64) -> bool {
-        // SAFETY: a live inode.
-        unsafe { ffi::rnwfs_range_cached(self.raw(), start, end_inclusive) }
+        self.0.range_cached(start, end_inclusive)
     }
 
     /// Zeroes [pos, pos + len) through the page cache (iomap_zero_range).
@@ -271,14 +264,12 @@ impl<'a> Inode<'a> {
     }
 
     pub(crate) fn write_and_wait(self, start: u64, end_inclusive: u64) -> Result {
-        // SAFETY: a live inode's mapping.
-        kernel::error::to_result(unsafe { ffi::rnwfs_write_and_wait(self.raw(), start, end_inclusive) })
+        self.0.write_and_wait_range(start, end_inclusive)
     }
 
     /// Drops the clean page cache of a range, skipping (never waiting for) busy folios.
     pub(crate) fn drop_clean_cache(self, start: u64, end_inclusive: u64) {
-        // SAFETY: a live inode.
-        unsafe { ffi::rnwfs_drop_clean_cache(self.raw(), start, end_inclusive) }
+        self.0.drop_clean_cache(start, end_inclusive)
     }
 
     /// Callers hold the invalidate lock.

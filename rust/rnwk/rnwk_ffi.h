@@ -130,6 +130,21 @@ void rnwk_filemap_invalidate_unlock(struct inode *inode);
 struct timespec64 rnwk_inode_get_mtime(const struct inode *inode);
 struct timespec64 rnwk_inode_get_ctime(const struct inode *inode);
 void rnwk_inode_set_mtime_ctime(struct inode *inode, struct timespec64 ts);
+void rnwk_inode_set_ctime_current(struct inode *inode);
+void rnwk_mark_inode_dirty(struct inode *inode);
+void rnwk_mark_inode_dirty_sync(struct inode *inode);
+bool rnwk_inode_dirty_datasync(struct inode *inode);
+int rnwk_inode_dio_count(struct inode *inode);
+/* The page cache of an inode's mapping, [start, end] in bytes. */
+bool rnwk_range_has_page(struct inode *inode, loff_t start, loff_t end);
+bool rnwk_range_has_writeback(struct inode *inode, loff_t start, loff_t end);
+int rnwk_write_and_wait_range(struct inode *inode, loff_t start, loff_t end);
+unsigned long rnwk_invalidate_mapping_pages(struct inode *inode, pgoff_t start, pgoff_t end);
+/*
+ * Drains this CPU's LRU-add folio batch, as fadvise(DONTNEED) does: releasing a fresh
+ * folio batch runs lru_add_drain(), which is not exported and never sleeps.
+ */
+void rnwk_lru_add_drain_this_cpu(void);
 size_t rnwk_iov_iter_count(const struct iov_iter *iter);
 ssize_t rnwk_generic_write_sync(struct kiocb *iocb, ssize_t count);
 struct inode *rnwk_file_inode(struct file *file);

@@ -164,6 +164,88 @@ impl<'a> InodeRef<'a> {
         true
     }
 
+    /// Sets ctime to now.
+    pub(crate) fn touch_ctime(&self) {
+        // SAFETY: a live inode (type invariant).
+        unsafe { bindings::rnwk_inode_set_ctime_current(self.inode.as_ptr()) }
+    }
+
+    /// Marks the inode dirty (`mark_inode_dirty`): writeback writes it.
+    pub(crate) fn mark_dirty(&self) {
+        // SAFETY: a live inode (type invariant).
+        unsafe { bindings::rnwk_mark_inode_dirty(self.inode.as_ptr()) }
+    }
+
+    /// Marks the inode dirty for fsync but not fdatasync (only timestamps changed).
+    pub(crate) fn mark_dirty_sync(&self) {
+        // SAFETY: a live inode (type invariant).
+        unsafe { bindings::rnwk_mark_inode_dirty_sync(self.inode.as_ptr()) }
+    }
+
+    /// Whether the inode has changes fdatasync must write (`I_DIRTY_DATASYNC`).
+    pub(crate) fn dirty_for_datasync(&self) -> bool {
+        // SAFETY: a live inode (type invariant).
+        unsafe { bindings::rnwk_inode_dirty_datasync(self.inode.as_ptr()) }
+    }
+
+    /// Whether direct I/O is in flight on the inode (`i_dio_count`).
+    pub(crate) fn dio_in_flight(&self) -> bool {
+        // SAFETY: a live inode (type invariant).
+        unsafe { bindings::rnwk_inode_dio_count(self.inode.as_ptr()) > 0 }
+    }
+
+    /// Whether any page cache is in [start, end_inclusive] (bytes).
+    pub(crate) fn range_cached(&self, start: u64, end_inclusive: u64) -> bool {
+        // SAFETY: a live inode (type invariant).
+        unsafe {
+            bindings::rnwk_range_has_page(self.inode.as_ptr(), start as i64, end_inclusive as i64)
+        }
+    }
+
+    /// Whether a folio in [start, end_inclusive] (bytes) is under writeback.
+    pub(crate) fn range_under_writeback(&self, start: u64, end_inclusive: u64) -> bool {
+        // SAFETY: a live inode (type invariant).
+        unsafe {
+            bindings::rnwk_range_has_writeback(
+                self.inode.as_ptr(),
+                start as i64,
+                end_inclusive as i64,
+            )
+        }
+    }
+
+    /// Writes the dirty page cache of [start, end_inclusive] back and waits. Sleeps.
+    pub(crate) fn write_and_wait_range(&self, start: u64, end_inclusive: u64) -> Result {
+        // SAFETY: a live inode (type invariant).
+        kernel::error::to_result(unsafe {
+            bindings::rnwk_write_and_wait_range(
+                self.inode.as_ptr(),
+                start as i64,
+                end_inclusive as i64,
+            )
+        })
+    }
+
+    /// Drops the clean, unmapped, unlocked and unreferenced page cache of [start,
+    /// end_inclusive] without sleeping; busy folios stay.
+    pub(crate) fn drop_clean_cache(&self, start: u64, end_inclusive: u64) {
+        if !self.range_cached(start, end_inclusive) {
+            return;
+        }
+        // A folio still in this CPU's LRU-add batch holds a reference that makes it look
+        // busy: drain the batch first. Folios in another CPU's batch stay (draining those
+        // waits): a nowait direct write over them gets EAGAIN.
+        // SAFETY: a live inode (type invariant); neither call sleeps.
+        unsafe {
+            bindings::rnwk_lru_add_drain_this_cpu();
+            bindings::rnwk_invalidate_mapping_pages(
+                self.inode.as_ptr(),
+                (start >> bindings::PAGE_SHIFT) as usize,
+                (end_inclusive >> bindings::PAGE_SHIFT) as usize,
+            );
+        }
+    }
+
     /// i_rwsem in `mode`. Sleeps.
     pub(crate) fn lock(&self, mode: LockMode) -> InodeLockGuard<'a> {
         // SAFETY: a live inode (type invariant).

@@ -10,6 +10,7 @@
 #include <linux/kdev_t.h>
 #include <linux/mount.h>
 #include <linux/pagemap.h>
+#include <linux/pagevec.h>
 #include <linux/statfs.h>
 #include <linux/uio.h>
 #include "../rnwk_ffi.h"
@@ -182,4 +183,57 @@ struct timespec64 rnwk_inode_get_ctime(const struct inode *inode)
 void rnwk_inode_set_mtime_ctime(struct inode *inode, struct timespec64 ts)
 {
 	inode_set_mtime_to_ts(inode, inode_set_ctime_to_ts(inode, ts));
+}
+
+void rnwk_inode_set_ctime_current(struct inode *inode)
+{
+	inode_set_ctime_current(inode);
+}
+
+void rnwk_mark_inode_dirty(struct inode *inode)
+{
+	mark_inode_dirty(inode);
+}
+
+void rnwk_mark_inode_dirty_sync(struct inode *inode)
+{
+	mark_inode_dirty_sync(inode);
+}
+
+bool rnwk_inode_dirty_datasync(struct inode *inode)
+{
+	return inode->i_state & I_DIRTY_DATASYNC;
+}
+
+int rnwk_inode_dio_count(struct inode *inode)
+{
+	return atomic_read(&inode->i_dio_count);
+}
+
+bool rnwk_range_has_page(struct inode *inode, loff_t start, loff_t end)
+{
+	return filemap_range_has_page(inode->i_mapping, start, end);
+}
+
+bool rnwk_range_has_writeback(struct inode *inode, loff_t start, loff_t end)
+{
+	return filemap_range_has_writeback(inode->i_mapping, start, end);
+}
+
+int rnwk_write_and_wait_range(struct inode *inode, loff_t start, loff_t end)
+{
+	return filemap_write_and_wait_range(inode->i_mapping, start, end);
+}
+
+unsigned long rnwk_invalidate_mapping_pages(struct inode *inode, pgoff_t start, pgoff_t end)
+{
+	return invalidate_mapping_pages(inode->i_mapping, start, end);
+}
+
+void rnwk_lru_add_drain_this_cpu(void)
+{
+	struct folio_batch none;
+
+	folio_batch_init(&none);
+	__folio_batch_release(&none);
 }
