@@ -48,5 +48,10 @@ pub(crate) fn unwritten_ioend_ended(ioend: CompletedIoend) {
     }
     // `inode` and `sb` borrow the ioend, which finishing ends: the inode may go then.
     let done = ioend.finish(result);
-    flags::writethrough_writeback_done(done.super_block_addr, done.inode_addr, done.offset, done.size);
+    flags::writethrough_writeback_done(
+        done.super_block_addr,
+        done.inode_addr,
+        done.offset,
+        done.size,
+    );
 }
