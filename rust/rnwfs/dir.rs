@@ -14,6 +14,7 @@ use crate::{
         DirEntry, FileType, BLOCK_SIZE,
     },
     inode,
+    rnwk::fs::{DirContext, EntryType, FileRef},
     vfs::Inode,
 };
 use crate::inode::NewBlocks;
@@ -21,11 +22,11 @@ use kernel::prelude::*;
 
 const PER_BLOCK: u64 = DIRENTS_PER_BLOCK as u64;
 
-fn d_type(t: FileType) -> u32 {
+fn entry_type(t: FileType) -> EntryType {
     match t {
-        FileType::Regular => ffi::DT_REG,
-        FileType::Directory => ffi::DT_DIR,
-        FileType::Symlink => ffi::DT_LNK,
+        FileType::Regular => EntryType::Regular,
+        FileType::Directory => EntryType::Directory,
+        FileType::Symlink => EntryType::Symlink,
     }
 }
 
@@ -156,26 +157,19 @@ pub(crate) fn is_empty(dir: Inode<'_>) -> Result<bool> {
     Ok(scan(dir, 2, |_, e| e.map(|_| ()))?.is_none())
 }
 
+/// `iterate_shared` of rnwfs' directories: `ctx`'s position is the slot number.
 #[no_mangle]
-unsafe extern "C" fn rnwfs_iterate(file: *mut bindings::file, ctx: *mut bindings::dir_context) -> i32 {
-    // SAFETY: the VFS passes an open directory file of ours and its readdir context.
-    let (dir, pos) = unsafe { (Inode::new(ffi::rnwfs_file_inode(file)), (*ctx).pos) };
-    let first = u64::try_from(pos).unwrap_or(u64::MAX);
+extern "C" fn rnwfs_iterate(file: FileRef<'_>, mut ctx: DirContext<'_>) -> i32 {
+    let dir = Inode::of(file.inode());
+    let first = u64::try_from(ctx.pos()).unwrap_or(u64::MAX);
     let result = scan(dir, first, |slot, e| {
         let Some(e) = e else {
-            // SAFETY: `ctx` is the caller's context.
-            unsafe { (*ctx).pos = slot.number as i64 + 1 };
+            ctx.set_pos(slot.number as i64 + 1);
             return None;
         };
-        let name = e.name();
-        // SAFETY: `ctx` is the caller's context; emit copies the name.
-        let more = unsafe {
-            (*ctx).pos = slot.number as i64;
-            ffi::rnwfs_dir_emit(ctx, name.as_ptr(), name.len() as i32, e.ino.into(), d_type(e.file_type))
-        };
-        if more {
-            // SAFETY: as above.
-            unsafe { (*ctx).pos = slot.number as i64 + 1 };
+        ctx.set_pos(slot.number as i64);
+        if ctx.emit(e.name(), e.ino.into(), entry_type(e.file_type)) {
+            ctx.set_pos(slot.number as i64 + 1);
             None
         } else {
             Some(())

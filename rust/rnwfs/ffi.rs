@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-//! The raw layer: bindgen's view of rnwfs_ffi.h, plus constants bindgen drops.
+//! The raw layer: bindgen's view of rnwfs_ffi.h.
 
 #[allow(
     non_camel_case_types,
@@ -20,7 +20,3 @@ mod generated {
 pub(crate) use generated::*;
 pub(crate) use kernel::bindings;
 
-/// `d_type` values for `dir_emit`.
-pub(crate) const DT_DIR: u32 = 4;
-pub(crate) const DT_REG: u32 = 8;
-pub(crate) const DT_LNK: u32 = 10;

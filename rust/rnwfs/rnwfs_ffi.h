@@ -113,8 +113,6 @@ void rnwfs_set_iomap(struct iomap *iomap, struct super_block *sb, u16 type, u16 
 		     u64 offset, u64 length, u64 addr);
 
 /* ---- directories and links ---- */
-bool rnwfs_dir_emit(struct dir_context *ctx, const char *name, int len, u64 ino,
-		    unsigned int type);
 /* dentry name (not NUL-terminated) and its length. */
 const unsigned char *rnwfs_dentry_name(struct dentry *dentry, unsigned int *len);
 /* Hands a kmalloc'ed symlink body to the VFS, which kfrees it when done. */

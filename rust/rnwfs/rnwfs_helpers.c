@@ -100,12 +100,6 @@ void rnwfs_set_iomap(struct iomap *iomap, struct super_block *sb, u16 type, u16 
 
 /* ---- directories and links ---- */
 
-bool rnwfs_dir_emit(struct dir_context *ctx, const char *name, int len, u64 ino,
-		    unsigned int type)
-{
-	return dir_emit(ctx, name, len, ino, type);
-}
-
 const unsigned char *rnwfs_dentry_name(struct dentry *dentry, unsigned int *len)
 {
 	*len = dentry->d_name.len;

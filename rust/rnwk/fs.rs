@@ -9,6 +9,7 @@
 
 pub(crate) mod buffer;
 pub(crate) mod dentry;
+pub(crate) mod dir_context;
 pub(crate) mod evicting_inode;
 pub(crate) mod file;
 pub(crate) mod inode;
@@ -20,6 +21,7 @@ pub(crate) mod super_block;
 
 pub(crate) use buffer::Buffer;
 pub(crate) use dentry::DentryRef;
+pub(crate) use dir_context::{DirContext, EntryType};
 pub(crate) use evicting_inode::EvictingInode;
 pub(crate) use file::FileRef;
 pub(crate) use inode::InodeRef;

@@ -145,6 +145,8 @@ unsigned long rnwk_invalidate_mapping_pages(struct inode *inode, pgoff_t start, 
  * folio batch runs lru_add_drain(), which is not exported and never sleeps.
  */
 void rnwk_lru_add_drain_this_cpu(void);
+bool rnwk_dir_emit(struct dir_context *ctx, const char *name, int len, u64 ino,
+		   unsigned int type);
 size_t rnwk_iov_iter_count(const struct iov_iter *iter);
 ssize_t rnwk_generic_write_sync(struct kiocb *iocb, ssize_t count);
 struct inode *rnwk_file_inode(struct file *file);

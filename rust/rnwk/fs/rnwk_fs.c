@@ -237,3 +237,9 @@ void rnwk_lru_add_drain_this_cpu(void)
 	folio_batch_init(&none);
 	__folio_batch_release(&none);
 }
+
+bool rnwk_dir_emit(struct dir_context *ctx, const char *name, int len, u64 ino,
+		   unsigned int type)
+{
+	return dir_emit(ctx, name, len, ino, type);
+}
