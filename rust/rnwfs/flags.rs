@@ -38,8 +38,7 @@ pub(crate) fn set_flags(inode: Inode<'_>, flags: u32) -> Result {
     }
     if flags & INODE_FLAG_WRITETHROUGH != 0 {
         // Its async writes complete there; made now so that they need not make it.
-        // SAFETY: a mounted super block.
-        kernel::error::to_result(unsafe { ffi::rnwfs_init_dio_done_wq(inode.sb().raw()) })?;
+        inode.sb().layer().ensure_dio_done_wq()?;
     }
     inode.info().flags.store(flags, Ordering::Relaxed);
     inode.touch_ctime();

@@ -3,15 +3,18 @@
 //! completion (writeback.rs). Here, above both, so that the super block's module need not
 //! name the writeback path, which uses super blocks.
 
-use crate::{ffi::bindings, rnwk::fs::SuperBlock, super_block, vfs, writeback};
+use crate::{
+    rnwk::fs::{FsContext, SuperBlock},
+    super_block, vfs, writeback,
+};
 
 /// `get_tree_bdev`'s fill_super: `sb` is the super block being set up for the mount of
-/// context `fc` (which super_block.rs reads).
+/// context `fc`.
 #[no_mangle]
-extern "C" fn rnwfs_fill_super(sb: SuperBlock<'_>, fc: *mut bindings::fs_context) -> i32 {
+extern "C" fn rnwfs_fill_super(sb: SuperBlock<'_>, fc: FsContext<'_>) -> i32 {
     vfs::status(super_block::fill_super(
         vfs::Sb::of(sb),
-        fc,
+        &fc,
         writeback::unwritten_ioend_ended,
     ))
 }

@@ -53,14 +53,11 @@ void *rnwfs_sb_teardown(struct super_block *sb);
 /* Then, once the Rust info is freed: frees the C side. */
 void rnwfs_sb_free(struct super_block *sb);
 void *rnwfs_sb_info(struct super_block *sb);
-/* A mount error for the mount(2)/fsconfig(2) caller (and the kernel log). */
-void rnwfs_mount_error(struct fs_context *fc, const char *msg, int len);
-bool rnwfs_fc_wants_rdonly(struct fs_context *fc);
 /* -o writethrough: 1, -o nowritethrough: 0, not given: -1. */
 int rnwfs_fc_writethrough(struct fs_context *fc);
-/* Creates the super block's dio_done workqueue (writethrough aio completes there). */
+/* Creates the super block's dio_done workqueue (writethrough aio completes there): the
+ * writethrough engine's; Rust uses the layer's SuperBlock::ensure_dio_done_wq. */
 int rnwfs_init_dio_done_wq(struct super_block *sb);
-struct super_block *rnwfs_fc_sb(struct fs_context *fc);
 
 /* ---- inodes ---- */
 struct rnwfs_inode_attrs {

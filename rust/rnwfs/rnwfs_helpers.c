@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Wrappers for the VFS, page-cache and locking macros and static inlines rnwfs' Rust code
- * uses. One line of kernel API each; no rnwfs policy.
+ * What rnwfs' Rust code still reaches through C of its own (the rest is the layer's,
+ * rust/rnwk/): the inode attribute adapters, dentries, the iomap mapping it reports, and
+ * the writethrough engine's dio_done workqueue. No rnwfs policy.
  */
 #include <linux/blkdev.h>
 #include <linux/buffer_head.h>
@@ -12,21 +13,6 @@
 #include <linux/sched/mm.h>
 #include "rnwfs_ffi.h"
 #include "rnwfs_c.h"
-
-void rnwfs_mount_error(struct fs_context *fc, const char *msg, int len)
-{
-	errorf(fc, "rnwfs: %s: %.*s", fc->source ?: "?", len, msg);
-}
-
-bool rnwfs_fc_wants_rdonly(struct fs_context *fc)
-{
-	return fc->sb_flags & SB_RDONLY;
-}
-
-struct super_block *rnwfs_fc_sb(struct fs_context *fc)
-{
-	return fc->root->d_sb;
-}
 
 /* ---- inodes ---- */
 

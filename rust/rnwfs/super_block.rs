@@ -10,7 +10,7 @@ use crate::{
     inode,
     rnwk::{
         debugfs,
-        fs::{DentryRef, Statfs, StatfsOut},
+        fs::{DentryRef, FsContext, Statfs, StatfsOut, SuperBlock},
         iomap::{IoendHandler, IoendQueue},
         sync::RwSem,
     },
@@ -51,15 +51,23 @@ fn debugfs_dir(device: &CStr, stats: &Arc<NowaitStats>) -> Option<debugfs::Dir> 
 }
 
 /// Reports why the image cannot be mounted, to the mount caller and the log.
-fn refuse(fc: *mut bindings::fs_context, why: &str) -> Error {
-    // SAFETY: `fc` is the mount's live context; the message is copied.
-    unsafe { ffi::rnwfs_mount_error(fc.cast(), why.as_ptr().cast(), why.len() as i32) };
+fn refuse(fc: &FsContext<'_>, why: &str) -> Error {
+    fc.report_error(c_str!("rnwfs"), why);
     EINVAL
 }
 
-fn read_superblock(sb: Sb<'_>, fc: *mut bindings::fs_context) -> Result<Superblock> {
-    // SAFETY: a super block being set up for our mount.
-    if unsafe { bindings::sb_set_blocksize(sb.raw(), BLOCK_SIZE as i32) } == 0 {
+/// `-o writethrough`: Some(true), `-o nowritethrough`: Some(false), not given: None.
+fn writethrough_option(fc: &FsContext<'_>) -> Option<bool> {
+    // SAFETY: the mount's live context, whose options rnwfs_vfs.c's parser filled.
+    match unsafe { ffi::rnwfs_fc_writethrough(fc.as_c_ptr().cast()) } {
+        1 => Some(true),
+        0 => Some(false),
+        _ => None,
+    }
+}
+
+fn read_superblock(sb: Sb<'_>, fc: &FsContext<'_>) -> Result<Superblock> {
+    if !sb.layer().set_block_size(BLOCK_SIZE as u32) {
         return Err(refuse(fc, "the device's block size is larger than 4096 bytes"));
     }
     let buf = sb.read(0)?;
@@ -89,10 +97,9 @@ fn write_super(sb: Sb<'_>, state: State, sync: bool) -> Result {
 /// Sets up a super block being mounted from the context `fc`; writeback of unwritten
 /// extents completes through `ioend_ended` (writeback.rs, which mount.rs names: this module
 /// is below it).
-pub(crate) fn fill_super(sb: Sb<'_>, fc: *mut bindings::fs_context, ioend_ended: IoendHandler) -> Result {
+pub(crate) fn fill_super(sb: Sb<'_>, fc: &FsContext<'_>, ioend_ended: IoendHandler) -> Result {
     let mut disk = read_superblock(sb, fc)?;
-    // SAFETY: the mount's live context.
-    let mut read_only = unsafe { ffi::rnwfs_fc_wants_rdonly(fc.cast()) };
+    let mut read_only = fc.wants_read_only();
     if disk.state == State::Dirty && !read_only {
         pr_warn!("not cleanly unmounted: mounting read-only; run fsck.rnwfs\n");
         read_only = true;
@@ -100,8 +107,7 @@ pub(crate) fn fill_super(sb: Sb<'_>, fc: *mut bindings::fs_context, ioend_ended:
     if !read_only {
         disk.mount_count = disk.mount_count.wrapping_add(1);
     }
-    // SAFETY: the mount's live context.
-    let writethrough = unsafe { ffi::rnwfs_fc_writethrough(fc.cast()) } == 1;
+    let writethrough = writethrough_option(fc) == Some(true);
     let alloc = Allocator::load(sb, disk.layout, disk.free_blocks, disk.free_inodes)?;
     let device = sb.layer().id();
     let ioends = IoendQueue::new(
@@ -149,11 +155,7 @@ pub(crate) fn fill_super(sb: Sb<'_>, fc: *mut bindings::fs_context, ioend_ended:
         if read_only { Ok(()) } else { write_super(sb, State::Dirty, true) }
     });
     // Writethrough aio completes on the dio_done workqueue: made now, not by a nowait write.
-    let result = result.and_then(|()| {
-        // SAFETY: our super block, set up.
-        let made = unsafe { if writethrough { ffi::rnwfs_init_dio_done_wq(sb.raw()) } else { 0 } };
-        kernel::error::to_result(made)
-    });
+    let result = result.and_then(|()| if writethrough { sb.layer().ensure_dio_done_wq() } else { Ok(()) });
     // SAFETY: our super block, being set up.
     let has_root = unsafe { !(*sb.raw()).s_root.is_null() };
     if result.is_err() && !has_root {
@@ -181,9 +183,8 @@ fn release(sb: Sb<'_>) {
 }
 
 #[no_mangle]
-unsafe extern "C" fn rnwfs_put_super(sb: *mut bindings::super_block) {
-    // SAFETY: the VFS releases a mounted rnwfs super block.
-    let sb = unsafe { Sb::new(sb) };
+extern "C" fn rnwfs_put_super(sb: SuperBlock<'_>) {
+    let sb = Sb::of(sb);
     if !sb.info().read_only {
         if let Err(e) = write_super(sb, State::Clean, true) {
             pr_err!("could not record the clean unmount: {:?}\n", e);
@@ -193,35 +194,36 @@ unsafe extern "C" fn rnwfs_put_super(sb: *mut bindings::super_block) {
 }
 
 #[no_mangle]
-unsafe extern "C" fn rnwfs_sync_fs(sb: *mut bindings::super_block, wait: i32) -> i32 {
-    // SAFETY: the VFS syncs a mounted rnwfs super block.
-    let sb = unsafe { Sb::new(sb) };
+extern "C" fn rnwfs_sync_fs(sb: SuperBlock<'_>, wait: i32) -> i32 {
+    let sb = Sb::of(sb);
     if sb.info().read_only {
         return 0;
     }
     crate::vfs::status(write_super(sb, State::Dirty, wait != 0))
 }
 
-#[no_mangle]
-unsafe extern "C" fn rnwfs_reconfigure(fc: *mut bindings::fs_context) -> i32 {
-    // SAFETY: a remount of a mounted rnwfs: the context has its root.
-    let (sb, want_ro) = unsafe { (Sb::new(ffi::rnwfs_fc_sb(fc.cast())), ffi::rnwfs_fc_wants_rdonly(fc.cast())) };
-    if want_ro != sb.info().read_only {
-        return refuse(fc, "switching between read-only and read-write needs a new mount").to_errno();
+fn reconfigure(fc: &FsContext<'_>) -> Result {
+    // A remount of a mounted rnwfs: the context has its root.
+    let sb = Sb::of(fc.remounted().ok_or(EINVAL)?);
+    if fc.wants_read_only() != sb.info().read_only {
+        return Err(refuse(fc, "switching between read-only and read-write needs a new mount"));
     }
-    // SAFETY: as above.
-    match unsafe { ffi::rnwfs_fc_writethrough(fc.cast()) } {
-        1 => {
-            // SAFETY: a mounted super block.
-            if let Err(e) = kernel::error::to_result(unsafe { ffi::rnwfs_init_dio_done_wq(sb.raw()) }) {
-                return e.to_errno();
-            }
+    match writethrough_option(fc) {
+        Some(true) => {
+            sb.layer().ensure_dio_done_wq()?;
             sb.info().writethrough.store(true, Ordering::Relaxed);
         }
-        0 => sb.info().writethrough.store(false, Ordering::Relaxed),
-        _ => {}
+        Some(false) => sb.info().writethrough.store(false, Ordering::Relaxed),
+        None => {}
     }
-    0
+    Ok(())
+}
+
+/// `fs_context_operations.reconfigure`: a remount (`-o writethrough` and its negation
+/// change; a switch between read-only and read-write is refused).
+#[no_mangle]
+extern "C" fn rnwfs_reconfigure(fc: FsContext<'_>) -> i32 {
+    crate::vfs::status(reconfigure(&fc))
 }
 
 /// statfs(2).

@@ -27,13 +27,6 @@ pub(crate) fn status(r: Result) -> i32 {
 pub(crate) struct Sb<'a>(SuperBlock<'a>);
 
 impl<'a> Sb<'a> {
-    /// # Safety
-    /// `sb` is an rnwfs super block, live for `'a`.
-    pub(crate) unsafe fn new(sb: *mut bindings::super_block) -> Self {
-        // SAFETY: per the contract.
-        Self(unsafe { SuperBlock::from_raw(sb) })
-    }
-
     /// rnwfs' view of a super block the layer handed over: rnwfs' own (the layer gives rnwfs
     /// only the objects of its own callbacks, which rnwfs' tables install), for as long.
     pub(crate) fn of(sb: SuperBlock<'a>) -> Self {

@@ -11,6 +11,7 @@
 #include <linux/blk-mq.h>
 #include <linux/buffer_head.h>
 #include <linux/fs.h>
+#include <linux/fs_context.h>
 #include <linux/iomap.h>
 #include <linux/statfs.h>
 #include <linux/workqueue.h>
@@ -145,6 +146,14 @@ unsigned long rnwk_invalidate_mapping_pages(struct inode *inode, pgoff_t start, 
  * folio batch runs lru_add_drain(), which is not exported and never sleeps.
  */
 void rnwk_lru_add_drain_this_cpu(void);
+/* Mount contexts (fs_context.h's layout is not in kernel::bindings). */
+bool rnwk_fc_wants_rdonly(struct fs_context *fc);
+/* The super block of a remount (NULL while a new one is being set up). */
+struct super_block *rnwk_fc_root_sb(struct fs_context *fc);
+/* A mount error for the mount(2)/fsconfig(2) caller and the kernel log: "fs: source: msg". */
+void rnwk_fc_error(struct fs_context *fc, const char *fs, const char *msg, int len);
+/* Exported by fs/super.c but declared only in fs/internal.h. */
+int sb_init_dio_done_wq(struct super_block *sb);
 bool rnwk_dir_emit(struct dir_context *ctx, const char *name, int len, u64 ino,
 		   unsigned int type);
 size_t rnwk_iov_iter_count(const struct iov_iter *iter);

@@ -6,6 +6,7 @@
 #include <linux/blkdev.h>
 #include <linux/buffer_head.h>
 #include <linux/fs.h>
+#include <linux/fs_context.h>
 #include <linux/iomap.h>
 #include <linux/kdev_t.h>
 #include <linux/mount.h>
@@ -242,4 +243,19 @@ bool rnwk_dir_emit(struct dir_context *ctx, const char *name, int len, u64 ino,
 		   unsigned int type)
 {
 	return dir_emit(ctx, name, len, ino, type);
+}
+
+bool rnwk_fc_wants_rdonly(struct fs_context *fc)
+{
+	return fc->sb_flags & SB_RDONLY;
+}
+
+struct super_block *rnwk_fc_root_sb(struct fs_context *fc)
+{
+	return fc->root ? fc->root->d_sb : NULL;
+}
+
+void rnwk_fc_error(struct fs_context *fc, const char *fs, const char *msg, int len)
+{
+	errorf(fc, "%s: %s: %.*s", fs, fc->source ?: "?", len, msg);
 }

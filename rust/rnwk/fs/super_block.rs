@@ -93,6 +93,30 @@ impl<'a> SuperBlock<'a> {
         kernel::error::to_result(unsafe { bindings::blkdev_issue_flush(self.bdev()) })
     }
 
+    /// Sets the filesystem's block size (`sb_set_blocksize`), while the super block is being
+    /// set up, before any buffer is read; false if the device's logical block size is
+    /// larger.
+    pub(crate) fn set_block_size(&self, size: u32) -> bool {
+        let Ok(size) = i32::try_from(size) else {
+            return false;
+        };
+        // SAFETY: a live super block (type invariant).
+        unsafe { bindings::sb_set_blocksize(self.sb.as_ptr(), size) != 0 }
+    }
+
+    /// Makes sure the super block has its `dio_done` workqueue (where the completions of
+    /// async direct I/O that need process context run), creating it if not. Sleeps.
+    pub(crate) fn ensure_dio_done_wq(&self) -> Result {
+        // SAFETY: a live super block (type invariant); `sb_init_dio_done_wq` copes with a
+        // racing creator (it keeps the first).
+        unsafe {
+            if !(*self.sb.as_ptr()).s_dio_done_wq.is_null() {
+                return Ok(());
+            }
+            kernel::error::to_result(bindings::sb_init_dio_done_wq(self.sb.as_ptr()))
+        }
+    }
+
     /// The largest file size (`s_maxbytes`), set at mount.
     pub(crate) fn max_bytes(&self) -> i64 {
         // SAFETY: the super block is live (type invariant).
