@@ -79,8 +79,9 @@ struct inode *rnwfs_d_inode(struct dentry *dentry);
 
 /* ---- data path (iomap with rnwfs' ops) ---- */
 /*
- * Direct I/O; `private` reaches iomap_begin (rnwfs_iomap_private). *submitted tells whether
- * a dio was started, whose completion (end_io) then runs, maybe after the return.
+ * Direct I/O; `private` reaches iomap_begin (the layer's IomapOut::iter_private).
+ * *submitted tells whether a dio was started, whose completion (end_io) then runs, maybe
+ * after the return.
  */
 ssize_t rnwfs_dio_rw(struct kiocb *iocb, struct iov_iter *iter, unsigned int dio_flags,
 		     void *private, bool *submitted);
@@ -101,13 +102,9 @@ void rnwfs_wt_ioend_error(struct inode *inode, loff_t offset, size_t size, int e
  */
 void rnwfs_wt_writeback_done(struct super_block *sb, struct inode *inode, loff_t offset,
 			     size_t size);
-/* The `private` of the iomap_iter that `iomap` (given to iomap_begin) belongs to. */
-void *rnwfs_iomap_private(struct iomap *iomap);
 int rnwfs_zero_range(struct inode *inode, u64 pos, u64 len);
 int rnwfs_truncate_page(struct inode *inode, u64 pos);
 loff_t rnwfs_seek_data_hole(struct inode *inode, loff_t offset, int whence);
-void rnwfs_set_iomap(struct iomap *iomap, struct super_block *sb, u16 type, u16 flags,
-		     u64 offset, u64 length, u64 addr);
 
 /* ---- directories and links ---- */
 /* dentry name (not NUL-terminated) and its length. */

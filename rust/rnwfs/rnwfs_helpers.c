@@ -73,17 +73,6 @@ int rnwfs_init_dio_done_wq(struct super_block *sb)
 	return sb->s_dio_done_wq ? 0 : sb_init_dio_done_wq(sb);
 }
 
-void rnwfs_set_iomap(struct iomap *iomap, struct super_block *sb, u16 type, u16 flags,
-		     u64 offset, u64 length, u64 addr)
-{
-	iomap->bdev = sb->s_bdev;
-	iomap->type = type;
-	iomap->flags = flags;
-	iomap->offset = offset;
-	iomap->length = length;
-	iomap->addr = addr;
-}
-
 /* ---- directories and links ---- */
 
 const unsigned char *rnwfs_dentry_name(struct dentry *dentry, unsigned int *len)

@@ -163,11 +163,6 @@ ssize_t rnwfs_buffered_write(struct kiocb *iocb, struct iov_iter *from, void *pr
 	return iomap_file_buffered_write(iocb, from, &rnwfs_iomap_ops, private);
 }
 
-void *rnwfs_iomap_private(struct iomap *iomap)
-{
-	return container_of(iomap, struct iomap_iter, iomap)->private;
-}
-
 int rnwfs_zero_range(struct inode *inode, u64 pos, u64 len)
 {
 	return iomap_zero_range(inode, pos, len, NULL, &rnwfs_iomap_ops);

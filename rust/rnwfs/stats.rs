@@ -166,7 +166,7 @@ impl Attempt {
         self.cause.get()
     }
 
-    /// The pointer iomap carries to `iomap_begin` (see [`from_iomap`]).
+    /// The pointer iomap carries to `iomap_begin` (see [`Attempt::from_private`]).
     pub(crate) fn as_private(&self) -> *mut core::ffi::c_void {
         (self as *const Self).cast_mut().cast()
     }
@@ -186,17 +186,6 @@ impl Attempt {
     pub(crate) fn is_whole_dio(&self, offset: u64, size: u32) -> bool {
         self.dio.get() == (offset, size.into())
     }
-}
-
-/// The attempt of the read or write that `iomap` is being mapped for, if any.
-///
-/// # Safety
-/// `iomap` is the mapping iomap_begin was given; if its iteration's `private` is set, it
-/// was set by rnwfs to an [`Attempt`] that outlives the iteration (write_iter's stack).
-pub(crate) unsafe fn from_iomap<'a>(iomap: *mut ffi::iomap) -> Option<&'a Attempt> {
-    // SAFETY: per the contract, iomap_begin's mapping is embedded in an iomap_iter whose
-    // private is null or a live Attempt.
-    unsafe { Attempt::from_private(ffi::rnwfs_iomap_private(iomap.cast())) }
 }
 
 /// Completion of a submitted async direct I/O: counts it if it was a nowait attempt.

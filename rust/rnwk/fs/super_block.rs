@@ -54,7 +54,7 @@ impl<'a> SuperBlock<'a> {
 
     /// The filesystem's block device (set before the filesystem is set up, held open for
     /// as long as the super block).
-    fn bdev(&self) -> *mut bindings::block_device {
+    pub(in crate::rnwk) fn bdev(&self) -> *mut bindings::block_device {
         // SAFETY: the super block is live (type invariant).
         unsafe { (*self.sb.as_ptr()).s_bdev }
     }
