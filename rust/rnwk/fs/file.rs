@@ -24,8 +24,8 @@ impl<'a> FileRef<'a> {
     /// `file` points to a file that stays open for `'a`.
     pub(super) unsafe fn from_raw(file: *mut bindings::file) -> Self {
         Self {
-            // SAFETY: per the contract, `file` points to an open file (never null).
-            file: NonNull::from(unsafe { &*file }),
+            // SAFETY: per the contract, `file` points to an open file, never at null.
+            file: unsafe { NonNull::new_unchecked(file) },
             _object: PhantomData,
         }
     }

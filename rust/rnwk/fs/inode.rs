@@ -19,8 +19,9 @@ pub(crate) struct InodeRef<'a> {
     _object: PhantomData<&'a bindings::inode>,
 }
 
-// SAFETY: inodes are shared by every task; the handle reads only fields that never change
-// while the inode is live (its super block).
+// SAFETY: inodes are shared by every task. The handle's methods read fields fixed for the
+// inode's life, or go through the kernel's own synchronisation (i_lock, i_rwsem, the page
+// cache's); i_size and the timestamps follow the VFS's rule that their writers hold i_rwsem.
 unsafe impl Send for InodeRef<'_> {}
 // SAFETY: as above.
 unsafe impl Sync for InodeRef<'_> {}
@@ -31,8 +32,8 @@ impl<'a> InodeRef<'a> {
     /// `inode` points to an inode that stays live for `'a`.
     pub(crate) unsafe fn from_raw(inode: *mut bindings::inode) -> Self {
         Self {
-            // SAFETY: per the contract, `inode` points to a live inode (never null).
-            inode: NonNull::from(unsafe { &*inode }),
+            // SAFETY: per the contract, `inode` points to a live inode, never at null.
+            inode: unsafe { NonNull::new_unchecked(inode) },
             _object: PhantomData,
         }
     }

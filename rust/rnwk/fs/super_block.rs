@@ -18,8 +18,10 @@ pub(crate) struct SuperBlock<'a> {
     _object: PhantomData<&'a bindings::super_block>,
 }
 
-// SAFETY: a super block is shared by every task using the filesystem; the handle only
-// reads fields that are set before the filesystem is reachable.
+// SAFETY: a super block is shared by every task using the filesystem. The handle's methods
+// read fields set before the filesystem is reachable, or call kernel functions that
+// synchronise themselves (the block size is set only while the super block is being set
+// up, when nothing else reaches it).
 unsafe impl Send for SuperBlock<'_> {}
 // SAFETY: as above.
 unsafe impl Sync for SuperBlock<'_> {}
@@ -29,12 +31,10 @@ impl<'a> SuperBlock<'a> {
     ///
     /// `sb` points to a super block that stays live for `'a`.
     pub(crate) unsafe fn from_raw(sb: *mut bindings::super_block) -> Self {
-        // INVARIANT: per the contract (a live object is never at null).
+        // INVARIANT: per the contract.
         Self {
-            sb: NonNull::from(
-                // SAFETY: per the contract, `sb` points to a live super block.
-                unsafe { &*sb },
-            ),
+            // SAFETY: per the contract, `sb` points to a live super block, never at null.
+            sb: unsafe { NonNull::new_unchecked(sb) },
             _object: PhantomData,
         }
     }
