@@ -5,7 +5,10 @@
 
 use crate::{
     alloc::Allocator,
-    rnwk::{fs::EvictingInode, sync::RwSem},
+    rnwk::{
+        fs::{EvictingInode, InodeRef, WritebackControl},
+        sync::RwSem,
+    },
     ffi::{self, bindings},
     format::{
         extent::{chain_length, EXTENTS_PER_BLOCK},
@@ -346,11 +349,12 @@ pub(crate) fn write_inode(inode: Inode<'_>, sync: bool) -> Result {
     Ok(())
 }
 
+/// `super_operations.write_inode`: the inode into its slot in the buffer cache, and to
+/// disk if the caller waits.
 #[no_mangle]
-unsafe extern "C" fn rnwfs_write_inode(inode: *mut bindings::inode, sync: bool) -> i32 {
-    // SAFETY: the VFS writes back a live inode of ours.
-    let inode = unsafe { Inode::new(inode) };
-    match write_inode(inode, sync) {
+extern "C" fn rnwfs_write_inode(inode: InodeRef<'_>, wbc: WritebackControl<'_>) -> i32 {
+    let inode = Inode::of(inode);
+    match write_inode(inode, wbc.waits()) {
         Ok(()) => 0,
         Err(e) => {
             pr_err!("inode {}: write-back failed: {:?}\n", inode.ino(), e);

@@ -121,7 +121,7 @@ int rnwfs_sync_fs(struct super_block *sb, int wait);
 int rnwfs_statfs(struct dentry *dentry, struct kstatfs *buf);
 void *rnwfs_inode_info_new(void);
 void rnwfs_inode_info_free(void *info);
-int rnwfs_write_inode(struct inode *inode, bool sync);
+int rnwfs_write_inode(struct inode *inode, struct writeback_control *wbc);
 void rnwfs_evict_inode(struct inode *inode);
 int rnwfs_iterate(struct file *file, struct dir_context *ctx);
 struct dentry *rnwfs_lookup(struct inode *dir, struct dentry *dentry, unsigned int flags);

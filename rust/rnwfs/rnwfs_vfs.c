@@ -56,17 +56,12 @@ static void rnwfs_free_inode(struct inode *inode)
 	kmem_cache_free(rnwfs_inode_cachep, ri);
 }
 
-static int rnwfs_write_inode_c(struct inode *inode, struct writeback_control *wbc)
-{
-	return rnwfs_write_inode(inode, wbc->sync_mode == WB_SYNC_ALL);
-}
-
 /* ---- super block ---- */
 
 static const struct super_operations rnwfs_super_ops = {
 	.alloc_inode = rnwfs_alloc_inode,
 	.free_inode = rnwfs_free_inode,
-	.write_inode = rnwfs_write_inode_c,
+	.write_inode = rnwfs_write_inode,
 	.evict_inode = rnwfs_evict_inode,
 	.put_super = rnwfs_put_super,
 	.sync_fs = rnwfs_sync_fs,

@@ -19,6 +19,7 @@ pub(crate) mod iov_iter;
 pub(crate) mod kiocb;
 pub(crate) mod statfs;
 pub(crate) mod super_block;
+pub(crate) mod writeback_control;
 
 pub(crate) use buffer::Buffer;
 pub(crate) use dentry::DentryRef;
@@ -32,3 +33,4 @@ pub(crate) use iov_iter::IovIter;
 pub(crate) use kiocb::Kiocb;
 pub(crate) use statfs::{Statfs, StatfsOut};
 pub(crate) use super_block::SuperBlock;
+pub(crate) use writeback_control::WritebackControl;
