@@ -14,7 +14,7 @@ use crate::{
     inode::NewBlocks,
     stats::{self, Attempt, Cause, Outcome},
 };
-use crate::rnwk::fs::{FileRef, IovIter, Kiocb};
+use crate::rnwk::fs::{DentryRef, FileRef, Iattr, IovIter, Kiocb, MntIdmap};
 use core::cell::Cell;
 use kernel::prelude::*;
 
@@ -438,29 +438,25 @@ fn truncate(inode: Inode<'_>, size: u64) -> Result {
     Ok(())
 }
 
-fn setattr(idmap: *mut bindings::mnt_idmap, dentry: *mut bindings::dentry, attr: *mut bindings::iattr) -> Result {
-    // SAFETY: the VFS passes a positive dentry of ours, with i_rwsem held, and the change.
-    let (inode, valid, size) = unsafe { (Inode::new(ffi::rnwfs_d_inode(dentry)), (*attr).ia_valid, (*attr).ia_size) };
-    // SAFETY: as above.
-    kernel::error::to_result(unsafe { bindings::setattr_prepare(idmap, dentry, attr) })?;
-    if valid & ffi::RNWFS_ATTR_SIZE as u32 != 0 && size as u64 != inode.size() {
+fn setattr(idmap: &MntIdmap<'_>, dentry: &DentryRef<'_>, attr: &Iattr<'_>) -> Result {
+    // The VFS passes a positive dentry of ours, with i_rwsem held.
+    let inode = Inode::of(dentry.inode().ok_or(EINVAL)?);
+    let new_size = attr.new_size();
+    attr.prepare(idmap, dentry)?;
+    if let Some(size) = new_size.filter(|&size| size != inode.size()) {
         if inode.is_dir() {
             return Err(EISDIR);
         }
-        truncate(inode, size as u64)?;
+        truncate(inode, size)?;
         inode.touch_mtime();
     }
-    // SAFETY: as above.
-    unsafe { bindings::setattr_copy(idmap, inode.raw(), attr) };
+    attr.copy_to(idmap, inode.layer());
     inode.mark_dirty();
     Ok(())
 }
 
+/// `inode_operations.setattr` of every rnwfs inode.
 #[no_mangle]
-unsafe extern "C" fn rnwfs_setattr(
-    idmap: *mut bindings::mnt_idmap,
-    dentry: *mut bindings::dentry,
-    attr: *mut bindings::iattr,
-) -> i32 {
-    crate::vfs::status(setattr(idmap, dentry, attr))
+extern "C" fn rnwfs_setattr(idmap: MntIdmap<'_>, dentry: DentryRef<'_>, attr: Iattr<'_>) -> i32 {
+    crate::vfs::status(setattr(&idmap, &dentry, &attr))
 }

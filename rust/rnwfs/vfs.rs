@@ -103,6 +103,11 @@ impl<'a> Inode<'a> {
         self.0.as_ptr()
     }
 
+    /// The layer's handle, for the calls that take one.
+    pub(crate) fn layer(self) -> InodeRef<'a> {
+        self.0
+    }
+
     /// rnwfs inode numbers are u32 (format::superblock): a larger one is no rnwfs inode's.
     pub(crate) fn ino(self) -> u32 {
         self.0.ino() as u32

@@ -94,13 +94,14 @@ unsigned long rnwk_store_forget(struct xarray *saved);
 long rnwk_store_roll_back(struct xarray *xa, struct xarray *saved, unsigned long *copies);
 
 /* ---- fs/rnwk_fs.c: the VFS, iomap and bios (static inlines) ---- */
-/* kiocb flags (bindgen cannot evaluate their __force casts). */
+/* kiocb and iattr flags (bindgen cannot evaluate the kiocb ones' __force casts). */
 enum {
 	RNWK_IOCB_NOWAIT = IOCB_NOWAIT,
 	RNWK_IOCB_DIRECT = IOCB_DIRECT,
 	RNWK_IOCB_APPEND = IOCB_APPEND,
 	RNWK_IOCB_NOIO = IOCB_NOIO,
 	RNWK_IOCB_WAITQ = IOCB_WAITQ,
+	RNWK_ATTR_SIZE = ATTR_SIZE,
 };
 /* Buffer heads: kernel::bindings has neither their layout nor buffer_head.h's functions. */
 struct buffer_head *rnwk_sb_bread(struct super_block *sb, u64 block);

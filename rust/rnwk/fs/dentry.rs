@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 //! `DentryRef`: a borrowed dentry.
 
-use super::SuperBlock;
+use super::{InodeRef, SuperBlock};
 use crate::rnwk::bindings;
 use core::{marker::PhantomData, ptr::NonNull};
 
@@ -18,6 +18,21 @@ pub(crate) struct DentryRef<'a> {
 }
 
 impl<'a> DentryRef<'a> {
+    /// The dentry's inode, if it is positive (the VFS keeps it for the call).
+    pub(crate) fn inode(&self) -> Option<InodeRef<'a>> {
+        // SAFETY: the dentry is live for `'a` (type invariant); the operations this handle
+        // is given to hold the parent's or the inode's i_rwsem, so `d_inode` does not change
+        // and its inode stays.
+        unsafe {
+            let inode = (*self.dentry.as_ptr()).d_inode;
+            (!inode.is_null()).then(|| InodeRef::from_raw(inode))
+        }
+    }
+
+    pub(super) fn as_ptr(&self) -> *mut bindings::dentry {
+        self.dentry.as_ptr()
+    }
+
     /// The super block of the dentry's filesystem, which outlives it.
     pub(crate) fn super_block(&self) -> SuperBlock<'a> {
         // SAFETY: the dentry is live for `'a` (type invariant); `d_sb` never changes and
