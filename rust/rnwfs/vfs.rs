@@ -174,6 +174,19 @@ impl<'a> Inode<'a> {
         self.0.touch_ctime()
     }
 
+    /// Link count changes (the caller holds i_rwsem).
+    pub(crate) fn inc_nlink(self) {
+        self.0.inc_nlink()
+    }
+
+    pub(crate) fn drop_nlink(self) {
+        self.0.drop_nlink()
+    }
+
+    pub(crate) fn clear_nlink(self) {
+        self.0.clear_nlink()
+    }
+
     pub(crate) fn dio_in_flight(self) -> bool {
         self.0.dio_in_flight()
     }

@@ -155,6 +155,8 @@ struct super_block *rnwk_fc_root_sb(struct fs_context *fc);
 void rnwk_fc_error(struct fs_context *fc, const char *fs, const char *msg, int len);
 /* Exported by fs/super.c but declared only in fs/internal.h. */
 int sb_init_dio_done_wq(struct super_block *sb);
+/* A dentry's name (not NUL-terminated) and its length. */
+const unsigned char *rnwk_dentry_name(struct dentry *dentry, unsigned int *len);
 bool rnwk_dir_emit(struct dir_context *ctx, const char *name, int len, u64 ino,
 		   unsigned int type);
 size_t rnwk_iov_iter_count(const struct iov_iter *iter);

@@ -29,6 +29,18 @@ impl<'a> DentryRef<'a> {
         }
     }
 
+    /// The dentry's name. Stable for `'a`: the namespace operations this handle is given to
+    /// hold the parent directory's i_rwsem, which keeps the name from changing.
+    pub(crate) fn name(&self) -> &'a [u8] {
+        let mut len = 0u32;
+        // SAFETY: the dentry is live for `'a` (type invariant) and its name does not change
+        // (above); the name is `len` readable bytes.
+        unsafe {
+            let name = bindings::rnwk_dentry_name(self.dentry.as_ptr(), &mut len);
+            core::slice::from_raw_parts(name, len as usize)
+        }
+    }
+
     pub(super) fn as_ptr(&self) -> *mut bindings::dentry {
         self.dentry.as_ptr()
     }

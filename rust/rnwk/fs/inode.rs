@@ -247,6 +247,25 @@ impl<'a> InodeRef<'a> {
         }
     }
 
+    /// One more link (a new name, or a subdirectory's ".."). The caller holds i_rwsem.
+    pub(crate) fn inc_nlink(&self) {
+        // SAFETY: a live inode (type invariant).
+        unsafe { bindings::inc_nlink(self.inode.as_ptr()) }
+    }
+
+    /// One link fewer (the kernel warns if there was none: the caller checks first). The
+    /// caller holds i_rwsem.
+    pub(crate) fn drop_nlink(&self) {
+        // SAFETY: a live inode (type invariant).
+        unsafe { bindings::drop_nlink(self.inode.as_ptr()) }
+    }
+
+    /// No link left (a removed directory). The caller holds i_rwsem.
+    pub(crate) fn clear_nlink(&self) {
+        // SAFETY: a live inode (type invariant).
+        unsafe { bindings::clear_nlink(self.inode.as_ptr()) }
+    }
+
     /// i_rwsem in `mode`. Sleeps.
     pub(crate) fn lock(&self, mode: LockMode) -> InodeLockGuard<'a> {
         // SAFETY: a live inode (type invariant).

@@ -259,3 +259,9 @@ void rnwk_fc_error(struct fs_context *fc, const char *fs, const char *msg, int l
 {
 	errorf(fc, "%s: %s: %.*s", fs, fc->source ?: "?", len, msg);
 }
+
+const unsigned char *rnwk_dentry_name(struct dentry *dentry, unsigned int *len)
+{
+	*len = dentry->d_name.len;
+	return dentry->d_name.name;
+}
