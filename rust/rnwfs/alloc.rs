@@ -30,7 +30,7 @@ fn enospc() -> Error {
 }
 
 impl Allocator {
-    pub(crate) fn load(sb: Sb, layout: Layout, free_blocks: u64, free_inodes: u32) -> Result<Self> {
+    pub(crate) fn load(sb: Sb<'_>, layout: Layout, free_blocks: u64, free_inodes: u32) -> Result<Self> {
         let mut bitmap = KVec::with_capacity(layout.bitmap_blocks as usize, GFP_KERNEL)?;
         for i in 0..layout.bitmap_blocks {
             bitmap.push(sb.read(layout.bitmap_start + i)?, GFP_KERNEL)?;
@@ -124,7 +124,7 @@ impl Allocator {
     }
 
     /// Takes a free inode slot and writes `init` into it; returns its number.
-    pub(crate) fn alloc_inode(&mut self, sb: Sb, init: &Inode) -> Result<u32> {
+    pub(crate) fn alloc_inode(&mut self, sb: Sb<'_>, init: &Inode) -> Result<u32> {
         let count = self.layout.inode_count;
         let mut ino = self.inode_cursor;
         let mut loaded: Option<(u64, Buffer)> = None;
@@ -146,7 +146,7 @@ impl Allocator {
     }
 
     /// Returns inode slot `ino` to the free pool (zeroes it on disk).
-    pub(crate) fn free_inode(&mut self, sb: Sb, ino: u32) -> Result {
+    pub(crate) fn free_inode(&mut self, sb: Sb<'_>, ino: u32) -> Result {
         let (blk, off) = self.layout.inode_location(ino).ok_or(EINVAL)?;
         let mut buf = sb.read(blk)?;
         buf.edit(|data| data[off..off + INODE_SIZE].fill(0));

@@ -14,6 +14,7 @@ use crate::{
         DirEntry, FileType, BLOCK_SIZE,
     },
     inode,
+    rnwk::fs::{DirContext, EntryType, FileRef},
     vfs::Inode,
 };
 use crate::inode::NewBlocks;
@@ -21,16 +22,16 @@ use kernel::prelude::*;
 
 const PER_BLOCK: u64 = DIRENTS_PER_BLOCK as u64;
 
-fn d_type(t: FileType) -> u32 {
+fn entry_type(t: FileType) -> EntryType {
     match t {
-        FileType::Regular => ffi::DT_REG,
-        FileType::Directory => ffi::DT_DIR,
-        FileType::Symlink => ffi::DT_LNK,
+        FileType::Regular => EntryType::Regular,
+        FileType::Directory => EntryType::Directory,
+        FileType::Symlink => EntryType::Symlink,
     }
 }
 
 /// The device block holding block `logical` of `dir` (directories have no holes).
-fn dir_block(dir: Inode, logical: u64) -> Result<u64> {
+fn dir_block(dir: Inode<'_>, logical: u64) -> Result<u64> {
     match extent_map::lookup(dir.info().map.read().list(), logical) {
         Lookup::Mapped(e) if !e.unwritten() => Ok(e.physical + (logical - e.logical)),
         _ => {
@@ -63,7 +64,7 @@ impl Slot {
 /// Calls `f(slot, entry)` for each slot from `first` on (None: a free slot), until `f`
 /// returns Some; returns that and the slot.
 fn scan<R>(
-    dir: Inode,
+    dir: Inode<'_>,
     first: u64,
     mut f: impl FnMut(&mut Slot, Option<&DirEntry>) -> Option<R>,
 ) -> Result<Option<(R, Slot)>> {
@@ -94,7 +95,7 @@ fn scan<R>(
 }
 
 /// The entry named `name` (never "." or ".."): its inode, type and slot.
-pub(crate) fn find(dir: Inode, name: &[u8]) -> Result<Option<(u32, FileType, Slot)>> {
+pub(crate) fn find(dir: Inode<'_>, name: &[u8]) -> Result<Option<(u32, FileType, Slot)>> {
     let hit = scan(dir, 2, |_, e| match e {
         Some(e) if e.name() == name => Some((e.ino, e.file_type)),
         _ => None,
@@ -103,7 +104,7 @@ pub(crate) fn find(dir: Inode, name: &[u8]) -> Result<Option<(u32, FileType, Slo
 }
 
 /// Adds `name` → `ino` to `dir`, growing it by a block if every slot is taken.
-pub(crate) fn add(dir: Inode, name: &[u8], ino: u32, t: FileType) -> Result {
+pub(crate) fn add(dir: Inode<'_>, name: &[u8], ino: u32, t: FileType) -> Result {
     let entry = DirEntry::new(ino, t, name).map_err(|_| EINVAL)?;
     let placed = scan(dir, 2, |slot, e| {
         if e.is_none() {
@@ -133,7 +134,7 @@ pub(crate) fn add(dir: Inode, name: &[u8], ino: u32, t: FileType) -> Result {
 }
 
 /// Writes the first block of a new directory: "." and "..".
-pub(crate) fn init(dir: Inode, parent: u32) -> Result {
+pub(crate) fn init(dir: Inode<'_>, parent: u32) -> Result {
     let e = dir.info().map.write().allocate(dir, 0, 1, NewBlocks::Written)?;
     let mut buf = dir.sb().new_block(e.physical)?;
     buf.edit(|data| {
@@ -147,35 +148,28 @@ pub(crate) fn init(dir: Inode, parent: u32) -> Result {
 
 /// The ".." slot of `dir`, loaded: a rename points it at the new parent once nothing
 /// else can fail.
-pub(crate) fn dotdot_slot(dir: Inode) -> Result<Slot> {
+pub(crate) fn dotdot_slot(dir: Inode<'_>) -> Result<Slot> {
     Ok(Slot { buf: dir.sb().read(dir_block(dir, 0)?)?, at: DIRENT_SIZE, number: 1 })
 }
 
 /// Whether `dir` holds nothing but "." and "..".
-pub(crate) fn is_empty(dir: Inode) -> Result<bool> {
+pub(crate) fn is_empty(dir: Inode<'_>) -> Result<bool> {
     Ok(scan(dir, 2, |_, e| e.map(|_| ()))?.is_none())
 }
 
+/// `iterate_shared` of rnwfs' directories: `ctx`'s position is the slot number.
 #[no_mangle]
-unsafe extern "C" fn rnwfs_iterate(file: *mut bindings::file, ctx: *mut bindings::dir_context) -> i32 {
-    // SAFETY: the VFS passes an open directory file of ours and its readdir context.
-    let (dir, pos) = unsafe { (Inode::new(ffi::rnwfs_file_inode(file)), (*ctx).pos) };
-    let first = u64::try_from(pos).unwrap_or(u64::MAX);
+extern "C" fn rnwfs_iterate(file: FileRef<'_>, mut ctx: DirContext<'_>) -> i32 {
+    let dir = Inode::of(file.inode());
+    let first = u64::try_from(ctx.pos()).unwrap_or(u64::MAX);
     let result = scan(dir, first, |slot, e| {
         let Some(e) = e else {
-            // SAFETY: `ctx` is the caller's context.
-            unsafe { (*ctx).pos = slot.number as i64 + 1 };
+            ctx.set_pos(slot.number as i64 + 1);
             return None;
         };
-        let name = e.name();
-        // SAFETY: `ctx` is the caller's context; emit copies the name.
-        let more = unsafe {
-            (*ctx).pos = slot.number as i64;
-            ffi::rnwfs_dir_emit(ctx, name.as_ptr(), name.len() as i32, e.ino.into(), d_type(e.file_type))
-        };
-        if more {
-            // SAFETY: as above.
-            unsafe { (*ctx).pos = slot.number as i64 + 1 };
+        ctx.set_pos(slot.number as i64);
+        if ctx.emit(e.name(), e.ino.into(), entry_type(e.file_type)) {
+            ctx.set_pos(slot.number as i64 + 1);
             None
         } else {
             Some(())

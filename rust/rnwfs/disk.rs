@@ -18,7 +18,7 @@ pub(crate) fn corrupted() -> Error {
 }
 
 /// Reads and validates on-disk inode `ino`.
-pub(crate) fn read_inode(sb: Sb, layout: &Layout, ino: u32) -> Result<Inode> {
+pub(crate) fn read_inode(sb: Sb<'_>, layout: &Layout, ino: u32) -> Result<Inode> {
     let (block, off) = layout.inode_location(ino).ok_or(corrupted())?;
     let buf = sb.read(block)?;
     match Inode::decode(ino, &buf.data()[off..]) {
@@ -38,7 +38,7 @@ pub(crate) fn read_inode(sb: Sb, layout: &Layout, ino: u32) -> Result<Inode> {
 /// walk and every check are the format's (format::chain), the ones fsck runs: a chain
 /// pointer outside the data region or a chain longer than the extent count needs is
 /// refused before it is read, so a crafted chain costs at most MAX_EXTENT_BLOCKS reads.
-pub(crate) fn extents(sb: Sb, layout: &Layout, ino: u32, inode: &Inode) -> Result<(KVVec<Extent>, KVVec<u64>)> {
+pub(crate) fn extents(sb: Sb<'_>, layout: &Layout, ino: u32, inode: &Inode) -> Result<(KVVec<Extent>, KVVec<u64>)> {
     let nextents = inode.nextents as usize;
     let mut all = KVVec::with_capacity(nextents, GFP_KERNEL)?;
     all.extend_from_slice(inode.inline_extents(), GFP_KERNEL)?;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-//! The raw layer: bindgen's view of rnwfs_ffi.h, plus constants bindgen drops.
+//! The raw layer: bindgen's view of rnwfs_ffi.h.
 
 #[allow(
     non_camel_case_types,
@@ -9,6 +9,9 @@
     missing_docs,
     unreachable_pub,
     improper_ctypes,
+    // The layer's bindings (rnwk::bindings) declare iomap.h too, with types of their own:
+    // until rnwfs' iomap glue moves into the layer, both declare the same functions.
+    clashing_extern_declarations,
     clippy::all
 )]
 mod generated {
@@ -17,7 +20,3 @@ mod generated {
 pub(crate) use generated::*;
 pub(crate) use kernel::bindings;
 
-/// `d_type` values for `dir_emit`.
-pub(crate) const DT_DIR: u32 = 4;
-pub(crate) const DT_REG: u32 = 8;
-pub(crate) const DT_LNK: u32 = 10;

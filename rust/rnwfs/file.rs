@@ -14,6 +14,7 @@ use crate::{
     inode::NewBlocks,
     stats::{self, Attempt, Cause, Outcome},
 };
+use crate::rnwk::fs::{DentryRef, FileRef, Iattr, IovIter, Kiocb, MntIdmap};
 use core::cell::Cell;
 use kernel::prelude::*;
 
@@ -31,9 +32,9 @@ fn check(ret: isize) -> Result<isize> {
 }
 
 /// What a kiocb asks for, and how a nowait attempt went.
-struct Io {
-    iocb: *mut bindings::kiocb,
-    inode: Inode,
+struct Io<'a> {
+    iocb: Kiocb<'a>,
+    inode: Inode<'a>,
     nowait: bool,
     direct: bool,
     attempt: Attempt,
@@ -41,17 +42,15 @@ struct Io {
     counted_at_completion: Cell<bool>,
 }
 
-impl Io {
-    /// # Safety
-    /// `iocb` is the live kiocb of a read or write on an rnwfs file.
-    unsafe fn new(iocb: *mut bindings::kiocb) -> Self {
-        // SAFETY: per the contract; the open file pins its inode.
-        let (flags, inode) = unsafe { ((*iocb).ki_flags as u32, Inode::new(ffi::rnwfs_file_inode((*iocb).ki_filp))) };
+impl<'a> Io<'a> {
+    /// The read or write of `iocb`, on an rnwfs file (the only ones whose read_iter and
+    /// write_iter are ours).
+    fn new(iocb: Kiocb<'a>) -> Self {
         Self {
+            inode: Inode::of(iocb.file().inode()),
+            nowait: iocb.is_nowait(),
+            direct: iocb.is_direct(),
             iocb,
-            inode,
-            nowait: flags & ffi::RNWFS_IOCB_NOWAIT as u32 != 0,
-            direct: flags & ffi::RNWFS_IOCB_DIRECT as u32 != 0,
             attempt: Attempt::new(),
             counted_at_completion: Cell::new(false),
         }
@@ -63,22 +62,22 @@ impl Io {
     }
 
     /// i_rwsem, tried under IOCB_NOWAIT.
-    fn lock(&self, shared: bool) -> Result<crate::vfs::InodeLock> {
+    fn lock(&self, shared: bool) -> Result<crate::vfs::InodeLock<'a>> {
         self.inode.lock(shared, self.nowait).map_err(|e| self.refused(e, Cause::Lock))
     }
 
     /// iomap's direct I/O; the attempt reaches iomap_begin.
-    fn dio(&self, iter: *mut bindings::iov_iter, dio_flags: u32) -> isize {
+    fn dio(&self, iter: &mut IovIter<'_>, dio_flags: u32) -> isize {
         let mut submitted = false;
-        // SAFETY: a live kiocb; read before submission, which may complete it.
-        let asynchronous = unsafe { (*self.iocb).ki_complete.is_some() };
+        // Read before submission, which may complete it.
+        let asynchronous = !self.iocb.is_sync();
         // Only a synchronous dio may carry REQ_NOWAIT (see `Attempt::set_dio`).
         if !asynchronous {
-            self.attempt.set_dio(self.pos(), count(iter));
+            self.attempt.set_dio(self.pos(), iter.count() as u64);
         }
         // SAFETY: the caller's kiocb and iterator, with i_rwsem held as the caller needs;
         // the attempt outlives the submission, the only time iomap_begin runs for it.
-        let ret = unsafe { ffi::rnwfs_dio_rw(self.iocb, iter, dio_flags, self.attempt.as_private(), &mut submitted) };
+        let ret = unsafe { ffi::rnwfs_dio_rw(self.iocb.as_ptr(), iter.as_ptr(), dio_flags, self.attempt.as_private(), &mut submitted) };
         if submitted && asynchronous {
             self.counted_at_completion.set(true);
         }
@@ -104,44 +103,22 @@ impl Io {
     }
 
     fn pos(&self) -> u64 {
-        // SAFETY: a live kiocb (Io::new).
-        unsafe { (*self.iocb).ki_pos as u64 }
-    }
-
-    fn flags(&self) -> u32 {
-        // SAFETY: a live kiocb.
-        unsafe { (*self.iocb).ki_flags as u32 }
-    }
-
-    fn add_flags(&self, flags: u32) {
-        // SAFETY: a live kiocb, ours for the duration of the call.
-        unsafe { (*self.iocb).ki_flags |= flags as i32 }
-    }
-
-    fn file(&self) -> *mut bindings::file {
-        // SAFETY: a live kiocb.
-        unsafe { (*self.iocb).ki_filp }
+        self.iocb.pos()
     }
 }
 
-fn count(iter: *mut bindings::iov_iter) -> u64 {
-    // SAFETY: the caller's live iterator.
-    unsafe { ffi::rnwfs_iter_count(iter) as u64 }
-}
-
-fn read(io: &Io, to: *mut bindings::iov_iter) -> Result<isize> {
+fn read(io: &Io<'_>, to: &mut IovIter<'_>) -> Result<isize> {
     if !io.direct {
         // No i_rwsem: readers see written or zeroed (unwritten) blocks only, and the page
         // cache serialises against truncation. A nowait read of uncached data gets EAGAIN
         // from the page cache without starting readahead (which maps blocks and submits
         // bios: it may sleep); io_uring's retry (IOCB_WAITQ) does the I/O.
-        if io.nowait && io.flags() & ffi::RNWFS_IOCB_WAITQ as u32 == 0 {
-            io.add_flags(ffi::RNWFS_IOCB_NOIO as u32);
+        if io.nowait && !io.iocb.waits_on_folio_queue() {
+            io.iocb.set_no_io();
         }
-        // SAFETY: the caller's kiocb and iterator.
-        return check(unsafe { bindings::generic_file_read_iter(io.iocb, to) });
+        return check(io.iocb.generic_file_read(to));
     }
-    if count(to) == 0 {
+    if to.count() == 0 {
         return Ok(0);
     }
     let _lock = io.lock(true)?;
@@ -150,10 +127,9 @@ fn read(io: &Io, to: *mut bindings::iov_iter) -> Result<isize> {
 }
 
 #[no_mangle]
-unsafe extern "C" fn rnwfs_read_iter(iocb: *mut bindings::kiocb, to: *mut bindings::iov_iter) -> isize {
-    // SAFETY: the VFS passes a live kiocb on one of our files.
-    let io = unsafe { Io::new(iocb) };
-    let r = read(&io, to);
+extern "C" fn rnwfs_read_iter(iocb: Kiocb<'_>, mut to: IovIter<'_>) -> isize {
+    let io = Io::new(iocb);
+    let r = read(&io, &mut to);
     // A buffered nowait read fails only on uncached or busy pages; a direct one before
     // submission only on dirty or writeback cache over the range.
     io.finish(false, &r, if io.direct { Cause::Writeback } else { Cause::Cache });
@@ -163,9 +139,8 @@ unsafe extern "C" fn rnwfs_read_iter(iocb: *mut bindings::kiocb, to: *mut bindin
 /// The checks and updates every write makes with i_rwsem held: limits, privileges,
 /// timestamps, and zeroing between the old EOF and the write. A nowait write is refused
 /// before anything changes: `refuse_early(pos, len)` adds the caller's own refusals.
-fn prepare_write(io: &Io, from: *mut bindings::iov_iter, refuse_early: impl FnOnce(u64, u64) -> Result) -> Result<u64> {
-    // SAFETY: the caller's kiocb and iterator.
-    let n = check(unsafe { bindings::generic_write_checks(io.iocb, from) })? as u64;
+fn prepare_write(io: &Io<'_>, from: &mut IovIter<'_>, refuse_early: impl FnOnce(u64, u64) -> Result) -> Result<u64> {
+    let n = check(io.iocb.generic_write_checks(from))? as u64;
     if n == 0 {
         return Ok(0);
     }
@@ -191,9 +166,7 @@ fn prepare_write(io: &Io, from: *mut bindings::iov_iter, refuse_early: impl FnOn
     }
     // Removing setuid bits writes an attribute: EAGAIN under nowait (done by the helper,
     // before it changes anything).
-    // SAFETY: the caller's open file.
-    kernel::error::to_result(unsafe { bindings::file_remove_privs_flags(io.file(), (*io.iocb).ki_flags as u32) })
-        .map_err(|e| io.refused(e, Cause::Other))?;
+    io.iocb.remove_privs().map_err(|e| io.refused(e, Cause::Other))?;
     // No journal to wait for: timestamps change in memory and reach disk with the inode.
     // Only they changed: fdatasync need not write the inode for them.
     if io.inode.touch_mtime() {
@@ -207,7 +180,7 @@ fn prepare_write(io: &Io, from: *mut bindings::iov_iter, refuse_early: impl FnOn
 
 /// Refuses a nowait write of [pos, pos + len) that needs blocks allocated (or, `unaligned`
 /// direct, unwritten ones zeroed): iomap_begin would, but after the timestamps changed.
-fn refuse_allocation(io: &Io, pos: u64, len: u64, unaligned: bool) -> Result {
+fn refuse_allocation(io: &Io<'_>, pos: u64, len: u64, unaligned: bool) -> Result {
     crate::iomap::nowait_overwrite(io.inode, pos, len, unaligned).map_err(|c| io.attempt.refuse(c))
 }
 
@@ -215,20 +188,20 @@ fn refuse_allocation(io: &Io, pos: u64, len: u64, unaligned: bool) -> Result {
 struct Writethrough(*mut core::ffi::c_void);
 
 impl Writethrough {
-    fn prepare(io: &Io, pos: u64, len: u64) -> Result<Self> {
+    fn prepare(io: &Io<'_>, pos: u64, len: u64) -> Result<Self> {
         // SAFETY: the caller's live kiocb on one of our files.
-        let p = unsafe { ffi::rnwfs_wt_prepare(io.iocb, pos as i64, len as usize) };
+        let p = unsafe { ffi::rnwfs_wt_prepare(io.iocb.as_ptr(), pos as i64, len as usize) };
         // An async nowait write cannot wait for memory: EAGAIN.
         kernel::error::from_err_ptr(p).map(Self).map_err(|e| io.refused(e, Cause::Other))
     }
 
     /// Writes [pos, pos + written) to the device: sync, the count once it is there; async,
     /// EIOCBQUEUED (completion on the dio_done workqueue).
-    fn write_back(self, io: &Io, pos: u64, written: isize) -> Result<isize> {
+    fn write_back(self, io: &Io<'_>, pos: u64, written: isize) -> Result<isize> {
         let prepared = self.0;
         core::mem::forget(self);
         // SAFETY: the kiocb `prepared` was made for; consumes it.
-        check(unsafe { ffi::rnwfs_wt_write_back(io.iocb, prepared, pos as i64, written) })
+        check(unsafe { ffi::rnwfs_wt_write_back(io.iocb.as_ptr(), prepared, pos as i64, written) })
     }
 }
 
@@ -240,7 +213,7 @@ impl Drop for Writethrough {
 }
 
 /// Buffered write; `writethrough`: the data is on the device when it completes.
-fn buffered_write(io: &Io, from: *mut bindings::iov_iter, writethrough: bool) -> Result<isize> {
+fn buffered_write(io: &Io<'_>, from: &mut IovIter<'_>, writethrough: bool) -> Result<isize> {
     let pos;
     let (written, wt) = {
         let _lock = io.lock(false)?;
@@ -262,23 +235,23 @@ fn buffered_write(io: &Io, from: *mut bindings::iov_iter, writethrough: bool) ->
         };
         // SAFETY: the caller's kiocb and iterator; i_rwsem is held exclusively. The attempt
         // outlives the call, which is when iomap_begin runs for it.
-        (check(unsafe { ffi::rnwfs_buffered_write(io.iocb, from, io.attempt.as_private()) })?, wt)
+        (check(unsafe { ffi::rnwfs_buffered_write(io.iocb.as_ptr(), from.as_ptr(), io.attempt.as_private()) })?, wt)
     };
     let written = match wt {
         Some(wt) => wt.write_back(io, pos, written)?,
         None => written,
     };
-    // SAFETY: as above; O_SYNC/O_DSYNC write-out after dropping the lock, as other
-    // filesystems do (an async writethrough write does it at completion).
-    check(unsafe { ffi::rnwfs_write_sync(io.iocb, written) })
+    // O_SYNC/O_DSYNC write-out after dropping the lock, as other filesystems do (an async
+    // writethrough write does it at completion).
+    check(io.iocb.generic_write_sync(written))
 }
 
-fn direct_write(io: &Io, from: *mut bindings::iov_iter) -> Result<isize> {
-    let (pos, n) = (io.pos(), count(from));
+fn direct_write(io: &Io<'_>, from: &mut IovIter<'_>) -> Result<isize> {
+    let (pos, n) = (io.pos(), from.count() as u64);
     let unaligned = (pos | n) % BS != 0;
     // Overwrites inside the file run in parallel (shared i_rwsem); sub-block writes (which
     // zero around the data), appends and extending writes are serialised.
-    let append = io.flags() & ffi::RNWFS_IOCB_APPEND as u32 != 0;
+    let append = io.iocb.is_append();
     let mut shared = !unaligned && !append && pos + n <= io.inode.size();
     let mut lock = io.lock(shared)?;
     if shared && pos + n > io.inode.size() {
@@ -319,50 +292,45 @@ fn direct_write(io: &Io, from: *mut bindings::iov_iter) -> Result<isize> {
     if ret == -(bindings::ENOTBLK as isize) {
         // The page cache over the range could not be invalidated: write it buffered.
         let buffered = buffered_write(io, from, false).unwrap_or_else(|e| e.to_errno() as isize);
-        // SAFETY: as above.
-        return check(unsafe { bindings::direct_write_fallback(io.iocb, from, 0, buffered) });
+        return check(io.iocb.direct_write_fallback(from, buffered));
     }
     check(ret)
 }
 
 #[no_mangle]
-unsafe extern "C" fn rnwfs_write_iter(iocb: *mut bindings::kiocb, from: *mut bindings::iov_iter) -> isize {
-    // SAFETY: the VFS passes a live kiocb on one of our files.
-    let io = unsafe { Io::new(iocb) };
-    let r = if io.direct { direct_write(&io, from) } else { buffered_write(&io, from, crate::flags::writethrough(io.inode)) };
+extern "C" fn rnwfs_write_iter(iocb: Kiocb<'_>, mut from: IovIter<'_>) -> isize {
+    let io = Io::new(iocb);
+    let r = if io.direct { direct_write(&io, &mut from) } else { buffered_write(&io, &mut from, crate::flags::writethrough(io.inode)) };
     // Unnamed EAGAINs: a busy folio or one to read (buffered), dirty or writeback cache
     // left over the range (direct, before submission).
     io.finish(true, &r, if io.direct { Cause::Writeback } else { Cause::Cache });
     isize_result(r)
 }
 
-fn fsync(file: *mut bindings::file, start: i64, end: i64, datasync: bool) -> Result {
-    // SAFETY: the VFS passes an open file of ours.
-    let inode = unsafe { Inode::new(ffi::rnwfs_file_inode(file)) };
-    // SAFETY: as above. Data first: unwritten extents become written as it lands.
-    kernel::error::to_result(unsafe { bindings::file_write_and_wait_range(file, start, end) })?;
+fn fsync(file: &FileRef<'_>, start: i64, end: i64, datasync: bool) -> Result {
+    let inode = Inode::of(file.inode());
+    // Data first: unwritten extents become written as it lands.
+    file.write_and_wait_range(start, end)?;
     // fdatasync skips an inode whose only change is timestamps.
     if !datasync || inode.dirty_datasync() {
-        // SAFETY: a live inode: its slot and extent blocks, written and waited for.
-        kernel::error::to_result(unsafe { bindings::sync_inode_metadata(inode.raw(), 1) })?;
+        inode.sync_metadata()?;
     }
     // Allocation bitmap and directory blocks, then the device's cache.
     inode.sb().sync_device()
 }
 
+/// `fsync` of rnwfs' files and directories.
 #[no_mangle]
-unsafe extern "C" fn rnwfs_fsync(file: *mut bindings::file, start: i64, end: i64, datasync: i32) -> i32 {
-    crate::vfs::status(fsync(file, start, end, datasync != 0))
+extern "C" fn rnwfs_fsync(file: FileRef<'_>, start: i64, end: i64, datasync: i32) -> i32 {
+    crate::vfs::status(fsync(&file, start, end, datasync != 0))
 }
 
 #[no_mangle]
-unsafe extern "C" fn rnwfs_llseek(file: *mut bindings::file, offset: i64, whence: i32) -> i64 {
+extern "C" fn rnwfs_llseek(file: FileRef<'_>, offset: i64, whence: i32) -> i64 {
     if whence != ffi::RNWFS_SEEK_DATA as i32 && whence != ffi::RNWFS_SEEK_HOLE as i32 {
-        // SAFETY: the VFS passes an open file of ours.
-        return unsafe { bindings::generic_file_llseek(file, offset, whence) };
+        return file.generic_llseek(offset, whence);
     }
-    // SAFETY: as above.
-    let inode = unsafe { Inode::new(ffi::rnwfs_file_inode(file)) };
+    let inode = Inode::of(file.inode());
     let pos = {
         let _lock = match inode.lock(true, false) {
             Ok(l) => l,
@@ -374,14 +342,13 @@ unsafe extern "C" fn rnwfs_llseek(file: *mut bindings::file, offset: i64, whence
     if pos < 0 {
         return pos;
     }
-    // SAFETY: as above.
-    unsafe { bindings::vfs_setpos(file, pos, (*inode.sb().raw()).s_maxbytes) }
+    file.set_pos(pos, inode.sb().layer().max_bytes())
 }
 
 /// Allocates zeroed blocks over every hole in [start, end) (file blocks): written extents,
 /// so later writes there are plain overwrites (no conversion that could fragment the file's
 /// extent list, and direct writes stay eligible for caller completion).
-fn preallocate(inode: Inode, start: u64, end: u64) -> Result {
+fn preallocate(inode: Inode<'_>, start: u64, end: u64) -> Result {
     let mut b = start;
     while b < end {
         let mut m = inode.info().map.write();
@@ -397,7 +364,7 @@ fn preallocate(inode: Inode, start: u64, end: u64) -> Result {
 }
 
 /// Frees the blocks of [offset, offset + len) and zeroes the partial ones at its ends.
-fn punch_hole(inode: Inode, offset: u64, len: u64) -> Result {
+fn punch_hole(inode: Inode<'_>, offset: u64, len: u64) -> Result {
     let end = offset + len;
     let (first_full, last_full) = (offset.div_ceil(BS) * BS, end / BS * BS);
     if first_full >= last_full {
@@ -410,14 +377,13 @@ fn punch_hole(inode: Inode, offset: u64, len: u64) -> Result {
     inode.info().map.write().punch(inode, first_full >> BLOCK_SHIFT, last_full >> BLOCK_SHIFT)
 }
 
-fn fallocate(file: *mut bindings::file, mode: u32, offset: u64, len: u64) -> Result {
+fn fallocate(file: &FileRef<'_>, mode: u32, offset: u64, len: u64) -> Result {
     let keep = ffi::RNWFS_FALLOC_KEEP_SIZE as u32;
     let punch = ffi::RNWFS_FALLOC_PUNCH_HOLE as u32;
     if mode & !(keep | punch) != 0 {
         return Err(Error::from_errno(-(bindings::EOPNOTSUPP as i32)));
     }
-    // SAFETY: the VFS passes an open file of ours.
-    let inode = unsafe { Inode::new(ffi::rnwfs_file_inode(file)) };
+    let inode = Inode::of(file.inode());
     let _lock = inode.lock(false, false)?;
     inode.dio_wait();
     let _inval = inode.invalidate_lock();
@@ -428,8 +394,7 @@ fn fallocate(file: *mut bindings::file, mode: u32, offset: u64, len: u64) -> Res
             punch_hole(inode, offset, end.min(size) - offset)?;
         }
     } else {
-        // SAFETY: a live inode.
-        kernel::error::to_result(unsafe { bindings::inode_newsize_ok(inode.raw(), end as i64) })?;
+        inode.newsize_ok(end)?;
         preallocate(inode, offset >> BLOCK_SHIFT, end.div_ceil(BS))?;
         if mode & keep == 0 && end > inode.size() {
             let size = inode.size();
@@ -445,8 +410,8 @@ fn fallocate(file: *mut bindings::file, mode: u32, offset: u64, len: u64) -> Res
 }
 
 #[no_mangle]
-unsafe extern "C" fn rnwfs_fallocate(file: *mut bindings::file, mode: i32, offset: i64, len: i64) -> i64 {
-    match fallocate(file, mode as u32, offset as u64, len as u64) {
+extern "C" fn rnwfs_fallocate(file: FileRef<'_>, mode: i32, offset: i64, len: i64) -> i64 {
+    match fallocate(&file, mode as u32, offset as u64, len as u64) {
         Ok(()) => 0,
         Err(e) => e.to_errno() as i64,
     }
@@ -454,7 +419,7 @@ unsafe extern "C" fn rnwfs_fallocate(file: *mut bindings::file, mode: i32, offse
 
 /// Changes the size (i_rwsem held by the caller): zeroes what a later extension would
 /// expose, drops the page cache beyond, frees the blocks beyond.
-fn truncate(inode: Inode, size: u64) -> Result {
+fn truncate(inode: Inode<'_>, size: u64) -> Result {
     inode.dio_wait();
     let _inval = inode.invalidate_lock();
     let old = inode.size();
@@ -473,29 +438,25 @@ fn truncate(inode: Inode, size: u64) -> Result {
     Ok(())
 }
 
-fn setattr(idmap: *mut bindings::mnt_idmap, dentry: *mut bindings::dentry, attr: *mut bindings::iattr) -> Result {
-    // SAFETY: the VFS passes a positive dentry of ours, with i_rwsem held, and the change.
-    let (inode, valid, size) = unsafe { (Inode::new(ffi::rnwfs_d_inode(dentry)), (*attr).ia_valid, (*attr).ia_size) };
-    // SAFETY: as above.
-    kernel::error::to_result(unsafe { bindings::setattr_prepare(idmap, dentry, attr) })?;
-    if valid & ffi::RNWFS_ATTR_SIZE as u32 != 0 && size as u64 != inode.size() {
+fn setattr(idmap: &MntIdmap<'_>, dentry: &DentryRef<'_>, attr: &Iattr<'_>) -> Result {
+    // The VFS passes a positive dentry of ours, with i_rwsem held.
+    let inode = Inode::of(dentry.inode().ok_or(EINVAL)?);
+    let new_size = attr.new_size();
+    attr.prepare(idmap, dentry)?;
+    if let Some(size) = new_size.filter(|&size| size != inode.size()) {
         if inode.is_dir() {
             return Err(EISDIR);
         }
-        truncate(inode, size as u64)?;
+        truncate(inode, size)?;
         inode.touch_mtime();
     }
-    // SAFETY: as above.
-    unsafe { bindings::setattr_copy(idmap, inode.raw(), attr) };
+    attr.copy_to(idmap, inode.layer());
     inode.mark_dirty();
     Ok(())
 }
 
+/// `inode_operations.setattr` of every rnwfs inode.
 #[no_mangle]
-unsafe extern "C" fn rnwfs_setattr(
-    idmap: *mut bindings::mnt_idmap,
-    dentry: *mut bindings::dentry,
-    attr: *mut bindings::iattr,
-) -> i32 {
-    crate::vfs::status(setattr(idmap, dentry, attr))
+extern "C" fn rnwfs_setattr(idmap: MntIdmap<'_>, dentry: DentryRef<'_>, attr: Iattr<'_>) -> i32 {
+    crate::vfs::status(setattr(&idmap, &dentry, &attr))
 }

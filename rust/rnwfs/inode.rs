@@ -5,6 +5,10 @@
 
 use crate::{
     alloc::Allocator,
+    rnwk::{
+        fs::{EvictingInode, InodeRef, WritebackControl},
+        sync::RwSem,
+    },
     ffi::{self, bindings},
     format::{
         extent::{chain_length, EXTENTS_PER_BLOCK},
@@ -12,11 +16,10 @@ use crate::{
         inode::{Timestamp, INLINE_EXTENTS},
         Extent, ExtentBlock, Inode as DiskInode,
     },
-    sync::RwSem,
     vfs::{Inode, Sb},
 };
 use core::sync::atomic::{AtomicU32, Ordering};
-use kernel::prelude::*;
+use kernel::{c_str, prelude::*};
 
 /// A file's extents, sorted (see format::extent_map).
 pub(crate) struct Extents(KVVec<Extent>);
@@ -92,7 +95,7 @@ impl Mapping {
     }
 
     /// Makes sure `extra` more extents can be stored (grows the extent chain).
-    fn reserve(&mut self, sb: Sb, alloc: &mut Allocator, extra: usize) -> Result {
+    fn reserve(&mut self, sb: Sb<'_>, alloc: &mut Allocator, extra: usize) -> Result {
         let need = chain_length(self.list().len() + extra).min(crate::format::extent::MAX_EXTENT_BLOCKS);
         while self.chain.len() < need {
             let goal = self.chain.last().map_or(0, |b| b + 1);
@@ -139,7 +142,7 @@ impl Mapping {
     /// Allocates up to `want` blocks for file block `logical` (a hole); returns the extent.
     /// `Written` blocks are the caller's to fill through the buffer cache; `Zeroed` ones are
     /// zeroed on the device before they join the file (so they need no conversion later).
-    pub(crate) fn allocate(&mut self, inode: Inode, logical: u64, want: u32, kind: NewBlocks) -> Result<Extent> {
+    pub(crate) fn allocate(&mut self, inode: Inode<'_>, logical: u64, want: u32, kind: NewBlocks) -> Result<Extent> {
         let sb = inode.sb();
         let mut alloc = sb.info().alloc.write();
         self.reserve(sb, &mut alloc, 1)?;
@@ -179,7 +182,7 @@ impl Mapping {
     }
 
     /// Marks [start, end) (file blocks) written after their data reached the device.
-    pub(crate) fn mark_written(&mut self, inode: Inode, start: u64, end: u64) -> Result {
+    pub(crate) fn mark_written(&mut self, inode: Inode<'_>, start: u64, end: u64) -> Result {
         let sb = inode.sb();
         let mut alloc = sb.info().alloc.write();
         self.reserve(sb, &mut alloc, 2)?;
@@ -192,7 +195,7 @@ impl Mapping {
     }
 
     /// Frees the file blocks in [start, end) (`u64::MAX`: to the end).
-    pub(crate) fn punch(&mut self, inode: Inode, start: u64, end: u64) -> Result {
+    pub(crate) fn punch(&mut self, inode: Inode<'_>, start: u64, end: u64) -> Result {
         let sb = inode.sb();
         let mut alloc = sb.info().alloc.write();
         self.reserve(sb, &mut alloc, 1)?;
@@ -217,7 +220,7 @@ pub(crate) struct InodeInfo {
 #[no_mangle]
 unsafe extern "C" fn rnwfs_inode_info_new() -> *mut core::ffi::c_void {
     let mapping = Mapping { extents: Extents(KVVec::new()), chain: KVVec::new() };
-    match RwSem::new_boxed(mapping, crate::sync::RNWFS_LOCK_MAP)
+    match RwSem::new_boxed(mapping, c_str!("rnwfs_inode_map"), kernel::static_lock_class!())
         .and_then(|map| Ok(KBox::new(InodeInfo { map, flags: AtomicU32::new(0), stats: Default::default() }, GFP_KERNEL)?))
     {
         Ok(info) => KBox::into_raw(info).cast(),
@@ -236,7 +239,7 @@ fn ts(sec: i64, nsec: u32) -> Timestamp {
 }
 
 /// The in-core inode for `ino`, read from disk if not cached.
-pub(crate) fn iget(sb: Sb, ino: u32) -> Result<Inode> {
+pub(crate) fn iget(sb: Sb<'_>, ino: u32) -> Result<Inode<'_>> {
     // SAFETY: `sb` is live; iget_locked returns a referenced inode, new ones locked.
     let raw = unsafe { bindings::iget_locked(sb.raw(), ino as usize) };
     if raw.is_null() {
@@ -265,7 +268,7 @@ pub(crate) fn iget(sb: Sb, ino: u32) -> Result<Inode> {
     }
 }
 
-fn load(sb: Sb, inode: Inode) -> Result<ffi::rnwfs_inode_attrs> {
+fn load(sb: Sb<'_>, inode: Inode<'_>) -> Result<ffi::rnwfs_inode_attrs> {
     let ino = inode.ino();
     let layout = &sb.info().layout;
     let d = crate::disk::read_inode(sb, layout, ino)?;
@@ -294,7 +297,7 @@ fn load(sb: Sb, inode: Inode) -> Result<ffi::rnwfs_inode_attrs> {
 }
 
 /// The on-disk form of an in-core inode.
-pub(crate) fn to_disk(inode: Inode, map: &Mapping) -> DiskInode {
+pub(crate) fn to_disk(inode: Inode<'_>, map: &Mapping) -> DiskInode {
     let a = inode.attrs();
     let list = map.list();
     let mut extents = [Extent::default(); INLINE_EXTENTS];
@@ -320,7 +323,7 @@ pub(crate) fn to_disk(inode: Inode, map: &Mapping) -> DiskInode {
 /// Writes the in-core inode (and its extent chain) into the buffer cache; `sync`: to disk.
 /// Unwritten conversion calls it too: it changes extents after the VFS may have written
 /// the inode for a sync(2) or an unmount, which would not write it again.
-pub(crate) fn write_inode(inode: Inode, sync: bool) -> Result {
+pub(crate) fn write_inode(inode: Inode<'_>, sync: bool) -> Result {
     let sb = inode.sb();
     let ino = inode.ino();
     let (blk, off) = sb.info().layout.inode_location(ino).ok_or(EINVAL)?;
@@ -346,11 +349,12 @@ pub(crate) fn write_inode(inode: Inode, sync: bool) -> Result {
     Ok(())
 }
 
+/// `super_operations.write_inode`: the inode into its slot in the buffer cache, and to
+/// disk if the caller waits.
 #[no_mangle]
-unsafe extern "C" fn rnwfs_write_inode(inode: *mut bindings::inode, sync: bool) -> i32 {
-    // SAFETY: the VFS writes back a live inode of ours.
-    let inode = unsafe { Inode::new(inode) };
-    match write_inode(inode, sync) {
+extern "C" fn rnwfs_write_inode(inode: InodeRef<'_>, wbc: WritebackControl<'_>) -> i32 {
+    let inode = Inode::of(inode);
+    match write_inode(inode, wbc.waits()) {
         Ok(()) => 0,
         Err(e) => {
             pr_err!("inode {}: write-back failed: {:?}\n", inode.ino(), e);
@@ -359,11 +363,19 @@ unsafe extern "C" fn rnwfs_write_inode(inode: *mut bindings::inode, sync: bool) 
     }
 }
 
-/// Frees an unlinked inode's blocks and slot (its last reference is gone).
+/// `->evict_inode`: the inode's last reference is gone. Its page cache goes; an unlinked
+/// inode's blocks and slot are freed.
 #[no_mangle]
-unsafe extern "C" fn rnwfs_evict_unlinked(inode: *mut bindings::inode) {
-    // SAFETY: the VFS evicts a live inode of ours; nobody else can reach it.
-    let inode = unsafe { Inode::new(inode) };
+extern "C" fn rnwfs_evict_inode(mut evicting: EvictingInode<'_>) {
+    evicting.drop_page_cache();
+    if evicting.is_unlinked() {
+        free_unlinked(Inode::of(evicting.inode()));
+    }
+    evicting.clear();
+}
+
+/// Frees an unlinked inode's blocks and slot (nobody else can reach it).
+fn free_unlinked(inode: Inode<'_>) {
     let ino = inode.ino();
     if ino == 0 {
         return; // never got a slot (creation failed before)

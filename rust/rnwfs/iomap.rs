@@ -6,7 +6,7 @@
 //! tried, and a write that would allocate returns EAGAIN.
 
 use crate::{
-    ffi::{self, bindings},
+    ffi,
     format::{
         extent_map::{self, Lookup},
         Extent, BLOCK_SHIFT, BLOCK_SIZE,
@@ -17,47 +17,38 @@ use crate::{
     inode::NewBlocks,
     stats::{self, Attempt, Cause},
 };
+use crate::rnwk::{
+    bio::UnsubmittedBio,
+    fs::{InodeRef, Kiocb},
+    iomap::{DioIter, IomapOut, Mapping, MappingFlags, MappingKind, WritepageCtx},
+};
 use kernel::prelude::*;
 
 const BS: u64 = BLOCK_SIZE as u64;
 /// Largest allocation for one mapping request (128 MiB).
 const MAX_ALLOC_BLOCKS: u64 = 32768;
 
-/// A mapping in the form iomap wants.
-struct Report {
-    kind: u16,
-    flags: u16,
-    offset: u64,
-    length: u64,
-    addr: u64,
-}
+/// A mapping in the form iomap wants (the layer's [`Mapping`]), from rnwfs' extents.
+struct Report;
 
 impl Report {
-    fn extent(e: &Extent, flags: u16) -> Self {
-        let kind = if e.unwritten() { ffi::IOMAP_UNWRITTEN } else { ffi::IOMAP_MAPPED };
-        Self {
-            kind: kind as u16,
+    fn extent(e: &Extent, flags: MappingFlags) -> Mapping {
+        Mapping {
+            kind: if e.unwritten() { MappingKind::Unwritten } else { MappingKind::Mapped },
             flags,
             offset: e.logical << BLOCK_SHIFT,
             length: (e.len as u64) << BLOCK_SHIFT,
-            addr: e.physical << BLOCK_SHIFT,
+            device_offset: e.physical << BLOCK_SHIFT,
         }
     }
 
-    fn hole(first: u64, end: u64) -> Self {
-        Self {
-            kind: ffi::IOMAP_HOLE as u16,
-            flags: 0,
+    fn hole(first: u64, end: u64) -> Mapping {
+        Mapping {
+            kind: MappingKind::Hole,
+            flags: MappingFlags::NONE,
             offset: first << BLOCK_SHIFT,
             length: (end - first) << BLOCK_SHIFT,
-            addr: ffi::IOMAP_NULL_ADDR as u64,
-        }
-    }
-
-    fn fill(&self, inode: Inode, iomap: *mut ffi::iomap) {
-        // SAFETY: `iomap` is the caller's mapping to fill; the inode's super block is live.
-        unsafe {
-            ffi::rnwfs_set_iomap(iomap.cast(), inode.sb().raw(), self.kind, self.flags, self.offset, self.length, self.addr)
+            device_offset: 0,
         }
     }
 }
@@ -67,14 +58,14 @@ fn refuse(attempt: Option<&Attempt>, cause: Cause) -> Error {
     attempt.map_or(EAGAIN, |a| a.refuse(cause))
 }
 
-fn begin(inode: Inode, pos: u64, len: u64, flags: u32, attempt: Option<&Attempt>) -> Result<Report> {
+fn begin(inode: Inode<'_>, pos: u64, len: u64, flags: u32, attempt: Option<&Attempt>) -> Result<Mapping> {
     let first = pos >> BLOCK_SHIFT;
     let end = (pos + len.max(1)).div_ceil(BS);
     let nowait = flags & (ffi::IOMAP_NOWAIT | ffi::IOMAP_OVERWRITE_ONLY) != 0;
     let writing = flags & ffi::IOMAP_WRITE != 0;
     let allocating = writing && flags & ffi::IOMAP_ZERO == 0;
     // Metadata the written data depends on is not yet on disk (O_DSYNC must flush it).
-    let dirty = if writing && (inode.dirty_datasync() || pos + len > inode.size()) { ffi::IOMAP_F_DIRTY as u16 } else { 0 };
+    let dirty = if writing && (inode.dirty_datasync() || pos + len > inode.size()) { MappingFlags::DIRTY } else { MappingFlags::NONE };
     // A nowait direct I/O must be one mapping, as xfs requires: iomap submits a mapping's
     // bios before it asks for the next one, so refusing a later mapping (its lock busy)
     // would end the dio with EAGAIN after part of it was submitted; an async one's EAGAIN
@@ -87,7 +78,7 @@ fn begin(inode: Inode, pos: u64, len: u64, flags: u32, attempt: Option<&Attempt>
         return Ok(Report::hole(first, end.max(first + 1)));
     }
     let must_reach = if writing { pos + len } else { (pos + len).min(eof_block << BLOCK_SHIFT) };
-    let whole = |r: Report| {
+    let whole = |r: Mapping| {
         if direct_nowait && r.offset.saturating_add(r.length) < must_reach {
             return Err(refuse(attempt, Cause::Other));
         }
@@ -101,7 +92,7 @@ fn begin(inode: Inode, pos: u64, len: u64, flags: u32, attempt: Option<&Attempt>
                 if e.unwritten() && flags & ffi::IOMAP_OVERWRITE_ONLY != 0 {
                     return Err(refuse(attempt, Cause::Alloc)); // would need sub-block zeroing
                 }
-                let dirty = if e.unwritten() && writing { ffi::IOMAP_F_DIRTY as u16 } else { dirty };
+                let dirty = if e.unwritten() && writing { MappingFlags::DIRTY } else { dirty };
                 return whole(Report::extent(&e, dirty));
             }
             Lookup::Hole { next } => {
@@ -120,26 +111,29 @@ fn begin(inode: Inode, pos: u64, len: u64, flags: u32, attempt: Option<&Attempt>
         Lookup::Hole { next } => {
             let want = (next.unwrap_or(u64::MAX).min(end) - first).clamp(1, MAX_ALLOC_BLOCKS);
             let e = m.allocate(inode, first, want as u32, NewBlocks::Unwritten)?;
-            Ok(Report::extent(&e, (ffi::IOMAP_F_NEW | ffi::IOMAP_F_DIRTY) as u16))
+            Ok(Report::extent(&e, MappingFlags::NEW | MappingFlags::DIRTY))
         }
     }
 }
 
+/// `iomap_ops.iomap_begin` (`srcmap`, for copy-on-write filesystems, is not used).
 #[no_mangle]
-unsafe extern "C" fn rnwfs_iomap_begin(
-    inode: *mut bindings::inode,
+extern "C" fn rnwfs_iomap_begin(
+    inode: InodeRef<'_>,
     pos: i64,
     length: i64,
     flags: u32,
-    iomap: *mut ffi::iomap,
-    _srcmap: *mut ffi::iomap,
+    iomap: IomapOut<'_>,
+    _srcmap: *mut core::ffi::c_void,
 ) -> i32 {
-    // SAFETY: iomap passes a live inode of ours and the mapping of its iteration, whose
-    // private pointer rnwfs sets only to a live Attempt.
-    let (inode, attempt) = unsafe { (Inode::new(inode), stats::from_iomap(iomap)) };
+    let inode = Inode::of(inode);
+    // SAFETY: the iteration's private pointer is one rnwfs set (file.rs gives iomap its
+    // read or write's Attempt, which outlives the iteration) or null (page faults,
+    // writeback, zeroing).
+    let attempt = unsafe { Attempt::from_private(iomap.iter_private()) };
     match begin(inode, pos as u64, length as u64, flags, attempt) {
-        Ok(r) => {
-            r.fill(inode, iomap.cast());
+        Ok(m) => {
+            iomap.fill(inode.sb().layer(), &m);
             0
         }
         Err(e) => e.to_errno(),
@@ -148,7 +142,7 @@ unsafe extern "C" fn rnwfs_iomap_begin(
 
 /// Whether a nowait direct write of [pos, pos + len) can go without allocating: every
 /// block mapped, and written if the write is sub-block (it would zero around its data).
-pub(crate) fn nowait_overwrite(inode: Inode, pos: u64, len: u64, unaligned: bool) -> core::result::Result<(), Cause> {
+pub(crate) fn nowait_overwrite(inode: Inode<'_>, pos: u64, len: u64, unaligned: bool) -> core::result::Result<(), Cause> {
     let map = inode.info().map.try_read().ok_or(Cause::Lock)?;
     let (mut block, end) = (pos >> BLOCK_SHIFT, (pos + len).div_ceil(BS));
     while block < end {
@@ -162,18 +156,14 @@ pub(crate) fn nowait_overwrite(inode: Inode, pos: u64, len: u64, unaligned: bool
 
 /// Writeback: the extent under `offset` (dirty data is never over a hole: writes allocate).
 #[no_mangle]
-unsafe extern "C" fn rnwfs_map_blocks(
-    wpc: *mut ffi::iomap_writepage_ctx,
-    inode: *mut bindings::inode,
-    offset: i64,
-    _len: u32,
-) -> i32 {
-    // SAFETY: iomap passes a live inode of ours and its writeback context.
-    let (inode, iomap) = unsafe { (Inode::new(inode), core::ptr::addr_of_mut!((*wpc).iomap)) };
+extern "C" fn rnwfs_map_blocks(wpc: WritepageCtx<'_>, inode: InodeRef<'_>, offset: i64, _len: u32) -> i32 {
+    let inode = Inode::of(inode);
     let first = offset as u64 >> BLOCK_SHIFT;
-    match extent_map::lookup(inode.info().map.read().list(), first) {
+    // The mapping lock is held for the lookup only, as in iomap_begin: the extent is a copy.
+    let found = extent_map::lookup(inode.info().map.read().list(), first);
+    match found {
         Lookup::Mapped(e) => {
-            Report::extent(&e, 0).fill(inode, iomap.cast());
+            wpc.fill(inode.sb().layer(), &Report::extent(&e, MappingFlags::NONE));
             0
         }
         Lookup::Hole { .. } => {
@@ -184,7 +174,7 @@ unsafe extern "C" fn rnwfs_map_blocks(
 }
 
 /// Marks the blocks of [offset, offset + size) written: their data is on the device.
-pub(crate) fn convert_unwritten(inode: Inode, offset: u64, size: u64) -> Result {
+pub(crate) fn convert_unwritten(inode: Inode<'_>, offset: u64, size: u64) -> Result {
     if size == 0 {
         return Ok(());
     }
@@ -194,26 +184,13 @@ pub(crate) fn convert_unwritten(inode: Inode, offset: u64, size: u64) -> Result 
     crate::inode::write_inode(inode, false)
 }
 
-#[no_mangle]
-unsafe extern "C" fn rnwfs_convert_unwritten(inode: *mut bindings::inode, offset: i64, size: u64) -> i32 {
-    // SAFETY: the ioend's inode is live while its folios are under writeback.
-    let inode = unsafe { Inode::new(inode) };
-    match convert_unwritten(inode, offset as u64, size) {
-        Ok(()) => 0,
-        Err(e) => {
-            pr_err!("inode {}: unwritten conversion failed: {:?}\n", inode.ino(), e);
-            e.to_errno()
-        }
-    }
-}
-
 /// Direct I/O completion (task context for writes that need it): convert what was
 /// written into unwritten extents, then raise the size if the write extended the file.
 #[no_mangle]
-unsafe extern "C" fn rnwfs_dio_end_io(iocb: *mut bindings::kiocb, size: isize, error: i32, flags: u32) -> i32 {
-    // SAFETY: iomap passes the live kiocb of the I/O; its file pins the inode.
-    let (inode, pos) = unsafe { (Inode::new(ffi::rnwfs_file_inode((*iocb).ki_filp)), (*iocb).ki_pos as u64) };
-    stats::dio_completed(iocb, inode, true, error);
+extern "C" fn rnwfs_dio_end_io(iocb: Kiocb<'_>, size: isize, error: i32, flags: u32) -> i32 {
+    // The I/O's file pins the inode.
+    let (inode, pos) = (Inode::of(iocb.file().inode()), iocb.pos());
+    stats::dio_completed(&iocb, inode, true, error);
     if error != 0 || size <= 0 {
         return error;
     }
@@ -228,11 +205,28 @@ unsafe extern "C" fn rnwfs_dio_end_io(iocb: *mut bindings::kiocb, size: isize, e
     0
 }
 
+/// A direct I/O's bio, built by iomap, on its way to the device (`iomap_dio_ops.submit_io`).
+///
+/// 6.12's iomap never sets REQ_NOWAIT (a nowait dio of several bios could end half done).
+/// A synchronous nowait dio that is one bio can carry it: the device's BLK_STS_AGAIN then
+/// reaches the caller as EAGAIN, with nothing written. (`Attempt::set_dio` is not called for
+/// async dios: their refusal would come too late for io_uring to retry.)
+#[no_mangle]
+extern "C" fn rnwfs_dio_submit_io(iter: DioIter<'_>, mut bio: UnsubmittedBio<'_>, file_offset: i64) {
+    if iter.is_nowait() && bio.device_supports_nowait() {
+        // SAFETY: rnwfs' direct I/O passes iomap_dio_rw its Attempt as `private` (file.rs,
+        // `Io::dio`), which lives on the submitting stack: the bio is being submitted.
+        let attempt = unsafe { Attempt::from_private(iter.private()) };
+        if attempt.is_some_and(|a| a.is_whole_dio(file_offset as u64, bio.size())) {
+            bio.set_nowait();
+        }
+    }
+    bio.submit();
+}
+
 /// Direct read completion: only the nowait statistics to keep.
 #[no_mangle]
-unsafe extern "C" fn rnwfs_dio_read_end_io(iocb: *mut bindings::kiocb, _size: isize, error: i32, _flags: u32) -> i32 {
-    // SAFETY: iomap passes the live kiocb of the I/O; its file pins the inode.
-    let inode = unsafe { Inode::new(ffi::rnwfs_file_inode((*iocb).ki_filp)) };
-    stats::dio_completed(iocb, inode, false, error);
+extern "C" fn rnwfs_dio_read_end_io(iocb: Kiocb<'_>, _size: isize, error: i32, _flags: u32) -> i32 {
+    stats::dio_completed(&iocb, Inode::of(iocb.file().inode()), false, error);
     error
 }

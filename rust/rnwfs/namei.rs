@@ -10,6 +10,7 @@ use crate::{
         inode::{S_IFDIR, S_IFLNK, S_IFMT},
         DirEntry, FileType, BLOCK_SIZE,
     },
+    rnwk::fs::{DentryRef, InodeRef, MntIdmap},
     vfs::Inode,
 };
 use crate::inode::NewBlocks;
@@ -20,16 +21,20 @@ fn errno(e: u32) -> Error {
 }
 
 fn checked_name<'a>(dentry: *mut bindings::dentry) -> Result<&'a [u8]> {
-    let name = dentry_name(dentry);
+    name_fits(dentry_name(dentry))
+}
+
+/// ENAMETOOLONG for a name longer than an entry holds.
+fn name_fits(name: &[u8]) -> Result<&[u8]> {
     if name.len() > NAME_MAX { Err(errno(bindings::ENAMETOOLONG)) } else { Ok(name) }
 }
 
 /// A new inode, hashed and locked (I_NEW) until `instantiate`; dropped unused, it is
 /// discarded and its slot freed by eviction.
-struct NewInode(Inode);
+struct NewInode<'a>(Inode<'a>);
 
-impl NewInode {
-    fn create(idmap: *mut bindings::mnt_idmap, dir: Inode, mode: u16) -> Result<Self> {
+impl<'a> NewInode<'a> {
+    fn create(idmap: *mut bindings::mnt_idmap, dir: Inode<'a>, mode: u16) -> Result<Self> {
         let sb = dir.sb();
         // SAFETY: a live super block of ours.
         let raw = unsafe { bindings::new_inode(sb.raw()) };
@@ -76,7 +81,7 @@ impl NewInode {
     }
 }
 
-impl Drop for NewInode {
+impl Drop for NewInode<'_> {
     fn drop(&mut self) {
         // SAFETY: a new, locked inode we hold the only reference to: unlinked and
         // discarded, eviction frees its blocks and slot.
@@ -91,7 +96,7 @@ fn file_type(mode: u16) -> FileType {
     FileType::from_mode(mode).unwrap_or(FileType::Regular)
 }
 
-fn create(idmap: *mut bindings::mnt_idmap, dir: Inode, dentry: *mut bindings::dentry, mode: u16) -> Result {
+fn create(idmap: *mut bindings::mnt_idmap, dir: Inode<'_>, dentry: *mut bindings::dentry, mode: u16) -> Result {
     let name = checked_name(dentry)?;
     let new = NewInode::create(idmap, dir, mode)?;
     dir::add(dir, name, new.0.ino(), file_type(mode))?;
@@ -114,15 +119,13 @@ unsafe extern "C" fn rnwfs_create(
     crate::vfs::status(create(idmap, unsafe { Inode::new(dir) }, dentry, mode))
 }
 
-fn mkdir(idmap: *mut bindings::mnt_idmap, dir: Inode, dentry: *mut bindings::dentry, mode: u16) -> Result {
+fn mkdir(idmap: *mut bindings::mnt_idmap, dir: Inode<'_>, dentry: *mut bindings::dentry, mode: u16) -> Result {
     let name = checked_name(dentry)?;
     let new = NewInode::create(idmap, dir, S_IFDIR | mode)?;
-    // SAFETY: a new directory has two links ("." and its entry in the parent).
-    unsafe { bindings::inc_nlink(new.0.raw()) };
+    new.0.inc_nlink(); // a new directory has two links ("." and its entry in the parent)
     dir::init(new.0, dir.ino())?;
     dir::add(dir, name, new.0.ino(), FileType::Directory)?;
-    // SAFETY: a live directory: its new child's ".." links to it.
-    unsafe { bindings::inc_nlink(dir.raw()) };
+    dir.inc_nlink(); // its new child's ".." links to it
     dir.mark_dirty();
     new.instantiate(dentry);
     Ok(())
@@ -139,7 +142,7 @@ unsafe extern "C" fn rnwfs_mkdir(
     crate::vfs::status(mkdir(idmap, unsafe { Inode::new(dir) }, dentry, mode))
 }
 
-fn symlink(idmap: *mut bindings::mnt_idmap, dir: Inode, dentry: *mut bindings::dentry, target: &[u8]) -> Result {
+fn symlink(idmap: *mut bindings::mnt_idmap, dir: Inode<'_>, dentry: *mut bindings::dentry, target: &[u8]) -> Result {
     let name = checked_name(dentry)?;
     if target.len() >= BLOCK_SIZE {
         return Err(errno(bindings::ENAMETOOLONG));
@@ -166,7 +169,7 @@ unsafe extern "C" fn rnwfs_symlink(
     crate::vfs::status(symlink(idmap, dir, dentry, target))
 }
 
-fn link(old: Inode, dir: Inode, dentry: *mut bindings::dentry) -> Result {
+fn link(old: Inode<'_>, dir: Inode<'_>, dentry: *mut bindings::dentry) -> Result {
     let name = checked_name(dentry)?;
     dir::add(dir, name, old.ino(), file_type(old.mode()))?;
     // SAFETY: a live inode: one more link, one more reference for the new dentry.
@@ -195,7 +198,7 @@ unsafe extern "C" fn rnwfs_link(
 /// than the names the inode has (a crafted or corrupted image): taken to 0 with a name
 /// left, the inode is freed at eviction while that name still points at it, and the next
 /// drop from 0 is drop_nlink()'s WARN. Checked before anything changes.
-fn check_links(inode: Inode, min: u32, op: &str) -> Result {
+fn check_links(inode: Inode<'_>, min: u32, op: &str) -> Result {
     let n = inode.nlink();
     if n >= min {
         return Ok(());
@@ -207,107 +210,93 @@ fn check_links(inode: Inode, min: u32, op: &str) -> Result {
 /// A directory losing a subdirectory keeps "." and its own entry: at least 3 before.
 const PARENT_MIN_LINKS: u32 = 3;
 
+/// The inode of a dentry the VFS passes positive (unlink, rmdir, rename sources).
+fn positive<'a>(dentry: &DentryRef<'a>) -> Result<Inode<'a>> {
+    dentry.inode().map(Inode::of).ok_or(ENOENT)
+}
+
 /// Removes `dentry`'s entry from `dir`; returns its inode.
-fn remove_entry(dir: Inode, dentry: *mut bindings::dentry) -> Result<Inode> {
-    // SAFETY: the VFS passes a positive dentry for unlink, rmdir and rename sources.
-    let inode = unsafe { Inode::new(ffi::rnwfs_d_inode(dentry)) };
-    let (_, _, slot) = dir::find(dir, dentry_name(dentry))?.ok_or(ENOENT)?;
+fn remove_entry<'a>(dir: Inode<'_>, dentry: &DentryRef<'a>) -> Result<Inode<'a>> {
+    let inode = positive(dentry)?;
+    let (_, _, slot) = dir::find(dir, dentry.name())?.ok_or(ENOENT)?;
     clear_entry(dir, slot, inode);
     Ok(inode)
 }
 
 /// Frees the loaded entry `slot` of `dir`, which named `inode` (cannot fail).
-fn clear_entry(dir: Inode, mut slot: dir::Slot, inode: Inode) {
+fn clear_entry(dir: Inode<'_>, mut slot: dir::Slot, inode: Inode<'_>) {
     slot.write(None);
     dir.touch_mtime();
     dir.mark_dirty();
     inode.touch_ctime();
 }
 
-fn unlink(dir: Inode, dentry: *mut bindings::dentry) -> Result {
-    // SAFETY: the VFS passes a positive dentry.
-    check_links(unsafe { Inode::new(ffi::rnwfs_d_inode(dentry)) }, 1, "an unlink")?;
+fn unlink(dir: Inode<'_>, dentry: &DentryRef<'_>) -> Result {
+    check_links(positive(dentry)?, 1, "an unlink")?;
     let inode = remove_entry(dir, dentry)?;
-    // SAFETY: a live inode losing one link.
-    unsafe { bindings::drop_nlink(inode.raw()) };
+    inode.drop_nlink();
     inode.mark_dirty();
     Ok(())
 }
 
 #[no_mangle]
-unsafe extern "C" fn rnwfs_unlink(dir: *mut bindings::inode, dentry: *mut bindings::dentry) -> i32 {
-    // SAFETY: the VFS passes a live directory of ours.
-    crate::vfs::status(unlink(unsafe { Inode::new(dir) }, dentry))
+extern "C" fn rnwfs_unlink(dir: InodeRef<'_>, dentry: DentryRef<'_>) -> i32 {
+    crate::vfs::status(unlink(Inode::of(dir), &dentry))
 }
 
-fn rmdir(dir: Inode, dentry: *mut bindings::dentry) -> Result {
-    // SAFETY: the VFS passes a positive dentry.
-    let victim = unsafe { Inode::new(ffi::rnwfs_d_inode(dentry)) };
+fn rmdir(dir: Inode<'_>, dentry: &DentryRef<'_>) -> Result {
+    let victim = positive(dentry)?;
     if !dir::is_empty(victim)? {
         return Err(errno(bindings::ENOTEMPTY));
     }
     check_links(dir, PARENT_MIN_LINKS, "losing a subdirectory")?;
     remove_entry(dir, dentry)?;
-    // SAFETY: live inodes: the directory goes, and its ".." no longer links the parent.
-    unsafe {
-        bindings::clear_nlink(victim.raw());
-        bindings::drop_nlink(dir.raw());
-    }
+    // The directory goes, and its ".." no longer links the parent.
+    victim.clear_nlink();
+    dir.drop_nlink();
     victim.mark_dirty();
     dir.mark_dirty();
     Ok(())
 }
 
 #[no_mangle]
-unsafe extern "C" fn rnwfs_rmdir(dir: *mut bindings::inode, dentry: *mut bindings::dentry) -> i32 {
-    // SAFETY: the VFS passes a live directory of ours.
-    crate::vfs::status(rmdir(unsafe { Inode::new(dir) }, dentry))
+extern "C" fn rnwfs_rmdir(dir: InodeRef<'_>, dentry: DentryRef<'_>) -> i32 {
+    crate::vfs::status(rmdir(Inode::of(dir), &dentry))
 }
 
 fn rename(
-    old_dir: Inode,
-    old_dentry: *mut bindings::dentry,
-    new_dir: Inode,
-    new_dentry: *mut bindings::dentry,
+    old_dir: Inode<'_>,
+    old_dentry: &DentryRef<'_>,
+    new_dir: Inode<'_>,
+    new_dentry: &DentryRef<'_>,
     flags: u32,
 ) -> Result {
     if flags & !(ffi::RNWFS_RENAME_NOREPLACE as u32) != 0 {
         return Err(EINVAL); // RENAME_EXCHANGE, RENAME_WHITEOUT
     }
-    let new_name = checked_name(new_dentry)?;
-    // SAFETY: the VFS passes a positive source dentry.
-    let moving = unsafe { Inode::new(ffi::rnwfs_d_inode(old_dentry)) };
-    // SAFETY: the target dentry is live; it may be negative.
-    let target = unsafe { ffi::rnwfs_d_inode(new_dentry) };
+    let new_name = name_fits(new_dentry.name())?;
+    let moving = positive(old_dentry)?;
+    // The target dentry may be negative.
+    let target = new_dentry.inode().map(Inode::of);
     let is_dir = moving.is_dir();
     // Everything that can fail (reading directory blocks, allocating one) happens before
     // the first change, so an error leaves the namespace as it was: the source entry and,
     // for a directory changing parent, its ".." are loaded first; adding the new entry is
     // the last step that can fail, and it changes nothing when it does.
-    let (_, _, old_slot) = dir::find(old_dir, dentry_name(old_dentry))?.ok_or(ENOENT)?;
+    let (_, _, old_slot) = dir::find(old_dir, old_dentry.name())?.ok_or(ENOENT)?;
     let mut dotdot = if is_dir && old_dir.ino() != new_dir.ino() { Some(dir::dotdot_slot(moving)?) } else { None };
     // The link counts the rename lowers: the old parent's, for a directory that leaves it
     // (not when it stays and nothing is replaced: that parent gains the link back), and a
     // replaced file's.
-    if is_dir && !(target.is_null() && old_dir.ino() == new_dir.ino()) {
+    if is_dir && !(target.is_none() && old_dir.ino() == new_dir.ino()) {
         check_links(old_dir, PARENT_MIN_LINKS, "losing a subdirectory")?;
     }
-    if !target.is_null() {
-        // SAFETY: a positive target dentry holds a live inode.
-        let replaced = unsafe { Inode::new(target) };
+    if let Some(replaced) = target {
         if !replaced.is_dir() {
             check_links(replaced, 1, "being replaced by a rename")?;
         }
     }
-    if target.is_null() {
-        dir::add(new_dir, new_name, moving.ino(), file_type(moving.mode()))?;
-        if is_dir {
-            // SAFETY: a live directory gaining a subdirectory.
-            unsafe { bindings::inc_nlink(new_dir.raw()) };
-        }
-    } else {
-        // SAFETY: a positive target dentry holds a live inode.
-        let target = unsafe { Inode::new(target) };
+    if let Some(target) = target {
         if target.is_dir() && !dir::is_empty(target)? {
             return Err(errno(bindings::ENOTEMPTY));
         }
@@ -317,43 +306,46 @@ fn rename(
         new_dir.touch_mtime();
         new_dir.mark_dirty();
         target.touch_ctime();
-        // SAFETY: the replaced inode loses its link (a directory both: entry and ".").
-        unsafe {
-            if target.is_dir() {
-                bindings::clear_nlink(target.raw());
-            } else {
-                bindings::drop_nlink(target.raw());
-            }
+        // The replaced inode loses its link (a directory both: entry and ".").
+        if target.is_dir() {
+            target.clear_nlink();
+        } else {
+            target.drop_nlink();
         }
         target.mark_dirty();
+    } else {
+        dir::add(new_dir, new_name, moving.ino(), file_type(moving.mode()))?;
+        if is_dir {
+            new_dir.inc_nlink(); // gaining a subdirectory
+        }
     }
     clear_entry(old_dir, old_slot, moving);
     if is_dir {
         if let Some(slot) = dotdot.as_mut() {
             slot.write(Some(&DirEntry::dotdot(new_dir.ino())));
         }
-        // SAFETY: the old parent lost the subdirectory's "..".
-        unsafe { bindings::drop_nlink(old_dir.raw()) };
+        old_dir.drop_nlink(); // the subdirectory's ".." left it
         old_dir.mark_dirty();
     }
     moving.mark_dirty();
     Ok(())
 }
 
+/// `inode_operations.rename`: the VFS holds both directories' i_rwsem (and the source's
+/// and target's).
 #[no_mangle]
-unsafe extern "C" fn rnwfs_rename(
-    _idmap: *mut bindings::mnt_idmap,
-    old_dir: *mut bindings::inode,
-    old_dentry: *mut bindings::dentry,
-    new_dir: *mut bindings::inode,
-    new_dentry: *mut bindings::dentry,
+extern "C" fn rnwfs_rename(
+    _idmap: MntIdmap<'_>,
+    old_dir: InodeRef<'_>,
+    old_dentry: DentryRef<'_>,
+    new_dir: InodeRef<'_>,
+    new_dentry: DentryRef<'_>,
     flags: u32,
 ) -> i32 {
-    // SAFETY: the VFS passes live directories of ours, locked.
-    crate::vfs::status(unsafe { rename(Inode::new(old_dir), old_dentry, Inode::new(new_dir), new_dentry, flags) })
+    crate::vfs::status(rename(Inode::of(old_dir), &old_dentry, Inode::of(new_dir), &new_dentry, flags))
 }
 
-fn read_link(inode: Inode) -> Result<*mut u8> {
+fn read_link(inode: Inode<'_>) -> Result<*mut u8> {
     let size = inode.size() as usize;
     if size == 0 || size >= BLOCK_SIZE {
         return Err(crate::disk::corrupted());

@@ -24,12 +24,6 @@ static inline struct rnwfs_inode *RNWFS_I(struct inode *inode)
 struct rnwfs_sb {
 	void *info; /* Rust SbInfo */
 	struct super_block *sb;
-	/* Writeback ioends converted or completed in process context. */
-	spinlock_t ioend_lock;
-	struct list_head ioends;
-	struct work_struct ioend_work;
-	struct workqueue_struct *wq;
-	struct dentry *debugfs; /* rnwfs/<device>/ */
 	/* Async writethrough writes waiting for their range's writeback. */
 	spinlock_t wt_lock;
 	struct list_head wt_pending;
@@ -48,20 +42,9 @@ static inline struct rnwfs_sb *RNWFS_SB(struct super_block *sb)
 int sb_init_dio_done_wq(struct super_block *sb);
 
 void rnwfs_wt_sb_init(struct rnwfs_sb *rsb);
-/* Whether async writethrough writes wait for writeback completions on this super block. */
-bool rnwfs_wt_waiting(struct super_block *sb);
-/* A writeback ioend submitted while writethrough writes wait: it ends through them. */
-void rnwfs_wt_hook_ioend(struct iomap_ioend *ioend);
 /* Waits until no writeback bio ends through writethrough's hook (before freeing `rsb`). */
 void rnwfs_wt_sb_drain(struct rnwfs_sb *rsb);
-/* A writeback ioend failed: the writethrough writes over its range fail with `error`. */
-void rnwfs_wt_ioend_error(struct inode *inode, loff_t offset, size_t size, int error);
-/*
- * After the writeback of [offset, offset + size) of `inode` ended: completes the async
- * writes over it whose whole range is now on the device.
- */
-void rnwfs_wt_writeback_done(struct super_block *sb, struct inode *inode, loff_t offset,
-			     size_t size);
 void rnwfs_wt_debugfs(struct super_block *sb, struct dentry *dir);
+/* (The engine's hooks into writeback completion are in rnwfs_ffi.h: Rust calls them.) */
 
 #endif

@@ -20,18 +20,19 @@
 
 /* Flag macros bindgen cannot evaluate (they carry __force casts). */
 enum {
-	RNWFS_IOCB_NOWAIT = IOCB_NOWAIT,
-	RNWFS_IOCB_DIRECT = IOCB_DIRECT,
-	RNWFS_IOCB_DSYNC = IOCB_DSYNC,
-	RNWFS_IOCB_APPEND = IOCB_APPEND,
-	RNWFS_IOCB_NOIO = IOCB_NOIO,
-	RNWFS_IOCB_WAITQ = IOCB_WAITQ,
 	RNWFS_FALLOC_KEEP_SIZE = FALLOC_FL_KEEP_SIZE,
 	RNWFS_FALLOC_PUNCH_HOLE = FALLOC_FL_PUNCH_HOLE,
 	RNWFS_RENAME_NOREPLACE = RENAME_NOREPLACE,
-	RNWFS_ATTR_SIZE = ATTR_SIZE,
 	RNWFS_SEEK_DATA = SEEK_DATA,
 	RNWFS_SEEK_HOLE = SEEK_HOLE,
+};
+
+/* The ioctl numbers (_IOR/_IOW: bindgen cannot evaluate them). */
+enum {
+	RNWFS_IOCTL_NOWAIT_STATS = RNWFS_IOC_NOWAIT_STATS,
+	RNWFS_IOCTL_SB_NOWAIT_STATS = RNWFS_IOC_SB_NOWAIT_STATS,
+	RNWFS_IOCTL_GETFLAGS = RNWFS_IOC_GETFLAGS,
+	RNWFS_IOCTL_SETFLAGS = RNWFS_IOC_SETFLAGS,
 };
 
 /* ---- registration (rnwfs_vfs.c) ---- */
@@ -39,51 +40,23 @@ int rnwfs_register(void);
 void rnwfs_unregister(void);
 
 /* ---- super block ---- */
-/* Attaches the Rust info and the C-side completion queue; 0 or -errno. */
-int rnwfs_sb_setup(struct super_block *sb, void *fs_info, bool read_only);
-/* Detaches and frees the C side (after all I/O ended); returns the Rust info. */
+/*
+ * Attaches the Rust info and the writethrough engine's state (its debugfs file into
+ * `debugfs_dir`, if not NULL); 0 or -errno.
+ */
+int rnwfs_sb_setup(struct super_block *sb, void *fs_info, bool read_only,
+		   struct dentry *debugfs_dir);
+/* After all I/O ended: waits for the writethrough engine, detaches the Rust info and
+ * returns it (NULL if never set up). */
 void *rnwfs_sb_teardown(struct super_block *sb);
+/* Then, once the Rust info is freed: frees the C side. */
+void rnwfs_sb_free(struct super_block *sb);
 void *rnwfs_sb_info(struct super_block *sb);
-u64 rnwfs_device_blocks(struct super_block *sb);
-/* A mount error for the mount(2)/fsconfig(2) caller (and the kernel log). */
-void rnwfs_mount_error(struct fs_context *fc, const char *msg, int len);
-bool rnwfs_fc_wants_rdonly(struct fs_context *fc);
 /* -o writethrough: 1, -o nowritethrough: 0, not given: -1. */
 int rnwfs_fc_writethrough(struct fs_context *fc);
-/* Creates the super block's dio_done workqueue (writethrough aio completes there). */
+/* Creates the super block's dio_done workqueue (writethrough aio completes there): the
+ * writethrough engine's; Rust uses the layer's SuperBlock::ensure_dio_done_wq. */
 int rnwfs_init_dio_done_wq(struct super_block *sb);
-/* Whether a folio in the range is under writeback. */
-bool rnwfs_range_writeback(struct inode *inode, u64 start, u64 end_inclusive);
-struct super_block *rnwfs_fc_sb(struct fs_context *fc);
-
-/* ---- buffer cache: metadata blocks ---- */
-struct buffer_head *rnwfs_bread(struct super_block *sb, u64 block);
-/* A zeroed, uptodate, dirty buffer for a newly allocated block (never read); NULL if the
- * buffer cache cannot map the block. */
-struct buffer_head *rnwfs_getblk_zeroed(struct super_block *sb, u64 block);
-void *rnwfs_bh_data(struct buffer_head *bh);
-void rnwfs_brelse(struct buffer_head *bh);
-void rnwfs_bh_lock(struct buffer_head *bh);
-void rnwfs_bh_unlock(struct buffer_head *bh);
-void rnwfs_bh_dirty(struct buffer_head *bh);
-int rnwfs_bh_sync(struct buffer_head *bh);
-/* Drops stale buffer-cache copies of blocks that now hold file data. */
-void rnwfs_forget_aliases(struct super_block *sb, u64 block, u64 len);
-int rnwfs_sync_device(struct super_block *sb);
-/* Writes zeros to `len` blocks from `block` and waits. */
-int rnwfs_zero_blocks(struct super_block *sb, u64 block, u64 len);
-
-/* ---- locks ---- */
-enum rnwfs_lock_class { RNWFS_LOCK_MAP, RNWFS_LOCK_ALLOC };
-void rnwfs_init_rwsem(struct rw_semaphore *sem, enum rnwfs_lock_class class);
-/* Allocations in the scope do not recurse into filesystem reclaim. */
-unsigned int rnwfs_nofs_save(void);
-void rnwfs_nofs_restore(unsigned int flags);
-void rnwfs_inode_lock(struct inode *inode, bool shared);
-bool rnwfs_inode_trylock(struct inode *inode, bool shared);
-void rnwfs_inode_unlock(struct inode *inode, bool shared);
-void rnwfs_invalidate_lock(struct inode *inode);
-void rnwfs_invalidate_unlock(struct inode *inode);
 
 /* ---- inodes ---- */
 struct rnwfs_inode_attrs {
@@ -100,26 +73,14 @@ void rnwfs_inode_set_ops(struct inode *inode);
 void rnwfs_inode_get_attrs(struct inode *inode, struct rnwfs_inode_attrs *attrs);
 bool rnwfs_inode_is_new(struct inode *inode);
 void *rnwfs_inode_info(struct inode *inode);
-void rnwfs_inode_set_blocks(struct inode *inode, u64 fs_blocks);
-u64 rnwfs_i_size(struct inode *inode);
-void rnwfs_set_i_size(struct inode *inode, u64 size);
-/* Raises i_size to `size` if smaller (under i_lock: completions race); true if raised. */
-bool rnwfs_extend_i_size(struct inode *inode, u64 size);
-void rnwfs_mark_dirty(struct inode *inode);
-/* Dirty for fsync, not fdatasync (only timestamps changed). */
-void rnwfs_mark_dirty_sync(struct inode *inode);
-/* Sets mtime and ctime to now if they differ from it; true if they changed. */
-bool rnwfs_touch_mtime(struct inode *inode);
-void rnwfs_touch_ctime(struct inode *inode);
-int rnwfs_dio_count(struct inode *inode);
-bool rnwfs_inode_dirty_datasync(struct inode *inode);
 struct inode *rnwfs_file_inode(struct file *file);
 struct inode *rnwfs_d_inode(struct dentry *dentry);
 
 /* ---- data path (iomap with rnwfs' ops) ---- */
 /*
- * Direct I/O; `private` reaches iomap_begin (rnwfs_iomap_private). *submitted tells whether
- * a dio was started, whose completion (end_io) then runs, maybe after the return.
+ * Direct I/O; `private` reaches iomap_begin (the layer's IomapOut::iter_private).
+ * *submitted tells whether a dio was started, whose completion (end_io) then runs, maybe
+ * after the return.
  */
 ssize_t rnwfs_dio_rw(struct kiocb *iocb, struct iov_iter *iter, unsigned int dio_flags,
 		     void *private, bool *submitted);
@@ -128,32 +89,27 @@ ssize_t rnwfs_buffered_write(struct kiocb *iocb, struct iov_iter *from, void *pr
 void *rnwfs_wt_prepare(struct kiocb *iocb, loff_t pos, size_t len);
 ssize_t rnwfs_wt_write_back(struct kiocb *iocb, void *prepared, loff_t pos, ssize_t written);
 void rnwfs_wt_cancel(void *prepared);
-/* The `private` of the iomap_iter that `iomap` (given to iomap_begin) belongs to. */
-void *rnwfs_iomap_private(struct iomap *iomap);
-/* Whether any page cache is left in the range. */
-bool rnwfs_range_cached(struct inode *inode, u64 start, u64 end_inclusive);
+/* Whether async writethrough writes wait for writeback completions on this super block. */
+bool rnwfs_wt_waiting(struct super_block *sb);
+/* A writeback ioend submitted while writethrough writes wait: it ends through them. */
+void rnwfs_wt_hook_ioend(struct iomap_ioend *ioend);
+/* A writeback ioend failed: the writethrough writes over its range fail with `error`. */
+void rnwfs_wt_ioend_error(struct inode *inode, loff_t offset, size_t size, int error);
+/*
+ * After the writeback of [offset, offset + size) of `inode` ended: completes the async
+ * writes over it whose whole range is now on the device. `inode` is only compared.
+ */
+void rnwfs_wt_writeback_done(struct super_block *sb, struct inode *inode, loff_t offset,
+			     size_t size);
 int rnwfs_zero_range(struct inode *inode, u64 pos, u64 len);
 int rnwfs_truncate_page(struct inode *inode, u64 pos);
-int rnwfs_write_and_wait(struct inode *inode, u64 start, u64 end_inclusive);
-/* Drops clean, unmapped, unlocked, unreferenced page cache in the range without sleeping. */
-void rnwfs_drop_clean_cache(struct inode *inode, u64 start, u64 end_inclusive);
 loff_t rnwfs_seek_data_hole(struct inode *inode, loff_t offset, int whence);
-size_t rnwfs_iter_count(struct iov_iter *iter);
-ssize_t rnwfs_write_sync(struct kiocb *iocb, ssize_t count);
-void rnwfs_set_iomap(struct iomap *iomap, struct super_block *sb, u16 type, u16 flags,
-		     u64 offset, u64 length, u64 addr);
 
 /* ---- directories and links ---- */
-bool rnwfs_dir_emit(struct dir_context *ctx, const char *name, int len, u64 ino,
-		    unsigned int type);
 /* dentry name (not NUL-terminated) and its length. */
 const unsigned char *rnwfs_dentry_name(struct dentry *dentry, unsigned int *len);
 /* Hands a kmalloc'ed symlink body to the VFS, which kfrees it when done. */
 void rnwfs_set_link_kfree(struct delayed_call *done, void *body);
-
-struct rnwfs_statfs {
-	u64 blocks, bfree, files, ffree;
-};
 
 #ifndef __BINDGEN__
 /* Implemented in Rust. */
@@ -161,11 +117,11 @@ int rnwfs_fill_super(struct super_block *sb, struct fs_context *fc);
 int rnwfs_reconfigure(struct fs_context *fc);
 void rnwfs_put_super(struct super_block *sb);
 int rnwfs_sync_fs(struct super_block *sb, int wait);
-void rnwfs_statfs_info(struct super_block *sb, struct rnwfs_statfs *out);
+int rnwfs_statfs(struct dentry *dentry, struct kstatfs *buf);
 void *rnwfs_inode_info_new(void);
 void rnwfs_inode_info_free(void *info);
-int rnwfs_write_inode(struct inode *inode, bool sync);
-void rnwfs_evict_unlinked(struct inode *inode);
+int rnwfs_write_inode(struct inode *inode, struct writeback_control *wbc);
+void rnwfs_evict_inode(struct inode *inode);
 int rnwfs_iterate(struct file *file, struct dir_context *ctx);
 struct dentry *rnwfs_lookup(struct inode *dir, struct dentry *dentry, unsigned int flags);
 int rnwfs_create(struct mnt_idmap *idmap, struct inode *dir, struct dentry *dentry,
@@ -193,15 +149,11 @@ int rnwfs_map_blocks(struct iomap_writepage_ctx *wpc, struct inode *inode, loff_
 		     unsigned int len);
 int rnwfs_dio_end_io(struct kiocb *iocb, ssize_t size, int error, unsigned int flags);
 int rnwfs_dio_read_end_io(struct kiocb *iocb, ssize_t size, int error, unsigned int flags);
-/* Whether a bio of `size` bytes at `offset` is all of the direct I/O `private` describes. */
-bool rnwfs_dio_is_whole(void *private, loff_t offset, u32 size);
-/* The counters of `inode`, or of the whole filesystem if it is NULL. */
-u32 rnwfs_get_flags(struct inode *inode);
-/* Sets the per-file flags (i_rwsem held, write access checked); 0 or -errno. */
-int rnwfs_set_flags(struct inode *inode, u32 flags);
-void rnwfs_nowait_stats_get(struct super_block *sb, struct inode *inode,
-			    struct rnwfs_nowait_stats *out);
-int rnwfs_convert_unwritten(struct inode *inode, loff_t offset, u64 size);
+/* Submits a direct I/O's bio, with REQ_NOWAIT when it may carry it. */
+void rnwfs_dio_submit_io(const struct iomap_iter *iter, struct bio *bio, loff_t file_offset);
+/* Where a writeback ioend's bio completes (unwritten conversion, writethrough). */
+int rnwfs_prepare_ioend(struct iomap_ioend *ioend, int status);
+long rnwfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 #endif
 
 #endif

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Wrappers for the VFS, buffer-cache and locking macros and static inlines rnwfs' Rust code
- * uses. One line of kernel API each; no rnwfs policy.
+ * What rnwfs' Rust code still reaches through C of its own (the rest is the layer's,
+ * rust/rnwk/): the inode attribute adapters, dentries, the iomap mapping it reports, and
+ * the writethrough engine's dio_done workqueue. No rnwfs policy.
  */
 #include <linux/blkdev.h>
 #include <linux/buffer_head.h>
@@ -12,153 +13,6 @@
 #include <linux/sched/mm.h>
 #include "rnwfs_ffi.h"
 #include "rnwfs_c.h"
-
-u64 rnwfs_device_blocks(struct super_block *sb)
-{
-	return bdev_nr_bytes(sb->s_bdev) >> 12;
-}
-
-void rnwfs_mount_error(struct fs_context *fc, const char *msg, int len)
-{
-	errorf(fc, "rnwfs: %s: %.*s", fc->source ?: "?", len, msg);
-}
-
-bool rnwfs_fc_wants_rdonly(struct fs_context *fc)
-{
-	return fc->sb_flags & SB_RDONLY;
-}
-
-struct super_block *rnwfs_fc_sb(struct fs_context *fc)
-{
-	return fc->root->d_sb;
-}
-
-/* ---- buffer cache ---- */
-
-struct buffer_head *rnwfs_bread(struct super_block *sb, u64 block)
-{
-	return sb_bread(sb, block);
-}
-
-struct buffer_head *rnwfs_getblk_zeroed(struct super_block *sb, u64 block)
-{
-	struct buffer_head *bh = sb_getblk(sb, block);
-
-	if (!bh)
-		return NULL;
-	lock_buffer(bh);
-	memset(bh->b_data, 0, bh->b_size);
-	set_buffer_uptodate(bh);
-	unlock_buffer(bh);
-	mark_buffer_dirty(bh);
-	return bh;
-}
-
-void *rnwfs_bh_data(struct buffer_head *bh)
-{
-	return bh->b_data;
-}
-
-void rnwfs_brelse(struct buffer_head *bh)
-{
-	brelse(bh);
-}
-
-void rnwfs_bh_lock(struct buffer_head *bh)
-{
-	lock_buffer(bh);
-}
-
-void rnwfs_bh_unlock(struct buffer_head *bh)
-{
-	unlock_buffer(bh);
-}
-
-void rnwfs_bh_dirty(struct buffer_head *bh)
-{
-	mark_buffer_dirty(bh);
-}
-
-int rnwfs_bh_sync(struct buffer_head *bh)
-{
-	return sync_dirty_buffer(bh);
-}
-
-void rnwfs_forget_aliases(struct super_block *sb, u64 block, u64 len)
-{
-	clean_bdev_aliases(sb->s_bdev, block, len);
-}
-
-int rnwfs_sync_device(struct super_block *sb)
-{
-	int ret = sync_blockdev(sb->s_bdev);
-
-	return ret ?: blkdev_issue_flush(sb->s_bdev);
-}
-
-int rnwfs_zero_blocks(struct super_block *sb, u64 block, u64 len)
-{
-	return blkdev_issue_zeroout(sb->s_bdev, block << (12 - 9), len << (12 - 9), GFP_NOFS, 0);
-}
-
-/* ---- locks ---- */
-
-void rnwfs_init_rwsem(struct rw_semaphore *sem, enum rnwfs_lock_class class)
-{
-	/* One init_rwsem() site per class: each gets its own lockdep key. */
-	switch (class) {
-	case RNWFS_LOCK_MAP:
-		init_rwsem(sem);
-		break;
-	case RNWFS_LOCK_ALLOC:
-		init_rwsem(sem);
-		break;
-	default:
-		init_rwsem(sem);
-		break;
-	}
-}
-
-unsigned int rnwfs_nofs_save(void)
-{
-	return memalloc_nofs_save();
-}
-
-void rnwfs_nofs_restore(unsigned int flags)
-{
-	memalloc_nofs_restore(flags);
-}
-
-void rnwfs_inode_lock(struct inode *inode, bool shared)
-{
-	if (shared)
-		inode_lock_shared(inode);
-	else
-		inode_lock(inode);
-}
-
-bool rnwfs_inode_trylock(struct inode *inode, bool shared)
-{
-	return shared ? inode_trylock_shared(inode) : inode_trylock(inode);
-}
-
-void rnwfs_inode_unlock(struct inode *inode, bool shared)
-{
-	if (shared)
-		inode_unlock_shared(inode);
-	else
-		inode_unlock(inode);
-}
-
-void rnwfs_invalidate_lock(struct inode *inode)
-{
-	filemap_invalidate_lock(inode->i_mapping);
-}
-
-void rnwfs_invalidate_unlock(struct inode *inode)
-{
-	filemap_invalidate_unlock(inode->i_mapping);
-}
 
 /* ---- inodes ---- */
 
@@ -202,72 +56,6 @@ bool rnwfs_inode_is_new(struct inode *inode)
 	return inode->i_state & I_NEW;
 }
 
-void rnwfs_inode_set_blocks(struct inode *inode, u64 fs_blocks)
-{
-	spin_lock(&inode->i_lock);
-	inode->i_blocks = fs_blocks << (12 - 9);
-	spin_unlock(&inode->i_lock);
-}
-
-u64 rnwfs_i_size(struct inode *inode)
-{
-	return i_size_read(inode);
-}
-
-void rnwfs_set_i_size(struct inode *inode, u64 size)
-{
-	i_size_write(inode, size);
-}
-
-bool rnwfs_extend_i_size(struct inode *inode, u64 size)
-{
-	bool raised = false;
-
-	spin_lock(&inode->i_lock);
-	if (size > i_size_read(inode)) {
-		i_size_write(inode, size);
-		raised = true;
-	}
-	spin_unlock(&inode->i_lock);
-	return raised;
-}
-
-void rnwfs_mark_dirty(struct inode *inode)
-{
-	mark_inode_dirty(inode);
-}
-
-void rnwfs_mark_dirty_sync(struct inode *inode)
-{
-	mark_inode_dirty_sync(inode);
-}
-
-bool rnwfs_touch_mtime(struct inode *inode)
-{
-	struct timespec64 now = current_time(inode);
-	struct timespec64 m = inode_get_mtime(inode), c = inode_get_ctime(inode);
-
-	if (timespec64_equal(&m, &now) && timespec64_equal(&c, &now))
-		return false;
-	inode_set_mtime_to_ts(inode, inode_set_ctime_to_ts(inode, now));
-	return true;
-}
-
-void rnwfs_touch_ctime(struct inode *inode)
-{
-	inode_set_ctime_current(inode);
-}
-
-int rnwfs_dio_count(struct inode *inode)
-{
-	return atomic_read(&inode->i_dio_count);
-}
-
-bool rnwfs_inode_dirty_datasync(struct inode *inode)
-{
-	return inode->i_state & I_DIRTY_DATASYNC;
-}
-
 struct inode *rnwfs_file_inode(struct file *file)
 {
 	return file_inode(file);
@@ -280,71 +68,12 @@ struct inode *rnwfs_d_inode(struct dentry *dentry)
 
 /* ---- data path ---- */
 
-size_t rnwfs_iter_count(struct iov_iter *iter)
-{
-	return iov_iter_count(iter);
-}
-
-int rnwfs_write_and_wait(struct inode *inode, u64 start, u64 end_inclusive)
-{
-	return filemap_write_and_wait_range(inode->i_mapping, start, end_inclusive);
-}
-
-void rnwfs_drop_clean_cache(struct inode *inode, u64 start, u64 end_inclusive)
-{
-	struct folio_batch none;
-
-	if (!filemap_range_has_page(inode->i_mapping, start, end_inclusive))
-		return;
-	/*
-	 * A folio still in this CPU's LRU-add batch holds a reference that makes it look
-	 * busy. Drain the batch first, as fadvise(DONTNEED) does: releasing a fresh folio
-	 * batch runs lru_add_drain(), which is not exported and never sleeps. Folios in
-	 * another CPU's batch stay (draining those waits): the write gets EAGAIN.
-	 */
-	folio_batch_init(&none);
-	__folio_batch_release(&none);
-	invalidate_mapping_pages(inode->i_mapping, start >> PAGE_SHIFT, end_inclusive >> PAGE_SHIFT);
-}
-
 int rnwfs_init_dio_done_wq(struct super_block *sb)
 {
 	return sb->s_dio_done_wq ? 0 : sb_init_dio_done_wq(sb);
 }
 
-bool rnwfs_range_writeback(struct inode *inode, u64 start, u64 end_inclusive)
-{
-	return filemap_range_has_writeback(inode->i_mapping, start, end_inclusive);
-}
-
-bool rnwfs_range_cached(struct inode *inode, u64 start, u64 end_inclusive)
-{
-	return filemap_range_has_page(inode->i_mapping, start, end_inclusive);
-}
-
-ssize_t rnwfs_write_sync(struct kiocb *iocb, ssize_t count)
-{
-	return generic_write_sync(iocb, count);
-}
-
-void rnwfs_set_iomap(struct iomap *iomap, struct super_block *sb, u16 type, u16 flags,
-		     u64 offset, u64 length, u64 addr)
-{
-	iomap->bdev = sb->s_bdev;
-	iomap->type = type;
-	iomap->flags = flags;
-	iomap->offset = offset;
-	iomap->length = length;
-	iomap->addr = addr;
-}
-
 /* ---- directories and links ---- */
-
-bool rnwfs_dir_emit(struct dir_context *ctx, const char *name, int len, u64 ino,
-		    unsigned int type)
-{
-	return dir_emit(ctx, name, len, ino, type);
-}
 
 const unsigned char *rnwfs_dentry_name(struct dentry *dentry, unsigned int *len)
 {

@@ -7,10 +7,18 @@
 //! every step of a nowait read or write either done without sleeping or refused with
 //! EAGAIN.
 
-// The abstraction layer's parts rnwfs uses so far.
+// The abstraction layer's parts rnwfs uses so far (rnwblk uses others: not all of each
+// part is used here).
 #[path = "../rnwk"]
+#[allow(dead_code)]
 mod rnwk {
+    mod bindings;
+    pub(crate) mod bio;
     pub(crate) mod debugfs;
+    pub(crate) mod fs;
+    pub(crate) mod iomap;
+    pub(crate) mod sync;
+    pub(crate) mod workqueue;
 }
 #[path = "../common/version.rs"]
 mod version;
@@ -28,12 +36,14 @@ mod ffi;
 mod file;
 mod flags;
 mod inode;
+mod ioctl;
 mod iomap;
+mod mount;
 mod namei;
 mod stats;
 mod super_block;
-mod sync;
 mod vfs;
+mod writeback;
 use kernel::{c_str, prelude::*, sync::Arc};
 use rnwk::debugfs;
 

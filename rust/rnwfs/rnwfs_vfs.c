@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * rnwfs' VFS and iomap tables (static operation tables are what C states best), the inode
- * cache, and the super block's C side: the queue on which writeback of unwritten blocks
- * completes. Every operation that decides anything forwards to Rust.
+ * cache, and the super block's C container (the Rust info and the writethrough engine's
+ * state, until issue 16 moves the engine to Rust). Every operation that decides anything
+ * forwards to Rust.
  */
 #include <linux/blkdev.h>
 #include <linux/buffer_head.h>
-#include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/fs_context.h>
 #include <linux/fs_parser.h>
@@ -14,10 +14,7 @@
 #include <linux/module.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
-#include <linux/seq_file.h>
 #include <linux/slab.h>
-#include <linux/statfs.h>
-#include <linux/workqueue.h>
 #include "rnwfs_ffi.h"
 #include "rnwfs_c.h"
 
@@ -59,135 +56,26 @@ static void rnwfs_free_inode(struct inode *inode)
 	kmem_cache_free(rnwfs_inode_cachep, ri);
 }
 
-static int rnwfs_write_inode_c(struct inode *inode, struct writeback_control *wbc)
-{
-	return rnwfs_write_inode(inode, wbc->sync_mode == WB_SYNC_ALL);
-}
-
-static void rnwfs_evict_inode(struct inode *inode)
-{
-	truncate_inode_pages_final(&inode->i_data);
-	if (!inode->i_nlink && !is_bad_inode(inode))
-		rnwfs_evict_unlinked(inode);
-	clear_inode(inode);
-}
-
 /* ---- super block ---- */
-
-static int rnwfs_statfs_c(struct dentry *dentry, struct kstatfs *buf)
-{
-	struct super_block *sb = dentry->d_sb;
-	struct rnwfs_statfs st;
-
-	rnwfs_statfs_info(sb, &st);
-	buf->f_type = RNWFS_MAGIC;
-	buf->f_bsize = sb->s_blocksize;
-	buf->f_blocks = st.blocks;
-	buf->f_bfree = st.bfree;
-	buf->f_bavail = st.bfree;
-	buf->f_files = st.files;
-	buf->f_ffree = st.ffree;
-	buf->f_namelen = 56;
-	buf->f_fsid = u64_to_fsid(huge_encode_dev(sb->s_bdev->bd_dev));
-	return 0;
-}
 
 static const struct super_operations rnwfs_super_ops = {
 	.alloc_inode = rnwfs_alloc_inode,
 	.free_inode = rnwfs_free_inode,
-	.write_inode = rnwfs_write_inode_c,
+	.write_inode = rnwfs_write_inode,
 	.evict_inode = rnwfs_evict_inode,
 	.put_super = rnwfs_put_super,
 	.sync_fs = rnwfs_sync_fs,
-	.statfs = rnwfs_statfs_c,
+	.statfs = rnwfs_statfs,
 };
 
-static int rnwfs_nowait_stats_show(struct seq_file *m, void *v)
-{
-	static const char *const causes[RNWFS_NOWAIT_NR_CAUSES] = {
-		"alloc", "lock", "cache", "writeback", "device", "other"
-	};
-	struct super_block *sb = m->private;
-	struct rnwfs_nowait_stats st;
-	int i;
-
-	rnwfs_nowait_stats_get(sb, NULL, &st);
-	seq_printf(m, "read_ok %llu\n", st.read_ok);
-	for (i = 0; i < RNWFS_NOWAIT_NR_CAUSES; i++)
-		seq_printf(m, "read_eagain_%s %llu\n", causes[i], st.read_eagain[i]);
-	seq_printf(m, "write_ok %llu\n", st.write_ok);
-	for (i = 0; i < RNWFS_NOWAIT_NR_CAUSES; i++)
-		seq_printf(m, "write_eagain_%s %llu\n", causes[i], st.write_eagain[i]);
-	return 0;
-}
-DEFINE_SHOW_ATTRIBUTE(rnwfs_nowait_stats);
-
-/* debugfs rnwfs/<device>/nowait_stats; none if debugfs or the module's directory is absent. */
-static void rnwfs_sb_debugfs(struct super_block *sb, struct rnwfs_sb *rsb)
-{
-	struct dentry *root = debugfs_lookup("rnwfs", NULL);
-
-	if (IS_ERR_OR_NULL(root))
-		return;
-	rsb->debugfs = debugfs_create_dir(sb->s_id, root);
-	dput(root);
-	debugfs_create_file("nowait_stats", 0444, rsb->debugfs, sb, &rnwfs_nowait_stats_fops);
-	rnwfs_wt_debugfs(sb, rsb->debugfs);
-}
-
-static void rnwfs_ioend_work(struct work_struct *work)
-{
-	struct rnwfs_sb *rsb = container_of(work, struct rnwfs_sb, ioend_work);
-	struct iomap_ioend *ioend;
-	LIST_HEAD(done);
-
-	spin_lock_irq(&rsb->ioend_lock);
-	list_splice_init(&rsb->ioends, &done);
-	spin_unlock_irq(&rsb->ioend_lock);
-	while ((ioend = list_first_entry_or_null(&done, struct iomap_ioend, io_list))) {
-		int error = blk_status_to_errno(ioend->io_bio.bi_status);
-		struct inode *inode = ioend->io_inode;
-		loff_t offset = ioend->io_offset;
-		size_t size = ioend->io_size;
-
-		list_del_init(&ioend->io_list);
-		if (!error && ioend->io_type == IOMAP_UNWRITTEN)
-			error = rnwfs_convert_unwritten(inode, offset, size);
-		if (error && rnwfs_wt_waiting(rsb->sb))
-			rnwfs_wt_ioend_error(inode, offset, size, error);
-		iomap_finish_ioends(ioend, error); /* frees the ioend */
-		rnwfs_wt_writeback_done(rsb->sb, inode, offset, size);
-	}
-}
-
-/* Completion in process context: unwritten conversion (and the writethrough writes over it). */
-static void rnwfs_deferred_end_bio(struct bio *bio)
-{
-	struct iomap_ioend *ioend = iomap_ioend_from_bio(bio);
-	struct rnwfs_sb *rsb = RNWFS_SB(ioend->io_inode->i_sb);
-	unsigned long flags;
-
-	spin_lock_irqsave(&rsb->ioend_lock, flags);
-	list_add_tail(&ioend->io_list, &rsb->ioends);
-	spin_unlock_irqrestore(&rsb->ioend_lock, flags);
-	queue_work(rsb->wq, &rsb->ioend_work);
-}
-
-int rnwfs_sb_setup(struct super_block *sb, void *fs_info, bool read_only)
+int rnwfs_sb_setup(struct super_block *sb, void *fs_info, bool read_only,
+		   struct dentry *debugfs_dir)
 {
 	struct rnwfs_sb *rsb = kzalloc(sizeof(*rsb), GFP_KERNEL);
 
 	if (!rsb)
 		return -ENOMEM;
-	rsb->wq = alloc_workqueue("rnwfs-endio/%s", WQ_MEM_RECLAIM | WQ_FREEZABLE, 0, sb->s_id);
-	if (!rsb->wq) {
-		kfree(rsb);
-		return -ENOMEM;
-	}
 	rsb->info = fs_info;
-	spin_lock_init(&rsb->ioend_lock);
-	INIT_LIST_HEAD(&rsb->ioends);
-	INIT_WORK(&rsb->ioend_work, rnwfs_ioend_work);
 	rsb->sb = sb;
 	rnwfs_wt_sb_init(rsb);
 	sb->s_fs_info = rsb;
@@ -198,7 +86,8 @@ int rnwfs_sb_setup(struct super_block *sb, void *fs_info, bool read_only)
 	sb->s_max_links = 65000;
 	if (read_only)
 		sb->s_flags |= SB_RDONLY;
-	rnwfs_sb_debugfs(sb, rsb);
+	if (debugfs_dir)
+		rnwfs_wt_debugfs(sb, debugfs_dir);
 	return 0;
 }
 
@@ -209,13 +98,16 @@ void *rnwfs_sb_teardown(struct super_block *sb)
 
 	if (!rsb)
 		return NULL;
-	debugfs_remove(rsb->debugfs);
-	destroy_workqueue(rsb->wq);
 	rnwfs_wt_sb_drain(rsb);
 	info = rsb->info;
-	kfree(rsb);
-	sb->s_fs_info = NULL;
+	rsb->info = NULL;
 	return info;
+}
+
+void rnwfs_sb_free(struct super_block *sb)
+{
+	kfree(RNWFS_SB(sb));
+	sb->s_fs_info = NULL;
 }
 
 void *rnwfs_sb_info(struct super_block *sb)
@@ -229,21 +121,6 @@ static const struct iomap_ops rnwfs_iomap_ops = {
 	.iomap_begin = rnwfs_iomap_begin,
 };
 
-/*
- * 6.12's iomap never sets REQ_NOWAIT (a nowait dio of several bios could end half done).
- * A synchronous nowait dio that is one bio can carry it: the device's BLK_STS_AGAIN then
- * reaches the caller as EAGAIN, with nothing written. (rnwfs_dio_is_whole is false for
- * async dios: their refusal would come too late for io_uring to retry; see Attempt::set_dio.)
- */
-static void rnwfs_dio_submit_io(const struct iomap_iter *iter, struct bio *bio,
-				loff_t file_offset)
-{
-	if ((iter->flags & IOMAP_NOWAIT) && bdev_nowait(bio->bi_bdev) &&
-	    rnwfs_dio_is_whole(iter->private, file_offset, bio->bi_iter.bi_size))
-		bio->bi_opf |= REQ_NOWAIT;
-	submit_bio(bio);
-}
-
 static const struct iomap_dio_ops rnwfs_dio_write_ops = {
 	.end_io = rnwfs_dio_end_io,
 	.submit_io = rnwfs_dio_submit_io,
@@ -253,15 +130,6 @@ static const struct iomap_dio_ops rnwfs_dio_read_ops = {
 	.end_io = rnwfs_dio_read_end_io,
 	.submit_io = rnwfs_dio_submit_io,
 };
-
-static int rnwfs_prepare_ioend(struct iomap_ioend *ioend, int status)
-{
-	if (ioend->io_type == IOMAP_UNWRITTEN)
-		ioend->io_bio.bi_end_io = rnwfs_deferred_end_bio;
-	else if (rnwfs_wt_waiting(ioend->io_inode->i_sb))
-		rnwfs_wt_hook_ioend(ioend);
-	return status;
-}
 
 static const struct iomap_writeback_ops rnwfs_writeback_ops = {
 	.map_blocks = rnwfs_map_blocks,
@@ -288,11 +156,6 @@ ssize_t rnwfs_dio_rw(struct kiocb *iocb, struct iov_iter *iter, unsigned int dio
 ssize_t rnwfs_buffered_write(struct kiocb *iocb, struct iov_iter *from, void *private)
 {
 	return iomap_file_buffered_write(iocb, from, &rnwfs_iomap_ops, private);
-}
-
-void *rnwfs_iomap_private(struct iomap *iomap)
-{
-	return container_of(iomap, struct iomap_iter, iomap)->private;
 }
 
 int rnwfs_zero_range(struct inode *inode, u64 pos, u64 len)
@@ -382,44 +245,6 @@ static int rnwfs_file_open(struct inode *inode, struct file *file)
 {
 	file->f_mode |= FMODE_NOWAIT | FMODE_CAN_ODIRECT;
 	return generic_file_open(inode, file);
-}
-
-static long rnwfs_setflags(struct file *file, u32 __user *arg)
-{
-	struct inode *inode = file_inode(file);
-	u32 flags;
-	int ret;
-
-	if (get_user(flags, arg))
-		return -EFAULT;
-	if (!inode_owner_or_capable(file_mnt_idmap(file), inode))
-		return -EPERM;
-	ret = mnt_want_write_file(file);
-	if (ret)
-		return ret;
-	inode_lock(inode);
-	ret = rnwfs_set_flags(inode, flags);
-	inode_unlock(inode);
-	mnt_drop_write_file(file);
-	return ret;
-}
-
-static long rnwfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
-{
-	struct rnwfs_nowait_stats st;
-
-	switch (cmd) {
-	case RNWFS_IOC_GETFLAGS:
-		return put_user(rnwfs_get_flags(file_inode(file)), (u32 __user *)arg);
-	case RNWFS_IOC_SETFLAGS:
-		return rnwfs_setflags(file, (u32 __user *)arg);
-	case RNWFS_IOC_NOWAIT_STATS:
-	case RNWFS_IOC_SB_NOWAIT_STATS:
-		rnwfs_nowait_stats_get(file_inode(file)->i_sb,
-				       cmd == RNWFS_IOC_NOWAIT_STATS ? file_inode(file) : NULL, &st);
-		return copy_to_user((void __user *)arg, &st, sizeof(st)) ? -EFAULT : 0;
-	}
-	return -ENOTTY;
 }
 
 /* ---- operation tables ---- */

@@ -10,6 +10,7 @@
 
 use crate::{
     ffi::{self, bindings},
+    rnwk::fs::Kiocb,
     vfs::Inode,
 };
 use core::{
@@ -69,6 +70,13 @@ pub(crate) struct NowaitStats {
     write: Side,
 }
 
+/// The size of `struct rnwfs_nowait_stats`, the ioctls' ABI: two u32, then 14 u64, no padding.
+pub(crate) const ABI_SIZE: usize = 8 + 8 * (2 + 2 * CAUSES);
+const _: () = assert!(core::mem::size_of::<ffi::rnwfs_nowait_stats>() == ABI_SIZE);
+
+/// The cause names the debugfs file shows, in `enum rnwfs_nowait_cause` order.
+const CAUSE_NAMES: [&str; CAUSES] = ["alloc", "lock", "cache", "writeback", "device", "other"];
+
 impl NowaitStats {
     pub(crate) fn snapshot(&self) -> ffi::rnwfs_nowait_stats {
         let mut s = ffi::rnwfs_nowait_stats {
@@ -80,11 +88,42 @@ impl NowaitStats {
         self.write.snapshot(&mut s.write_ok, &mut s.write_eagain);
         s
     }
+
+    /// A snapshot as `struct rnwfs_nowait_stats` lays it out (native byte order), for
+    /// copying to user space.
+    pub(crate) fn to_abi_bytes(&self) -> [u8; ABI_SIZE] {
+        let s = self.snapshot();
+        let mut out = [0u8; ABI_SIZE];
+        let words = Iterator::chain(Iterator::chain([s.read_ok, s.write_ok].into_iter(), s.read_eagain), s.write_eagain);
+        out[0..4].copy_from_slice(&s.version.to_ne_bytes());
+        out[4..8].copy_from_slice(&s.size.to_ne_bytes());
+        for (chunk, w) in out[8..].chunks_exact_mut(8).zip(words) {
+            chunk.copy_from_slice(&w.to_ne_bytes());
+        }
+        out
+    }
+}
+
+/// debugfs `rnwfs/<device>/nowait_stats`: the filesystem's counters, one per line.
+impl crate::rnwk::debugfs::Show for NowaitStats {
+    fn show(&self, out: &mut crate::rnwk::debugfs::TextBuf) -> core::fmt::Result {
+        use core::fmt::Write;
+        let s = self.snapshot();
+        writeln!(out, "read_ok {}", s.read_ok)?;
+        for (name, n) in CAUSE_NAMES.iter().zip(s.read_eagain) {
+            writeln!(out, "read_eagain_{} {}", name, n)?;
+        }
+        writeln!(out, "write_ok {}", s.write_ok)?;
+        for (name, n) in CAUSE_NAMES.iter().zip(s.write_eagain) {
+            writeln!(out, "write_eagain_{} {}", name, n)?;
+        }
+        Ok(())
+    }
 }
 
 /// Counts `outcome` of a nowait read or write on `inode`, for the file and its filesystem.
-pub(crate) fn record(inode: Inode, write: bool, outcome: Outcome) {
-    for stats in [&inode.info().stats, &inode.sb().info().stats] {
+pub(crate) fn record(inode: Inode<'_>, write: bool, outcome: Outcome) {
+    for stats in [&inode.info().stats, &*inode.sb().info().stats] {
         if write { &stats.write } else { &stats.read }.record(outcome);
     }
 }
@@ -127,44 +166,33 @@ impl Attempt {
         self.cause.get()
     }
 
-    /// The pointer iomap carries to `iomap_begin` (see [`from_iomap`]).
+    /// The pointer iomap carries to `iomap_begin` (see [`Attempt::from_private`]).
     pub(crate) fn as_private(&self) -> *mut core::ffi::c_void {
         (self as *const Self).cast_mut().cast()
     }
-}
 
-/// The attempt of the read or write that `iomap` is being mapped for, if any.
-///
-/// # Safety
-/// `iomap` is the mapping iomap_begin was given; if its iteration's `private` is set, it
-/// was set by rnwfs to an [`Attempt`] that outlives the iteration (write_iter's stack).
-pub(crate) unsafe fn from_iomap<'a>(iomap: *mut ffi::iomap) -> Option<&'a Attempt> {
-    // SAFETY: per the contract, iomap_begin's mapping is embedded in an iomap_iter.
-    let private = unsafe { ffi::rnwfs_iomap_private(iomap.cast()) };
-    // SAFETY: per the contract, a non-null private is a live Attempt.
-    (!private.is_null()).then(|| unsafe { &*private.cast::<Attempt>() })
+    /// The attempt behind iomap's `private` pointer, if any.
+    ///
+    /// # Safety
+    /// `private` is null or was set by rnwfs (`as_private`) to an attempt that outlives `'a`
+    /// (the read or write's stack, while its I/O is being mapped or submitted).
+    pub(crate) unsafe fn from_private<'a>(private: *mut core::ffi::c_void) -> Option<&'a Attempt> {
+        // SAFETY: per the contract, a non-null private is a live Attempt.
+        (!private.is_null()).then(|| unsafe { &*private.cast::<Attempt>() })
+    }
+
+    /// Whether a bio of `size` bytes at `offset` is all of this attempt's direct I/O, which
+    /// may then carry REQ_NOWAIT (see `set_dio`).
+    pub(crate) fn is_whole_dio(&self, offset: u64, size: u32) -> bool {
+        self.dio.get() == (offset, size.into())
+    }
 }
 
 /// Completion of a submitted async direct I/O: counts it if it was a nowait attempt.
-pub(crate) fn dio_completed(iocb: *mut bindings::kiocb, inode: Inode, write: bool, error: i32) {
-    // SAFETY: iomap passes the I/O's live kiocb.
-    let flags = unsafe { (*iocb).ki_flags } as u32;
-    // SAFETY: as above.
-    let sync = unsafe { (*iocb).ki_complete.is_none() };
-    if sync || flags & ffi::RNWFS_IOCB_NOWAIT as u32 == 0 {
+pub(crate) fn dio_completed(iocb: &Kiocb<'_>, inode: Inode<'_>, write: bool, error: i32) {
+    if iocb.is_sync() || !iocb.is_nowait() {
         return; // synchronous I/O is counted by read_iter/write_iter
     }
     let outcome = if error == -(bindings::EAGAIN as i32) { Outcome::Refused(Cause::Device) } else { Outcome::Done };
     record(inode, write, outcome);
-}
-
-#[no_mangle]
-unsafe extern "C" fn rnwfs_dio_is_whole(private: *mut core::ffi::c_void, offset: i64, size: u32) -> bool {
-    if private.is_null() {
-        return false;
-    }
-    // SAFETY: a direct I/O's private is the Attempt of its read or write, alive while it is
-    // submitted (when submit_io runs).
-    let attempt = unsafe { &*private.cast::<Attempt>() };
-    attempt.dio.get() == (offset as u64, size as u64)
 }

@@ -6,16 +6,31 @@
 use crate::{
     alloc::Allocator,
     ffi::{self, bindings},
-    format::{superblock::ROOT_INO, State, Superblock, BLOCK_SIZE},
+    format::{dirent::NAME_MAX, superblock::ROOT_INO, State, Superblock, BLOCK_SIZE},
     inode,
-    sync::RwSem,
+    rnwk::{
+        debugfs,
+        fs::{DentryRef, FsContext, Statfs, StatfsOut, SuperBlock},
+        iomap::{IoendHandler, IoendQueue},
+        sync::RwSem,
+    },
+    stats::NowaitStats,
     vfs::Sb,
 };
 use core::sync::atomic::{AtomicBool, Ordering};
-use kernel::prelude::*;
+use kernel::{
+    c_str, fmt,
+    prelude::*,
+    str::{CStr, CString},
+    sync::Arc,
+};
 
 /// The in-core superblock (the Rust part of `s_fs_info`).
 pub(crate) struct SbInfo {
+    /// debugfs `rnwfs/<device>/` (none without debugfs). First: dropped before the rest.
+    debugfs: Option<debugfs::Dir>,
+    /// Where writeback of unwritten extents completes (writeback.rs).
+    pub(crate) ioends: Pin<KBox<IoendQueue>>,
     pub(crate) layout: crate::format::Layout,
     /// The superblock as mounted; the free counts live in `alloc`.
     disk: Superblock,
@@ -23,19 +38,36 @@ pub(crate) struct SbInfo {
     pub(crate) read_only: bool,
     /// `-o writethrough`: every file's buffered writes are writethrough.
     pub(crate) writethrough: AtomicBool,
-    pub(crate) stats: crate::stats::NowaitStats,
+    pub(crate) stats: Arc<NowaitStats>,
+}
+
+/// debugfs `rnwfs/<device>/` with `nowait_stats` (the writethrough engine adds its file);
+/// none if debugfs or the module's directory is absent.
+fn debugfs_dir(device: &CStr, stats: &Arc<NowaitStats>) -> Option<debugfs::Dir> {
+    let mut dir = debugfs::Dir::new_in(c_str!("rnwfs"), device).ok()?;
+    // Statistics only: the mount goes on without the file.
+    let _ = dir.add_file(c_str!("nowait_stats"), &crate::THIS_MODULE, stats.clone());
+    Some(dir)
 }
 
 /// Reports why the image cannot be mounted, to the mount caller and the log.
-fn refuse(fc: *mut bindings::fs_context, why: &str) -> Error {
-    // SAFETY: `fc` is the mount's live context; the message is copied.
-    unsafe { ffi::rnwfs_mount_error(fc.cast(), why.as_ptr().cast(), why.len() as i32) };
+fn refuse(fc: &FsContext<'_>, why: &str) -> Error {
+    fc.report_error(c_str!("rnwfs"), why);
     EINVAL
 }
 
-fn read_superblock(sb: Sb, fc: *mut bindings::fs_context) -> Result<Superblock> {
-    // SAFETY: a super block being set up for our mount.
-    if unsafe { bindings::sb_set_blocksize(sb.raw(), BLOCK_SIZE as i32) } == 0 {
+/// `-o writethrough`: Some(true), `-o nowritethrough`: Some(false), not given: None.
+fn writethrough_option(fc: &FsContext<'_>) -> Option<bool> {
+    // SAFETY: the mount's live context, whose options rnwfs_vfs.c's parser filled.
+    match unsafe { ffi::rnwfs_fc_writethrough(fc.as_c_ptr().cast()) } {
+        1 => Some(true),
+        0 => Some(false),
+        _ => None,
+    }
+}
+
+fn read_superblock(sb: Sb<'_>, fc: &FsContext<'_>) -> Result<Superblock> {
+    if !sb.layer().set_block_size(BLOCK_SIZE as u32) {
         return Err(refuse(fc, "the device's block size is larger than 4096 bytes"));
     }
     let buf = sb.read(0)?;
@@ -43,7 +75,7 @@ fn read_superblock(sb: Sb, fc: *mut bindings::fs_context) -> Result<Superblock> 
 }
 
 /// Writes the superblock with the current free counts in `state`.
-fn write_super(sb: Sb, state: State, sync: bool) -> Result {
+fn write_super(sb: Sb<'_>, state: State, sync: bool) -> Result {
     let info = sb.info();
     let mut s = info.disk;
     {
@@ -62,10 +94,12 @@ fn write_super(sb: Sb, state: State, sync: bool) -> Result {
     Ok(())
 }
 
-fn fill_super(sb: Sb, fc: *mut bindings::fs_context) -> Result {
+/// Sets up a super block being mounted from the context `fc`; writeback of unwritten
+/// extents completes through `ioend_ended` (writeback.rs, which mount.rs names: this module
+/// is below it).
+pub(crate) fn fill_super(sb: Sb<'_>, fc: &FsContext<'_>, ioend_ended: IoendHandler) -> Result {
     let mut disk = read_superblock(sb, fc)?;
-    // SAFETY: the mount's live context.
-    let mut read_only = unsafe { ffi::rnwfs_fc_wants_rdonly(fc.cast()) };
+    let mut read_only = fc.wants_read_only();
     if disk.state == State::Dirty && !read_only {
         pr_warn!("not cleanly unmounted: mounting read-only; run fsck.rnwfs\n");
         read_only = true;
@@ -73,23 +107,32 @@ fn fill_super(sb: Sb, fc: *mut bindings::fs_context) -> Result {
     if !read_only {
         disk.mount_count = disk.mount_count.wrapping_add(1);
     }
-    // SAFETY: the mount's live context.
-    let writethrough = unsafe { ffi::rnwfs_fc_writethrough(fc.cast()) } == 1;
+    let writethrough = writethrough_option(fc) == Some(true);
     let alloc = Allocator::load(sb, disk.layout, disk.free_blocks, disk.free_inodes)?;
+    let device = sb.layer().id();
+    let ioends = IoendQueue::new(
+        &CString::try_from_fmt(fmt!("rnwfs-endio/{}", device))?,
+        ioend_ended,
+    )?;
+    let stats = Arc::new(NowaitStats::default(), GFP_KERNEL)?;
     let info = KBox::new(
         SbInfo {
+            debugfs: debugfs_dir(device, &stats),
+            ioends,
             layout: disk.layout,
             disk,
-            alloc: RwSem::new_boxed(alloc, crate::sync::RNWFS_LOCK_ALLOC)?,
+            alloc: RwSem::new_boxed(alloc, c_str!("rnwfs_alloc"), kernel::static_lock_class!())?,
             read_only,
             writethrough: AtomicBool::new(writethrough),
-            stats: Default::default(),
+            stats,
         },
         GFP_KERNEL,
     )?;
+    let debugfs = info.debugfs.as_ref().map_or(core::ptr::null_mut(), |d| d.as_c_dentry());
     let raw = KBox::into_raw(info);
-    // SAFETY: our super block; put_super (or `release` below) frees the info.
-    if let Err(e) = kernel::error::to_result(unsafe { ffi::rnwfs_sb_setup(sb.raw(), raw.cast(), read_only) }) {
+    // SAFETY: our super block; put_super (or `release` below) frees the info, and with it
+    // the debugfs directory the C side adds to.
+    if let Err(e) = kernel::error::to_result(unsafe { ffi::rnwfs_sb_setup(sb.raw(), raw.cast(), read_only, debugfs.cast()) }) {
         // SAFETY: not attached: still ours.
         drop(unsafe { KBox::from_raw(raw) });
         return Err(e);
@@ -112,11 +155,7 @@ fn fill_super(sb: Sb, fc: *mut bindings::fs_context) -> Result {
         if read_only { Ok(()) } else { write_super(sb, State::Dirty, true) }
     });
     // Writethrough aio completes on the dio_done workqueue: made now, not by a nowait write.
-    let result = result.and_then(|()| {
-        // SAFETY: our super block, set up.
-        let made = unsafe { if writethrough { ffi::rnwfs_init_dio_done_wq(sb.raw()) } else { 0 } };
-        kernel::error::to_result(made)
-    });
+    let result = result.and_then(|()| if writethrough { sb.layer().ensure_dio_done_wq() } else { Ok(()) });
     // SAFETY: our super block, being set up.
     let has_root = unsafe { !(*sb.raw()).s_root.is_null() };
     if result.is_err() && !has_root {
@@ -126,27 +165,26 @@ fn fill_super(sb: Sb, fc: *mut bindings::fs_context) -> Result {
     result
 }
 
-fn release(sb: Sb) {
+fn release(sb: Sb<'_>) {
+    // Both callers have the info attached. Its ioend queue's handler uses it: let the
+    // handler finish before the info goes.
+    sb.info().ioends.drain();
     // SAFETY: all I/O has ended (the VFS synced and evicted everything, or nothing
-    // started); the returned pointer is the box from fill_super, freed once.
+    // started); the returned pointer is the box from fill_super, freed once. The C side is
+    // freed after it: the info's debugfs directory holds the writethrough engine's file,
+    // and its ioend queue's last work may still report to the engine.
     unsafe {
         let info = ffi::rnwfs_sb_teardown(sb.raw()).cast::<SbInfo>();
         if !info.is_null() {
             drop(KBox::from_raw(info));
         }
+        ffi::rnwfs_sb_free(sb.raw());
     }
 }
 
 #[no_mangle]
-unsafe extern "C" fn rnwfs_fill_super(sb: *mut bindings::super_block, fc: *mut bindings::fs_context) -> i32 {
-    // SAFETY: the VFS passes the super block it is setting up.
-    crate::vfs::status(fill_super(unsafe { Sb::new(sb) }, fc))
-}
-
-#[no_mangle]
-unsafe extern "C" fn rnwfs_put_super(sb: *mut bindings::super_block) {
-    // SAFETY: the VFS releases a mounted rnwfs super block.
-    let sb = unsafe { Sb::new(sb) };
+extern "C" fn rnwfs_put_super(sb: SuperBlock<'_>) {
+    let sb = Sb::of(sb);
     if !sb.info().read_only {
         if let Err(e) = write_super(sb, State::Clean, true) {
             pr_err!("could not record the clean unmount: {:?}\n", e);
@@ -156,63 +194,56 @@ unsafe extern "C" fn rnwfs_put_super(sb: *mut bindings::super_block) {
 }
 
 #[no_mangle]
-unsafe extern "C" fn rnwfs_sync_fs(sb: *mut bindings::super_block, wait: i32) -> i32 {
-    // SAFETY: the VFS syncs a mounted rnwfs super block.
-    let sb = unsafe { Sb::new(sb) };
+extern "C" fn rnwfs_sync_fs(sb: SuperBlock<'_>, wait: i32) -> i32 {
+    let sb = Sb::of(sb);
     if sb.info().read_only {
         return 0;
     }
     crate::vfs::status(write_super(sb, State::Dirty, wait != 0))
 }
 
-#[no_mangle]
-unsafe extern "C" fn rnwfs_reconfigure(fc: *mut bindings::fs_context) -> i32 {
-    // SAFETY: a remount of a mounted rnwfs: the context has its root.
-    let (sb, want_ro) = unsafe { (Sb::new(ffi::rnwfs_fc_sb(fc.cast())), ffi::rnwfs_fc_wants_rdonly(fc.cast())) };
-    if want_ro != sb.info().read_only {
-        return refuse(fc, "switching between read-only and read-write needs a new mount").to_errno();
+fn reconfigure(fc: &FsContext<'_>) -> Result {
+    // A remount of a mounted rnwfs: the context has its root.
+    let sb = Sb::of(fc.remounted().ok_or(EINVAL)?);
+    if fc.wants_read_only() != sb.info().read_only {
+        return Err(refuse(fc, "switching between read-only and read-write needs a new mount"));
     }
-    // SAFETY: as above.
-    match unsafe { ffi::rnwfs_fc_writethrough(fc.cast()) } {
-        1 => {
-            // SAFETY: a mounted super block.
-            if let Err(e) = kernel::error::to_result(unsafe { ffi::rnwfs_init_dio_done_wq(sb.raw()) }) {
-                return e.to_errno();
-            }
+    match writethrough_option(fc) {
+        Some(true) => {
+            sb.layer().ensure_dio_done_wq()?;
             sb.info().writethrough.store(true, Ordering::Relaxed);
         }
-        0 => sb.info().writethrough.store(false, Ordering::Relaxed),
-        _ => {}
+        Some(false) => sb.info().writethrough.store(false, Ordering::Relaxed),
+        None => {}
     }
-    0
+    Ok(())
 }
 
+/// `fs_context_operations.reconfigure`: a remount (`-o writethrough` and its negation
+/// change; a switch between read-only and read-write is refused).
 #[no_mangle]
-unsafe extern "C" fn rnwfs_statfs_info(sb: *mut bindings::super_block, out: *mut ffi::rnwfs_statfs) {
-    // SAFETY: statfs on a mounted rnwfs super block.
-    let info = unsafe { Sb::new(sb) }.info();
+extern "C" fn rnwfs_reconfigure(fc: FsContext<'_>) -> i32 {
+    crate::vfs::status(reconfigure(&fc))
+}
+
+/// statfs(2).
+#[no_mangle]
+extern "C" fn rnwfs_statfs(dentry: DentryRef<'_>, out: StatfsOut<'_>) -> i32 {
+    let sb = dentry.super_block();
+    let fs = Sb::of(sb);
+    let info = fs.info();
     let a = info.alloc.read();
-    // SAFETY: `out` is the caller's struct.
-    unsafe {
-        *out = ffi::rnwfs_statfs {
+    out.fill(
+        sb,
+        &Statfs {
+            magic: ffi::RNWFS_MAGIC,
             blocks: info.layout.total_blocks,
-            bfree: a.free_blocks,
+            free_blocks: a.free_blocks,
+            available_blocks: a.free_blocks,
             files: info.layout.inode_count.into(),
-            ffree: a.free_inodes.into(),
-        };
-    }
-}
-
-#[no_mangle]
-unsafe extern "C" fn rnwfs_nowait_stats_get(
-    sb: *mut bindings::super_block,
-    inode: *mut bindings::inode,
-    out: *mut ffi::rnwfs_nowait_stats,
-) {
-    // SAFETY: a mounted rnwfs super block and, if not null, one of its live inodes.
-    let stats = unsafe {
-        if inode.is_null() { &Sb::new(sb).info().stats } else { &crate::vfs::Inode::new(inode).info().stats }
-    };
-    // SAFETY: `out` is the caller's struct.
-    unsafe { *out = stats.snapshot() };
+            free_files: a.free_inodes.into(),
+            name_len: NAME_MAX as u32,
+        },
+    );
+    0
 }

@@ -7,6 +7,8 @@ use crate::{
     buffer::Buffer,
     ffi::{self, bindings},
     inode::InodeInfo,
+    format::BLOCK_SIZE,
+    rnwk::fs::{InodeLockGuard, InodeRef, InvalidateLockGuard, LockMode, SuperBlock},
     super_block::SbInfo,
 };
 use kernel::prelude::*;
@@ -19,99 +21,104 @@ pub(crate) fn status(r: Result) -> i32 {
     }
 }
 
-/// A mounted (or mounting) rnwfs super block.
+/// A mounted (or mounting) rnwfs super block, for `'a`: the layer's [`SuperBlock`] and
+/// what rnwfs keeps in it.
 #[derive(Clone, Copy)]
-pub(crate) struct Sb(*mut bindings::super_block);
+pub(crate) struct Sb<'a>(SuperBlock<'a>);
 
-// SAFETY: a super block is shared by all threads using the filesystem.
-unsafe impl Send for Sb {}
-// SAFETY: as above.
-unsafe impl Sync for Sb {}
-
-impl Sb {
-    /// # Safety
-    /// `sb` is an rnwfs super block that outlives every use of the handle.
-    pub(crate) unsafe fn new(sb: *mut bindings::super_block) -> Self {
+impl<'a> Sb<'a> {
+    /// rnwfs' view of a super block the layer handed over: rnwfs' own (the layer gives rnwfs
+    /// only the objects of its own callbacks, which rnwfs' tables install), for as long.
+    pub(crate) fn of(sb: SuperBlock<'a>) -> Self {
         Self(sb)
     }
 
     pub(crate) fn raw(self) -> *mut bindings::super_block {
+        self.0.as_ptr()
+    }
+
+    /// The layer's handle, for the calls that take one.
+    pub(crate) fn layer(self) -> SuperBlock<'a> {
         self.0
     }
 
-    /// The in-core superblock (present from fill_super to put_super: all our callbacks).
-    pub(crate) fn info<'a>(self) -> &'a SbInfo {
+    /// The in-core superblock (present from fill_super to put_super: all our callbacks),
+    /// borrowed for as long as the handle is.
+    pub(crate) fn info(&self) -> &SbInfo {
         // SAFETY: set up in fill_super before any inode exists, freed in put_super after
         // the last; the VFS calls us only in between.
-        unsafe { &*ffi::rnwfs_sb_info(self.0).cast::<SbInfo>() }
+        unsafe { &*ffi::rnwfs_sb_info(self.raw()).cast::<SbInfo>() }
     }
 
     pub(crate) fn read(self, block: u64) -> Result<Buffer> {
-        Buffer::read(self.0, block)
+        Buffer::read(self.layer(), block)
     }
 
     pub(crate) fn new_block(self, block: u64) -> Result<Buffer> {
-        Buffer::new_zeroed(self.0, block)
+        Buffer::new_zeroed(self.layer(), block)
     }
 
     /// Forgets buffer-cache copies of blocks about to hold file data (written with bios).
     pub(crate) fn forget_aliases(self, block: u64, len: u64) {
-        // SAFETY: a live super block with its device.
-        unsafe { ffi::rnwfs_forget_aliases(self.0, block, len) }
+        self.0.forget_block_aliases(block, len)
     }
 
     /// Writes zeros to blocks [block, block + len) and waits.
     pub(crate) fn zero_blocks(self, block: u64, len: u64) -> Result {
-        // SAFETY: a live super block with its device.
-        kernel::error::to_result(unsafe { ffi::rnwfs_zero_blocks(self.0, block, len) })
+        self.0.zero_blocks(block, len)
     }
 
     /// Writes all dirty metadata buffers and flushes the device's cache.
     pub(crate) fn sync_device(self) -> Result {
-        // SAFETY: as above.
-        kernel::error::to_result(unsafe { ffi::rnwfs_sync_device(self.0) })
+        self.0.sync_device()
     }
 
+    /// The device's size in rnwfs blocks.
     pub(crate) fn device_blocks(self) -> u64 {
-        // SAFETY: as above.
-        unsafe { ffi::rnwfs_device_blocks(self.0) }
+        self.0.device_bytes() >> crate::format::BLOCK_SHIFT
     }
 
 }
 
-/// An rnwfs inode the caller holds a reference to (or the VFS holds for the call).
+/// An rnwfs inode the caller holds a reference to (or the VFS holds for the call), for `'a`.
 #[derive(Clone, Copy)]
-pub(crate) struct Inode(*mut bindings::inode);
+pub(crate) struct Inode<'a>(InodeRef<'a>);
 
-// SAFETY: inodes are shared by all threads; their fields are read through VFS accessors.
-unsafe impl Send for Inode {}
-// SAFETY: as above.
-unsafe impl Sync for Inode {}
-
-impl Inode {
+impl<'a> Inode<'a> {
     /// # Safety
-    /// `inode` is a live rnwfs inode for as long as the handle is used.
+    /// `inode` is an rnwfs inode, live for `'a` (the raw entry points still choose `'a`
+    /// themselves; the layer's handles carry the callback's).
     pub(crate) unsafe fn new(inode: *mut bindings::inode) -> Self {
+        // SAFETY: per the contract.
+        Self(unsafe { InodeRef::from_raw(inode) })
+    }
+
+    /// rnwfs' view of an inode the layer handed over (a callback's, or one an object it was
+    /// given holds): rnwfs' own, as for [`Sb::of`], for as long.
+    pub(crate) fn of(inode: InodeRef<'a>) -> Self {
         Self(inode)
     }
 
     pub(crate) fn raw(self) -> *mut bindings::inode {
+        self.0.as_ptr()
+    }
+
+    /// The layer's handle, for the calls that take one.
+    pub(crate) fn layer(self) -> InodeRef<'a> {
         self.0
     }
 
+    /// rnwfs inode numbers are u32 (format::superblock): a larger one is no rnwfs inode's.
     pub(crate) fn ino(self) -> u32 {
-        // SAFETY: a live inode; i_ino never changes.
-        unsafe { (*self.0).i_ino as u32 }
+        self.0.ino() as u32
     }
 
-    pub(crate) fn sb(self) -> Sb {
-        // SAFETY: a live inode of an rnwfs super block.
-        unsafe { Sb::new((*self.0).i_sb) }
+    pub(crate) fn sb(self) -> Sb<'a> {
+        Sb(self.0.super_block())
     }
 
     pub(crate) fn mode(self) -> u16 {
-        // SAFETY: a live inode; the type bits never change.
-        unsafe { (*self.0).i_mode }
+        self.0.mode()
     }
 
     pub(crate) fn is_dir(self) -> bool {
@@ -122,70 +129,84 @@ impl Inode {
         self.mode() & crate::format::inode::S_IFMT == crate::format::inode::S_IFREG
     }
 
-    /// The Rust part of the inode (allocated with it, freed with it).
-    pub(crate) fn info<'a>(self) -> &'a InodeInfo {
+    /// The Rust part of the inode (allocated with it, freed with it), borrowed for as long
+    /// as the handle is.
+    pub(crate) fn info(&self) -> &InodeInfo {
         // SAFETY: rnwfs_alloc_inode attaches the info, rnwfs_free_inode frees it after the
         // inode's last use.
-        unsafe { &*ffi::rnwfs_inode_info(self.0).cast::<InodeInfo>() }
+        unsafe { &*ffi::rnwfs_inode_info(self.raw()).cast::<InodeInfo>() }
     }
 
     pub(crate) fn size(self) -> u64 {
-        // SAFETY: a live inode.
-        unsafe { ffi::rnwfs_i_size(self.0) }
+        self.0.size()
     }
 
     /// Sets i_size; callers hold i_rwsem exclusively.
     pub(crate) fn set_size(self, size: u64) {
-        // SAFETY: a live inode.
-        unsafe { ffi::rnwfs_set_i_size(self.0, size) }
+        self.0.set_size(size)
     }
 
     /// Raises i_size (I/O completions race with each other); true if it grew.
     pub(crate) fn extend_size(self, size: u64) -> bool {
-        // SAFETY: a live inode.
-        unsafe { ffi::rnwfs_extend_i_size(self.0, size) }
+        self.0.extend_size(size)
     }
 
+    /// i_blocks from the rnwfs blocks the file uses (data and extent chain).
     pub(crate) fn set_blocks(self, fs_blocks: u64) {
-        // SAFETY: a live inode.
-        unsafe { ffi::rnwfs_inode_set_blocks(self.0, fs_blocks) }
+        self.0.set_sectors(fs_blocks.saturating_mul(BLOCK_SIZE as u64 >> 9))
     }
 
     pub(crate) fn mark_dirty(self) {
-        // SAFETY: a live inode.
-        unsafe { ffi::rnwfs_mark_dirty(self.0) }
+        self.0.mark_dirty()
     }
 
     /// Dirty for fsync but not fdatasync: only timestamps changed.
     pub(crate) fn mark_dirty_sync(self) {
-        // SAFETY: a live inode.
-        unsafe { ffi::rnwfs_mark_dirty_sync(self.0) }
+        self.0.mark_dirty_sync()
     }
 
     /// mtime and ctime to now (in memory, never blocking); true if they changed.
     pub(crate) fn touch_mtime(self) -> bool {
-        // SAFETY: a live inode.
-        unsafe { ffi::rnwfs_touch_mtime(self.0) }
+        self.0.touch_mtime_ctime()
     }
 
     pub(crate) fn touch_ctime(self) {
-        // SAFETY: a live inode.
-        unsafe { ffi::rnwfs_touch_ctime(self.0) }
+        self.0.touch_ctime()
+    }
+
+    /// Link count changes (the caller holds i_rwsem).
+    pub(crate) fn inc_nlink(self) {
+        self.0.inc_nlink()
+    }
+
+    pub(crate) fn drop_nlink(self) {
+        self.0.drop_nlink()
+    }
+
+    pub(crate) fn clear_nlink(self) {
+        self.0.clear_nlink()
     }
 
     pub(crate) fn dio_in_flight(self) -> bool {
-        // SAFETY: a live inode.
-        unsafe { ffi::rnwfs_dio_count(self.0) > 0 }
+        self.0.dio_in_flight()
     }
 
     pub(crate) fn dio_wait(self) {
-        // SAFETY: a live inode.
-        unsafe { bindings::inode_dio_wait(self.0) }
+        self.0.dio_wait()
     }
 
     pub(crate) fn dirty_datasync(self) -> bool {
-        // SAFETY: a live inode.
-        unsafe { ffi::rnwfs_inode_dirty_datasync(self.0) }
+        self.0.dirty_for_datasync()
+    }
+
+    /// Writes the inode (slot and extent blocks) if dirty, and waits.
+    pub(crate) fn sync_metadata(self) -> Result {
+        self.0.sync_metadata()
+    }
+
+    /// Whether the file may grow to `size` bytes.
+    pub(crate) fn newsize_ok(self, size: u64) -> Result {
+        self.0.newsize_ok(size)
     }
 
     /// i_nlink (callers hold i_rwsem of the inode or its directory, as link changes do).
@@ -196,42 +217,34 @@ impl Inode {
     pub(crate) fn attrs(self) -> ffi::rnwfs_inode_attrs {
         let mut a = ffi::rnwfs_inode_attrs::default();
         // SAFETY: a live inode; `a` is ours.
-        unsafe { ffi::rnwfs_inode_get_attrs(self.0, &mut a) };
+        unsafe { ffi::rnwfs_inode_get_attrs(self.raw(), &mut a) };
         a
     }
 
     /// i_rwsem, shared or exclusive; with `nowait`, EAGAIN instead of sleeping.
-    pub(crate) fn lock(self, shared: bool, nowait: bool) -> Result<InodeLock> {
+    pub(crate) fn lock(self, shared: bool, nowait: bool) -> Result<InodeLock<'a>> {
+        let mode = if shared { LockMode::Shared } else { LockMode::Exclusive };
         if nowait {
-            // SAFETY: a live inode.
-            if !unsafe { ffi::rnwfs_inode_trylock(self.0, shared) } {
-                return Err(EAGAIN);
-            }
+            self.0.try_lock(mode).ok_or(EAGAIN)
         } else {
-            // SAFETY: a live inode.
-            unsafe { ffi::rnwfs_inode_lock(self.0, shared) };
+            Ok(self.0.lock(mode))
         }
-        Ok(InodeLock { inode: self, shared })
     }
 
     /// The mapping's invalidate lock (exclusive): keeps page faults out of a range being
     /// truncated, punched or preallocated.
-    pub(crate) fn invalidate_lock(self) -> InvalidateLock {
-        // SAFETY: a live inode.
-        unsafe { ffi::rnwfs_invalidate_lock(self.0) };
-        InvalidateLock(self)
+    pub(crate) fn invalidate_lock(self) -> InvalidateLock<'a> {
+        self.0.invalidate_lock()
     }
 
     /// Whether a folio in [start, end_inclusive] is under writeback.
     pub(crate) fn range_writeback(self, start: u64, end_inclusive: u64) -> bool {
-        // SAFETY: a live inode.
-        unsafe { ffi::rnwfs_range_writeback(self.0, start, end_inclusive) }
+        self.0.range_under_writeback(start, end_inclusive)
     }
 
     /// Whether page cache is left in [start, end_inclusive].
     pub(crate) fn range_cached(self, start: u64, end_inclusive: u64) -> bool {
-        // SAFETY: a live inode.
-        unsafe { ffi::rnwfs_range_cached(self.0, start, end_inclusive) }
+        self.0.range_cached(start, end_inclusive)
     }
 
     /// Zeroes [pos, pos + len) through the page cache (iomap_zero_range).
@@ -247,56 +260,36 @@ impl Inode {
             return Ok(());
         }
         // SAFETY: a live inode; callers hold i_rwsem exclusively.
-        kernel::error::to_result(unsafe { ffi::rnwfs_zero_range(self.0, pos, len) })
+        kernel::error::to_result(unsafe { ffi::rnwfs_zero_range(self.raw(), pos, len) })
     }
 
     /// Zeroes the rest of the block holding `pos` (before the size drops to `pos`).
     pub(crate) fn truncate_page(self, pos: u64) -> Result {
         // SAFETY: a live inode; callers hold i_rwsem exclusively.
-        kernel::error::to_result(unsafe { ffi::rnwfs_truncate_page(self.0, pos) })
+        kernel::error::to_result(unsafe { ffi::rnwfs_truncate_page(self.raw(), pos) })
     }
 
     /// truncate_setsize: i_size and the page cache beyond it.
     pub(crate) fn truncate_pagecache(self, size: u64) {
-        // SAFETY: a live inode; callers hold i_rwsem and the invalidate lock.
-        unsafe { bindings::truncate_setsize(self.0, size as i64) }
+        self.0.truncate_setsize(size)
     }
 
     pub(crate) fn write_and_wait(self, start: u64, end_inclusive: u64) -> Result {
-        // SAFETY: a live inode's mapping.
-        kernel::error::to_result(unsafe { ffi::rnwfs_write_and_wait(self.0, start, end_inclusive) })
+        self.0.write_and_wait_range(start, end_inclusive)
     }
 
     /// Drops the clean page cache of a range, skipping (never waiting for) busy folios.
     pub(crate) fn drop_clean_cache(self, start: u64, end_inclusive: u64) {
-        // SAFETY: a live inode.
-        unsafe { ffi::rnwfs_drop_clean_cache(self.0, start, end_inclusive) }
+        self.0.drop_clean_cache(start, end_inclusive)
     }
 
+    /// Callers hold the invalidate lock.
     pub(crate) fn drop_pagecache_range(self, start: u64, end_inclusive: u64) {
-        // SAFETY: a live inode; callers hold the invalidate lock.
-        unsafe { bindings::truncate_pagecache_range(self.0, start as i64, end_inclusive as i64) }
+        self.0.truncate_pagecache_range(start, end_inclusive)
     }
 }
 
 /// i_rwsem, released on drop.
-pub(crate) struct InodeLock {
-    inode: Inode,
-    shared: bool,
-}
-
-impl Drop for InodeLock {
-    fn drop(&mut self) {
-        // SAFETY: taken by `Inode::lock` in this mode.
-        unsafe { ffi::rnwfs_inode_unlock(self.inode.0, self.shared) }
-    }
-}
-
-pub(crate) struct InvalidateLock(Inode);
-
-impl Drop for InvalidateLock {
-    fn drop(&mut self) {
-        // SAFETY: taken by `Inode::invalidate_lock`.
-        unsafe { ffi::rnwfs_invalidate_unlock(self.0 .0) }
-    }
-}
+pub(crate) type InodeLock<'a> = InodeLockGuard<'a>;
+/// The mapping's invalidate lock, released on drop.
+pub(crate) type InvalidateLock<'a> = InvalidateLockGuard<'a>;

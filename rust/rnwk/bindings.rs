@@ -19,6 +19,9 @@ mod generated {
     include!("rnwk_ffi_generated.rs");
 }
 pub(crate) use generated::*;
+// kernel::bindings has an opaque `kstatfs`; the layer's (statfs.h) is the real one.
+#[allow(unused_imports)] // used by `fs`, which rnwblk does not compile in
+pub(crate) use generated::kstatfs;
 pub(crate) use kernel::bindings::*;
 
 /// `blk_status_t` values (include/linux/blk_types.h).

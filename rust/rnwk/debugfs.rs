@@ -24,6 +24,8 @@ extern "C" {
         fops: *const bindings::file_operations,
     ) -> *mut bindings::dentry;
     fn debugfs_remove(dentry: *mut bindings::dentry);
+    #[allow(dead_code)] // rnwfs's (`Dir::new_in`)
+    fn debugfs_lookup(name: *const u8, parent: *mut bindings::dentry) -> *mut bindings::dentry;
 }
 
 /// Text that a debugfs file shows, rendered afresh on every read.
@@ -88,6 +90,33 @@ impl Dir {
             dentry,
             owned: KVec::new(),
         })
+    }
+
+    /// Creates `name` inside the top-level directory `parent_name` (made by another
+    /// [`Dir`], which must outlive this one, as a module's root outlives its mounts').
+    #[allow(dead_code)] // rnwfs's (a directory per mount)
+    pub(crate) fn new_in(parent_name: &CStr, name: &CStr) -> Result<Self> {
+        // SAFETY: `parent_name` is NUL-terminated; a null parent is the debugfs root.
+        let parent = check(unsafe {
+            debugfs_lookup(parent_name.as_char_ptr().cast(), core::ptr::null_mut())
+        })?;
+        // SAFETY: `name` is NUL-terminated; `parent` is a live directory, referenced by the
+        // lookup until the `dput` below.
+        let dentry = check(unsafe { debugfs_create_dir(name.as_char_ptr().cast(), parent) });
+        // SAFETY: the lookup's reference, dropped once.
+        unsafe { bindings::dput(parent) };
+        Ok(Self {
+            dentry: dentry?,
+            owned: KVec::new(),
+        })
+    }
+
+    /// The directory's dentry, for C that adds its own files to it (rnwfs' writethrough
+    /// statistics, until issue 16 moves them here). Valid while the `Dir` lives; its drop
+    /// removes those files too.
+    #[allow(dead_code)] // rnwfs's
+    pub(crate) fn as_c_dentry(&self) -> *mut c_void {
+        self.dentry.cast()
     }
 
     /// Adds a read-only file `name` that shows `data`. An open file holds a reference on

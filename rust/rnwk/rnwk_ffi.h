@@ -9,7 +9,12 @@
 #define RNWK_FFI_H
 
 #include <linux/blk-mq.h>
+#include <linux/buffer_head.h>
 #include <linux/configfs.h>	/* not in 6.12's bindings: bindgen reads it from here */
+#include <linux/fs.h>
+#include <linux/fs_context.h>
+#include <linux/iomap.h>
+#include <linux/statfs.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 
@@ -24,6 +29,10 @@ void rnwk_percpu_u64_free(u64 *c);
 void rnwk_percpu_u64_add(u64 *c, unsigned int i, u64 v);
 void rnwk_percpu_u64_add2(u64 *c, unsigned int i, u64 v, unsigned int j, u64 w);
 u64 rnwk_percpu_u64_sum(u64 *c, unsigned int i);
+
+/* A scope in which allocations do not recurse into filesystem reclaim. */
+unsigned int rnwk_memalloc_nofs_save(void);
+void rnwk_memalloc_nofs_restore(unsigned int flags);
 
 void rnwk_init_work(struct work_struct *work, work_func_t fn);
 struct workqueue_struct *rnwk_alloc_workqueue(const char *name, unsigned int flags);
@@ -60,5 +69,81 @@ void rnwk_memcpy_page(struct page *dst, size_t dst_off, struct page *src, size_t
 		      size_t len);
 void rnwk_memzero_page(struct page *page, size_t off, size_t len);
 void rnwk_copy_highpage(struct page *to, struct page *from);
+
+/* ---- fs/rnwk_fs.c: the VFS, iomap and bios (static inlines) ---- */
+/* kiocb and iattr flags (bindgen cannot evaluate the kiocb ones' __force casts). */
+enum {
+	RNWK_IOCB_NOWAIT = IOCB_NOWAIT,
+	RNWK_IOCB_DIRECT = IOCB_DIRECT,
+	RNWK_IOCB_APPEND = IOCB_APPEND,
+	RNWK_IOCB_NOIO = IOCB_NOIO,
+	RNWK_IOCB_WAITQ = IOCB_WAITQ,
+	RNWK_ATTR_SIZE = ATTR_SIZE,
+};
+/* Buffer heads: kernel::bindings has neither their layout nor buffer_head.h's functions. */
+struct buffer_head *rnwk_sb_bread(struct super_block *sb, u64 block);
+struct buffer_head *rnwk_sb_getblk(struct super_block *sb, u64 block);
+void *rnwk_bh_data(struct buffer_head *bh);
+size_t rnwk_bh_size(struct buffer_head *bh);
+void rnwk_brelse(struct buffer_head *bh);
+void rnwk_lock_buffer(struct buffer_head *bh);
+void rnwk_unlock_buffer(struct buffer_head *bh);
+void rnwk_set_buffer_uptodate(struct buffer_head *bh);
+void rnwk_mark_buffer_dirty(struct buffer_head *bh);
+int rnwk_sync_dirty_buffer(struct buffer_head *bh);
+void rnwk_clean_bdev_aliases(struct block_device *bdev, sector_t block, sector_t len);
+u64 rnwk_bdev_nr_bytes(struct block_device *bdev);
+/* blkdev_issue_zeroout with GFP_NOFS (a filesystem's own allocations must not recurse). */
+int rnwk_blkdev_zeroout_nofs(struct block_device *bdev, sector_t sector, sector_t nr_sects);
+/* Inodes: their size, i_rwsem, the mapping's invalidate lock, timestamps. */
+loff_t rnwk_i_size_read(const struct inode *inode);
+void rnwk_i_size_write(struct inode *inode, loff_t size);
+void rnwk_inode_lock(struct inode *inode);
+void rnwk_inode_lock_shared(struct inode *inode);
+bool rnwk_inode_trylock(struct inode *inode);
+bool rnwk_inode_trylock_shared(struct inode *inode);
+void rnwk_inode_unlock(struct inode *inode);
+void rnwk_inode_unlock_shared(struct inode *inode);
+void rnwk_filemap_invalidate_lock(struct inode *inode);
+void rnwk_filemap_invalidate_unlock(struct inode *inode);
+struct timespec64 rnwk_inode_get_mtime(const struct inode *inode);
+struct timespec64 rnwk_inode_get_ctime(const struct inode *inode);
+void rnwk_inode_set_mtime_ctime(struct inode *inode, struct timespec64 ts);
+void rnwk_inode_set_ctime_current(struct inode *inode);
+void rnwk_mark_inode_dirty(struct inode *inode);
+void rnwk_mark_inode_dirty_sync(struct inode *inode);
+bool rnwk_inode_dirty_datasync(struct inode *inode);
+int rnwk_inode_dio_count(struct inode *inode);
+/* The page cache of an inode's mapping, [start, end] in bytes. */
+bool rnwk_range_has_page(struct inode *inode, loff_t start, loff_t end);
+bool rnwk_range_has_writeback(struct inode *inode, loff_t start, loff_t end);
+int rnwk_write_and_wait_range(struct inode *inode, loff_t start, loff_t end);
+unsigned long rnwk_invalidate_mapping_pages(struct inode *inode, pgoff_t start, pgoff_t end);
+/*
+ * Drains this CPU's LRU-add folio batch, as fadvise(DONTNEED) does: releasing a fresh
+ * folio batch runs lru_add_drain(), which is not exported and never sleeps.
+ */
+void rnwk_lru_add_drain_this_cpu(void);
+/* Mount contexts (fs_context.h's layout is not in kernel::bindings). */
+bool rnwk_fc_wants_rdonly(struct fs_context *fc);
+/* The super block of a remount (NULL while a new one is being set up). */
+struct super_block *rnwk_fc_root_sb(struct fs_context *fc);
+/* A mount error for the mount(2)/fsconfig(2) caller and the kernel log: "fs: source: msg". */
+void rnwk_fc_error(struct fs_context *fc, const char *fs, const char *msg, int len);
+/* Exported by fs/super.c but declared only in fs/internal.h. */
+int sb_init_dio_done_wq(struct super_block *sb);
+/* A dentry's name (not NUL-terminated) and its length. */
+const unsigned char *rnwk_dentry_name(struct dentry *dentry, unsigned int *len);
+bool rnwk_dir_emit(struct dir_context *ctx, const char *name, int len, u64 ino,
+		   unsigned int type);
+size_t rnwk_iov_iter_count(const struct iov_iter *iter);
+ssize_t rnwk_generic_write_sync(struct kiocb *iocb, ssize_t count);
+struct inode *rnwk_file_inode(struct file *file);
+struct mnt_idmap *rnwk_file_mnt_idmap(struct file *file);
+/* The f_fsid statfs reports for a filesystem on a block device: its encoded dev_t. */
+__kernel_fsid_t rnwk_sb_bdev_fsid(struct super_block *sb);
+bool rnwk_bdev_nowait(struct block_device *bdev);
+struct iomap_ioend *rnwk_iomap_ioend_from_bio(struct bio *bio);
+void rnwk_init_list_head(struct list_head *list);
 
 #endif

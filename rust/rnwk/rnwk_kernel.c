@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * rnwk's wrappers of kernel macros and static inlines outside the block layer (declared in
- * rnwk_ffi.h): the running context, per-CPU u64 arrays, work items. One expression each; the
+ * rnwk_ffi.h): the running context, per-CPU u64 arrays, NOFS scopes, work items. One expression each; the
  * Rust side (task.rs, percpu.rs, workqueue.rs) states what they are safe for.
  */
 #include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <linux/sched.h>
+#include <linux/sched/mm.h>
 #include "rnwk_ffi.h"
 
 bool rnwk_in_task(void)
@@ -55,6 +56,16 @@ u64 rnwk_percpu_u64_sum(u64 *c, unsigned int i)
 	for_each_possible_cpu(cpu)
 		sum += per_cpu_ptr((u64 __percpu __force *)c, cpu)[i];
 	return sum;
+}
+
+unsigned int rnwk_memalloc_nofs_save(void)
+{
+	return memalloc_nofs_save();
+}
+
+void rnwk_memalloc_nofs_restore(unsigned int flags)
+{
+	memalloc_nofs_restore(flags);
 }
 
 void rnwk_init_work(struct work_struct *work, work_func_t fn)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-//! Synchronisation the kernel crate of 6.12 does not wrap: RCU read-side sections and
-//! waiting for RCU callbacks.
+//! Synchronisation the kernel crate of 6.12 does not wrap: RCU read-side sections, waiting
+//! for RCU callbacks, and a reader/writer semaphore with the try-variants nowait paths need.
 
 use super::bindings;
 use core::marker::PhantomData;
@@ -26,6 +26,11 @@ impl Drop for RcuReadGuard {
         unsafe { bindings::rnwk_rcu_read_unlock() };
     }
 }
+
+#[allow(dead_code, unused_imports)] // rnwfs's (rnwblk has no rwsem)
+mod rwsem;
+#[allow(unused_imports)]
+pub(crate) use rwsem::RwSem;
 
 /// Waits, when dropped, for every RCU callback queued before (`rcu_barrier()`).
 ///

@@ -15,6 +15,9 @@ impl WqFlags {
     pub(crate) const MEM_RECLAIM: Self = Self(bindings::wq_flags_WQ_MEM_RECLAIM);
     /// `WQ_UNBOUND`: work runs on any CPU, not the queuing one.
     pub(crate) const UNBOUND: Self = Self(bindings::wq_flags_WQ_UNBOUND);
+    /// `WQ_FREEZABLE`: the queue stops while the system is frozen (suspend), as writeback does.
+    #[allow(dead_code)] // rnwfs's (the ioend queue)
+    pub(crate) const FREEZABLE: Self = Self(bindings::wq_flags_WQ_FREEZABLE);
 }
 
 impl core::ops::BitOr for WqFlags {
@@ -57,6 +60,13 @@ impl Workqueue {
         // SAFETY: the workqueue is live (type invariant); `work` per the contract.
         unsafe { bindings::rnwk_queue_work(self.wq.as_ptr(), work.0.get()) }
     }
+
+    /// Waits until the work queued before the call has run (`flush_workqueue`). May sleep.
+    #[allow(dead_code)] // rnwfs's (the ioend queue)
+    pub(crate) fn flush(&self) {
+        // SAFETY: the workqueue is live (type invariant).
+        unsafe { bindings::__flush_workqueue(self.wq.as_ptr()) }
+    }
 }
 
 impl Drop for Workqueue {
@@ -80,6 +90,12 @@ pub(crate) type WorkFn = unsafe extern "C" fn(*mut bindings::work_struct);
 pub(crate) struct Work(Opaque<bindings::work_struct>);
 
 impl Work {
+    /// An item to be initialised in place by [`Work::init`] before any other use.
+    #[allow(dead_code)] // rnwfs's (the ioend queue)
+    pub(crate) const fn uninit() -> Self {
+        Self(Opaque::uninit())
+    }
+
     /// Initialises the item in place with function `f`.
     ///
     /// # Safety
