@@ -30,6 +30,7 @@ runner_args=()
 [ "${RNW_CHECK_QUICK:-0}" = 1 ] && runner_args=(--no-guest)
 selftests/host/runner_test.sh "${runner_args[@]}" | tee "$results/ktap-runner.txt"
 selftests/host/layer_test.sh | tee "$results/ktap-layer.txt"
+selftests/host/lint_test.sh | tee "$results/ktap-lint.txt"
 
 stage "guest selftests"
 vm_status="ok 1 guest_run_exit_status_and_kernel_log_clean"
@@ -40,4 +41,4 @@ fi
 
 stage "summary ($((SECONDS - start)) s, results in $results)"
 "$here/ktap-summary.sh" "$results/ktap-cargo.txt" "$results/ktap-fuzz.txt" "$results/ktap-runner.txt" "$results/ktap-layer.txt" \
-	"$results/guest/ktap-guest.txt" "$results/ktap-vm.txt"
+	"$results/ktap-lint.txt" "$results/guest/ktap-guest.txt" "$results/ktap-vm.txt"

@@ -6,7 +6,11 @@
 
 use crate::{
     buffer::Buffer,
-    format::{inode::{Inode, INODE_SIZE}, layout::BITS_PER_BLOCK, Layout},
+    format::{
+        inode::{Inode, INODE_SIZE},
+        layout::BITS_PER_BLOCK,
+        Layout,
+    },
     vfs::Sb,
 };
 use kernel::prelude::*;
@@ -30,12 +34,24 @@ fn enospc() -> Error {
 }
 
 impl Allocator {
-    pub(crate) fn load(sb: Sb<'_>, layout: Layout, free_blocks: u64, free_inodes: u32) -> Result<Self> {
+    pub(crate) fn load(
+        sb: Sb<'_>,
+        layout: Layout,
+        free_blocks: u64,
+        free_inodes: u32,
+    ) -> Result<Self> {
         let mut bitmap = KVec::with_capacity(layout.bitmap_blocks as usize, GFP_KERNEL)?;
         for i in 0..layout.bitmap_blocks {
             bitmap.push(sb.read(layout.bitmap_start + i)?, GFP_KERNEL)?;
         }
-        Ok(Self { layout, bitmap, free_blocks, free_inodes, block_cursor: layout.data_start, inode_cursor: 1 })
+        Ok(Self {
+            layout,
+            bitmap,
+            free_blocks,
+            free_inodes,
+            block_cursor: layout.data_start,
+            inode_cursor: 1,
+        })
     }
 
     fn word(&self, b: u64) -> u64 {
@@ -92,8 +108,15 @@ impl Allocator {
     /// the data region). Returns the first block and the count (at least 1).
     pub(crate) fn alloc_blocks(&mut self, goal: u64, want: u32) -> Result<(u64, u32)> {
         let (lo, hi) = (self.layout.data_start, self.layout.total_blocks);
-        let goal = if (lo..hi).contains(&goal) { goal } else { self.block_cursor };
-        let start = self.find_free(goal, hi).or_else(|| self.find_free(lo, goal)).ok_or_else(enospc)?;
+        let goal = if (lo..hi).contains(&goal) {
+            goal
+        } else {
+            self.block_cursor
+        };
+        let start = self
+            .find_free(goal, hi)
+            .or_else(|| self.find_free(lo, goal))
+            .ok_or_else(enospc)?;
         let mut len = 1u32;
         while len < want && start + (len as u64) < hi && !self.used(start + len as u64) {
             len += 1;
@@ -118,7 +141,10 @@ impl Allocator {
                 continue;
             }
             self.set(b, false);
-            self.free_blocks = self.free_blocks.saturating_add(1).min(self.layout.data_blocks());
+            self.free_blocks = self
+                .free_blocks
+                .saturating_add(1)
+                .min(self.layout.data_blocks());
         }
         self.mark_dirty(start, len);
     }
@@ -134,7 +160,9 @@ impl Allocator {
             if loaded.as_ref().map(|(b, _)| *b) != Some(blk) {
                 loaded = Some((blk, sb.read(blk)?));
             }
-            let Some((_, buf)) = loaded.as_mut() else { continue };
+            let Some((_, buf)) = loaded.as_mut() else {
+                continue;
+            };
             if buf.data()[off..off + INODE_SIZE].iter().all(|&x| x == 0) {
                 buf.edit(|data| init.encode(ino, &mut data[off..]));
                 self.free_inodes = self.free_inodes.saturating_sub(1);
@@ -150,7 +178,10 @@ impl Allocator {
         let (blk, off) = self.layout.inode_location(ino).ok_or(EINVAL)?;
         let mut buf = sb.read(blk)?;
         buf.edit(|data| data[off..off + INODE_SIZE].fill(0));
-        self.free_inodes = self.free_inodes.saturating_add(1).min(self.layout.max_free_inodes());
+        self.free_inodes = self
+            .free_inodes
+            .saturating_add(1)
+            .min(self.layout.max_free_inodes());
         Ok(())
     }
 }

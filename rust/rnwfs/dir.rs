@@ -4,6 +4,7 @@
 //! position is the slot number. Callers hold the directory's i_rwsem (shared for reading,
 //! exclusive for edits), as the VFS does for every namespace operation.
 
+use crate::inode::NewBlocks;
 use crate::{
     buffer::Buffer,
     disk,
@@ -17,7 +18,6 @@ use crate::{
     rnwk::fs::{DirContext, EntryType, FileRef},
     vfs::Inode,
 };
-use crate::inode::NewBlocks;
 use kernel::prelude::*;
 
 const PER_BLOCK: u64 = DIRENTS_PER_BLOCK as u64;
@@ -119,11 +119,22 @@ pub(crate) fn add(dir: Inode<'_>, name: &[u8], ino: u32, t: FileType) -> Result 
         // The size comes from disk: a directory whose blocks go on past it (a crash between
         // the allocation and the size update, or a crafted image) already maps this block,
         // and allocating into a mapped block would overlap its extents.
-        if !matches!(extent_map::lookup(dir.info().map.read().list(), logical), Lookup::Hole { .. }) {
-            pr_err!("directory {}: block {} past its size is mapped\n", dir.ino(), logical);
+        if !matches!(
+            extent_map::lookup(dir.info().map.read().list(), logical),
+            Lookup::Hole { .. }
+        ) {
+            pr_err!(
+                "directory {}: block {} past its size is mapped\n",
+                dir.ino(),
+                logical
+            );
             return Err(disk::corrupted());
         }
-        let e = dir.info().map.write().allocate(dir, logical, 1, NewBlocks::Written)?;
+        let e = dir
+            .info()
+            .map
+            .write()
+            .allocate(dir, logical, 1, NewBlocks::Written)?;
         let mut buf = dir.sb().new_block(e.physical)?;
         buf.edit(|data| entry.encode(&mut data[..DIRENT_SIZE]));
         dir.set_size(dir.size() + BLOCK_SIZE as u64);
@@ -135,7 +146,11 @@ pub(crate) fn add(dir: Inode<'_>, name: &[u8], ino: u32, t: FileType) -> Result 
 
 /// Writes the first block of a new directory: "." and "..".
 pub(crate) fn init(dir: Inode<'_>, parent: u32) -> Result {
-    let e = dir.info().map.write().allocate(dir, 0, 1, NewBlocks::Written)?;
+    let e = dir
+        .info()
+        .map
+        .write()
+        .allocate(dir, 0, 1, NewBlocks::Written)?;
     let mut buf = dir.sb().new_block(e.physical)?;
     buf.edit(|data| {
         DirEntry::dot(dir.ino()).encode(&mut data[..DIRENT_SIZE]);
@@ -149,7 +164,11 @@ pub(crate) fn init(dir: Inode<'_>, parent: u32) -> Result {
 /// The ".." slot of `dir`, loaded: a rename points it at the new parent once nothing
 /// else can fail.
 pub(crate) fn dotdot_slot(dir: Inode<'_>) -> Result<Slot> {
-    Ok(Slot { buf: dir.sb().read(dir_block(dir, 0)?)?, at: DIRENT_SIZE, number: 1 })
+    Ok(Slot {
+        buf: dir.sb().read(dir_block(dir, 0)?)?,
+        at: DIRENT_SIZE,
+        number: 1,
+    })
 }
 
 /// Whether `dir` holds nothing but "." and "..".
@@ -192,6 +211,10 @@ pub(crate) fn dentry_name<'a>(dentry: *mut bindings::dentry) -> &'a [u8] {
     }
 }
 
+/// # Safety
+///
+/// Called by the VFS only (the inode operations' `->lookup`): `dir` is a live rnwfs
+/// directory inode whose `i_rwsem` the caller holds, `dentry` a live dentry in it.
 #[no_mangle]
 unsafe extern "C" fn rnwfs_lookup(
     dir: *mut bindings::inode,
@@ -204,7 +227,10 @@ unsafe extern "C" fn rnwfs_lookup(
     let result = if name.len() > crate::format::dirent::NAME_MAX {
         Err(Error::from_errno(-(bindings::ENAMETOOLONG as i32)))
     } else {
-        find(dir, name).and_then(|hit| hit.map(|(ino, _, _)| inode::iget(dir.sb(), ino)).transpose())
+        find(dir, name).and_then(|hit| {
+            hit.map(|(ino, _, _)| inode::iget(dir.sb(), ino))
+                .transpose()
+        })
     };
     match result {
         // SAFETY: splice the (possibly null: negative) inode into the caller's dentry.

@@ -38,7 +38,12 @@ pub(crate) fn read_inode(sb: Sb<'_>, layout: &Layout, ino: u32) -> Result<Inode>
 /// walk and every check are the format's (format::chain), the ones fsck runs: a chain
 /// pointer outside the data region or a chain longer than the extent count needs is
 /// refused before it is read, so a crafted chain costs at most MAX_EXTENT_BLOCKS reads.
-pub(crate) fn extents(sb: Sb<'_>, layout: &Layout, ino: u32, inode: &Inode) -> Result<(KVVec<Extent>, KVVec<u64>)> {
+pub(crate) fn extents(
+    sb: Sb<'_>,
+    layout: &Layout,
+    ino: u32,
+    inode: &Inode,
+) -> Result<(KVVec<Extent>, KVVec<u64>)> {
     let nextents = inode.nextents as usize;
     let mut all = KVVec::with_capacity(nextents, GFP_KERNEL)?;
     all.extend_from_slice(inode.inline_extents(), GFP_KERNEL)?;
@@ -49,14 +54,24 @@ pub(crate) fn extents(sb: Sb<'_>, layout: &Layout, ino: u32, inode: &Inode) -> R
         pr_err!("inode {}: extent block {}: {}\n", ino, walk.pointer(), e);
         corrupted()
     };
-    while let Some(next) = walk.next_block(layout.data_start, layout.total_blocks).map_err(|e| refuse(&walk, e))? {
+    while let Some(next) = walk
+        .next_block(layout.data_start, layout.total_blocks)
+        .map_err(|e| refuse(&walk, e))?
+    {
         let buf = sb.read(next)?;
-        let found = walk.step(buf.data(), &mut more).map_err(|e| refuse(&walk, e))?;
+        let found = walk
+            .step(buf.data(), &mut more)
+            .map_err(|e| refuse(&walk, e))?;
         all.extend_from_slice(found, GFP_KERNEL)?;
         chain.push(next, GFP_KERNEL)?;
     }
     if all.len() != nextents {
-        pr_err!("inode {}: {} extents found, the inode says {}\n", ino, all.len(), nextents);
+        pr_err!(
+            "inode {}: {} extents found, the inode says {}\n",
+            ino,
+            all.len(),
+            nextents
+        );
         return Err(corrupted());
     }
     for e in all.iter() {

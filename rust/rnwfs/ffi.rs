@@ -12,11 +12,11 @@
     // The layer's bindings (rnwk::bindings) declare iomap.h too, with types of their own:
     // until rnwfs' iomap glue moves into the layer, both declare the same functions.
     clashing_extern_declarations,
-    clippy::all
+    clippy::all,
+    clippy::undocumented_unsafe_blocks
 )]
 mod generated {
     include!("rnwfs_ffi_generated.rs");
 }
 pub(crate) use generated::*;
 pub(crate) use kernel::bindings;
-

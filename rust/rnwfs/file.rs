@@ -5,6 +5,7 @@
 //! allocation, zeroing past EOF, dirty page cache under a direct write); everything else
 //! (timestamps included: they are updated in memory) proceeds.
 
+use crate::rnwk::fs::{DentryRef, FileRef, Iattr, IovIter, Kiocb, MntIdmap};
 use crate::{
     ffi::{self, bindings},
     format::{BLOCK_SHIFT, BLOCK_SIZE},
@@ -14,7 +15,6 @@ use crate::{
     inode::NewBlocks,
     stats::{self, Attempt, Cause, Outcome},
 };
-use crate::rnwk::fs::{DentryRef, FileRef, Iattr, IovIter, Kiocb, MntIdmap};
 use core::cell::Cell;
 use kernel::prelude::*;
 
@@ -28,7 +28,11 @@ fn isize_result(r: Result<isize>) -> isize {
 }
 
 fn check(ret: isize) -> Result<isize> {
-    if ret < 0 { Err(Error::from_errno(ret as i32)) } else { Ok(ret) }
+    if ret < 0 {
+        Err(Error::from_errno(ret as i32))
+    } else {
+        Ok(ret)
+    }
 }
 
 /// What a kiocb asks for, and how a nowait attempt went.
@@ -58,12 +62,18 @@ impl<'a> Io<'a> {
 
     /// `e`, noting `cause` if it is the EAGAIN of a nowait attempt.
     fn refused(&self, e: Error, cause: Cause) -> Error {
-        if e == EAGAIN && self.nowait { self.attempt.refuse(cause) } else { e }
+        if e == EAGAIN && self.nowait {
+            self.attempt.refuse(cause)
+        } else {
+            e
+        }
     }
 
     /// i_rwsem, tried under IOCB_NOWAIT.
     fn lock(&self, shared: bool) -> Result<crate::vfs::InodeLock<'a>> {
-        self.inode.lock(shared, self.nowait).map_err(|e| self.refused(e, Cause::Lock))
+        self.inode
+            .lock(shared, self.nowait)
+            .map_err(|e| self.refused(e, Cause::Lock))
     }
 
     /// iomap's direct I/O; the attempt reaches iomap_begin.
@@ -77,7 +87,15 @@ impl<'a> Io<'a> {
         }
         // SAFETY: the caller's kiocb and iterator, with i_rwsem held as the caller needs;
         // the attempt outlives the submission, the only time iomap_begin runs for it.
-        let ret = unsafe { ffi::rnwfs_dio_rw(self.iocb.as_ptr(), iter.as_ptr(), dio_flags, self.attempt.as_private(), &mut submitted) };
+        let ret = unsafe {
+            ffi::rnwfs_dio_rw(
+                self.iocb.as_ptr(),
+                iter.as_ptr(),
+                dio_flags,
+                self.attempt.as_private(),
+                &mut submitted,
+            )
+        };
         if submitted && asynchronous {
             self.counted_at_completion.set(true);
         }
@@ -132,14 +150,26 @@ extern "C" fn rnwfs_read_iter(iocb: Kiocb<'_>, mut to: IovIter<'_>) -> isize {
     let r = read(&io, &mut to);
     // A buffered nowait read fails only on uncached or busy pages; a direct one before
     // submission only on dirty or writeback cache over the range.
-    io.finish(false, &r, if io.direct { Cause::Writeback } else { Cause::Cache });
+    io.finish(
+        false,
+        &r,
+        if io.direct {
+            Cause::Writeback
+        } else {
+            Cause::Cache
+        },
+    );
     isize_result(r)
 }
 
 /// The checks and updates every write makes with i_rwsem held: limits, privileges,
 /// timestamps, and zeroing between the old EOF and the write. A nowait write is refused
 /// before anything changes: `refuse_early(pos, len)` adds the caller's own refusals.
-fn prepare_write(io: &Io<'_>, from: &mut IovIter<'_>, refuse_early: impl FnOnce(u64, u64) -> Result) -> Result<u64> {
+fn prepare_write(
+    io: &Io<'_>,
+    from: &mut IovIter<'_>,
+    refuse_early: impl FnOnce(u64, u64) -> Result,
+) -> Result<u64> {
     let n = check(io.iocb.generic_write_checks(from))? as u64;
     if n == 0 {
         return Ok(0);
@@ -166,14 +196,17 @@ fn prepare_write(io: &Io<'_>, from: &mut IovIter<'_>, refuse_early: impl FnOnce(
     }
     // Removing setuid bits writes an attribute: EAGAIN under nowait (done by the helper,
     // before it changes anything).
-    io.iocb.remove_privs().map_err(|e| io.refused(e, Cause::Other))?;
+    io.iocb
+        .remove_privs()
+        .map_err(|e| io.refused(e, Cause::Other))?;
     // No journal to wait for: timestamps change in memory and reach disk with the inode.
     // Only they changed: fdatasync need not write the inode for them.
     if io.inode.touch_mtime() {
         io.inode.mark_dirty_sync();
     }
     if zero_eof {
-        io.inode.zero_range(size, (pos - size).min(BS - size % BS))?;
+        io.inode
+            .zero_range(size, (pos - size).min(BS - size % BS))?;
     }
     Ok(n)
 }
@@ -192,7 +225,9 @@ impl Writethrough {
         // SAFETY: the caller's live kiocb on one of our files.
         let p = unsafe { ffi::rnwfs_wt_prepare(io.iocb.as_ptr(), pos as i64, len as usize) };
         // An async nowait write cannot wait for memory: EAGAIN.
-        kernel::error::from_err_ptr(p).map(Self).map_err(|e| io.refused(e, Cause::Other))
+        kernel::error::from_err_ptr(p)
+            .map(Self)
+            .map_err(|e| io.refused(e, Cause::Other))
     }
 
     /// Writes [pos, pos + written) to the device: sync, the count once it is there; async,
@@ -235,7 +270,12 @@ fn buffered_write(io: &Io<'_>, from: &mut IovIter<'_>, writethrough: bool) -> Re
         };
         // SAFETY: the caller's kiocb and iterator; i_rwsem is held exclusively. The attempt
         // outlives the call, which is when iomap_begin runs for it.
-        (check(unsafe { ffi::rnwfs_buffered_write(io.iocb.as_ptr(), from.as_ptr(), io.attempt.as_private()) })?, wt)
+        (
+            check(unsafe {
+                ffi::rnwfs_buffered_write(io.iocb.as_ptr(), from.as_ptr(), io.attempt.as_private())
+            })?,
+            wt,
+        )
     };
     let written = match wt {
         Some(wt) => wt.write_back(io, pos, written)?,
@@ -300,10 +340,22 @@ fn direct_write(io: &Io<'_>, from: &mut IovIter<'_>) -> Result<isize> {
 #[no_mangle]
 extern "C" fn rnwfs_write_iter(iocb: Kiocb<'_>, mut from: IovIter<'_>) -> isize {
     let io = Io::new(iocb);
-    let r = if io.direct { direct_write(&io, &mut from) } else { buffered_write(&io, &mut from, crate::flags::writethrough(io.inode)) };
+    let r = if io.direct {
+        direct_write(&io, &mut from)
+    } else {
+        buffered_write(&io, &mut from, crate::flags::writethrough(io.inode))
+    };
     // Unnamed EAGAINs: a busy folio or one to read (buffered), dirty or writeback cache
     // left over the range (direct, before submission).
-    io.finish(true, &r, if io.direct { Cause::Writeback } else { Cause::Cache });
+    io.finish(
+        true,
+        &r,
+        if io.direct {
+            Cause::Writeback
+        } else {
+            Cause::Cache
+        },
+    );
     isize_result(r)
 }
 
@@ -374,12 +426,16 @@ fn punch_hole(inode: Inode<'_>, offset: u64, len: u64) -> Result {
     inode.zero_range(last_full, end - last_full)?;
     inode.write_and_wait(first_full, last_full - 1)?;
     inode.drop_pagecache_range(first_full, last_full - 1);
-    inode.info().map.write().punch(inode, first_full >> BLOCK_SHIFT, last_full >> BLOCK_SHIFT)
+    inode
+        .info()
+        .map
+        .write()
+        .punch(inode, first_full >> BLOCK_SHIFT, last_full >> BLOCK_SHIFT)
 }
 
 fn fallocate(file: &FileRef<'_>, mode: u32, offset: u64, len: u64) -> Result {
-    let keep = ffi::RNWFS_FALLOC_KEEP_SIZE as u32;
-    let punch = ffi::RNWFS_FALLOC_PUNCH_HOLE as u32;
+    let keep = ffi::RNWFS_FALLOC_KEEP_SIZE;
+    let punch = ffi::RNWFS_FALLOC_PUNCH_HOLE;
     if mode & !(keep | punch) != 0 {
         return Err(Error::from_errno(-(bindings::EOPNOTSUPP as i32)));
     }
@@ -428,7 +484,11 @@ fn truncate(inode: Inode<'_>, size: u64) -> Result {
             inode.truncate_page(size)?;
         }
         inode.truncate_pagecache(size);
-        inode.info().map.write().punch(inode, size.div_ceil(BS), u64::MAX)?;
+        inode
+            .info()
+            .map
+            .write()
+            .punch(inode, size.div_ceil(BS), u64::MAX)?;
     } else if size > old {
         if old % BS != 0 {
             inode.zero_range(old, (size - old).min(BS - old % BS))?;

@@ -63,18 +63,30 @@ pub(crate) fn writethrough_hook(ioend: Ioend<'_>) {
 /// it fail with `error` (before the folios' writeback ends, which sync writers wait for).
 pub(crate) fn writethrough_ioend_error(inode: Inode<'_>, offset: u64, size: u64, error: Error) {
     // SAFETY: a live inode (its folios are still under writeback).
-    unsafe { ffi::rnwfs_wt_ioend_error(inode.raw(), offset as i64, size as usize, error.to_errno()) }
+    unsafe {
+        ffi::rnwfs_wt_ioend_error(inode.raw(), offset as i64, size as usize, error.to_errno())
+    }
 }
 
 /// The writeback of [offset, offset + size) of the inode at `inode_addr` ended: the async
 /// writethrough writes over it whose whole range is on the device complete. Called from the
 /// super block's ioend queue, after the ioend was finished (the addresses are what
 /// `FinishedIoend` kept).
-pub(crate) fn writethrough_writeback_done(sb_addr: usize, inode_addr: usize, offset: u64, size: u64) {
+pub(crate) fn writethrough_writeback_done(
+    sb_addr: usize,
+    inode_addr: usize,
+    offset: u64,
+    size: u64,
+) {
     // SAFETY: the super block is mounted: put_super drains its ioend queue, which waits for
     // this handler, before the C side goes (super_block.rs, `release`). The engine only
     // compares the inode's address (it may be gone).
     unsafe {
-        ffi::rnwfs_wt_writeback_done(sb_addr as *mut bindings::super_block, inode_addr as *mut bindings::inode, offset as i64, size as usize)
+        ffi::rnwfs_wt_writeback_done(
+            sb_addr as *mut bindings::super_block,
+            inode_addr as *mut bindings::inode,
+            offset as i64,
+            size as usize,
+        )
     }
 }

@@ -5,16 +5,16 @@
 
 use crate::{
     alloc::Allocator,
-    rnwk::{
-        fs::{EvictingInode, InodeRef, WritebackControl},
-        sync::RwSem,
-    },
     ffi::{self, bindings},
     format::{
         extent::{chain_length, EXTENTS_PER_BLOCK},
         extent_map::{self, ExtentList, MapError},
         inode::{Timestamp, INLINE_EXTENTS},
         Extent, ExtentBlock, Inode as DiskInode,
+    },
+    rnwk::{
+        fs::{EvictingInode, InodeRef, WritebackControl},
+        sync::RwSem,
     },
     vfs::{Inode, Sb},
 };
@@ -55,7 +55,10 @@ pub(crate) fn map_error(e: MapError) -> Error {
     match e {
         MapError::NoMemory => ENOMEM,
         MapError::TooManyExtents => {
-            pr_warn!("file too fragmented: more than {} extents\n", crate::format::inode::MAX_EXTENTS);
+            pr_warn!(
+                "file too fragmented: more than {} extents\n",
+                crate::format::inode::MAX_EXTENTS
+            );
             ENOSPC
         }
     }
@@ -96,7 +99,8 @@ impl Mapping {
 
     /// Makes sure `extra` more extents can be stored (grows the extent chain).
     fn reserve(&mut self, sb: Sb<'_>, alloc: &mut Allocator, extra: usize) -> Result {
-        let need = chain_length(self.list().len() + extra).min(crate::format::extent::MAX_EXTENT_BLOCKS);
+        let need =
+            chain_length(self.list().len() + extra).min(crate::format::extent::MAX_EXTENT_BLOCKS);
         while self.chain.len() < need {
             let goal = self.chain.last().map_or(0, |b| b + 1);
             let pushed = alloc.alloc_blocks(goal, 1).and_then(|(b, _)| {
@@ -133,16 +137,24 @@ impl Mapping {
     /// allocation continuing it should go.
     fn goal(&self, logical: u64) -> u64 {
         let i = self.list().partition_point(|e| e.logical < logical);
-        i.checked_sub(1).map(|p| {
-            let e = self.list()[p];
-            e.physical + (logical - e.logical).min(e.len as u64)
-        }).unwrap_or(0)
+        i.checked_sub(1)
+            .map(|p| {
+                let e = self.list()[p];
+                e.physical + (logical - e.logical).min(e.len as u64)
+            })
+            .unwrap_or(0)
     }
 
     /// Allocates up to `want` blocks for file block `logical` (a hole); returns the extent.
     /// `Written` blocks are the caller's to fill through the buffer cache; `Zeroed` ones are
     /// zeroed on the device before they join the file (so they need no conversion later).
-    pub(crate) fn allocate(&mut self, inode: Inode<'_>, logical: u64, want: u32, kind: NewBlocks) -> Result<Extent> {
+    pub(crate) fn allocate(
+        &mut self,
+        inode: Inode<'_>,
+        logical: u64,
+        want: u32,
+        kind: NewBlocks,
+    ) -> Result<Extent> {
         let sb = inode.sb();
         let mut alloc = sb.info().alloc.write();
         self.reserve(sb, &mut alloc, 1)?;
@@ -165,8 +177,17 @@ impl Mapping {
                 return Err(e);
             }
         }
-        let flags = if unwritten { crate::format::extent::EXTENT_UNWRITTEN } else { 0 };
-        let e = Extent { logical, physical, len, flags };
+        let flags = if unwritten {
+            crate::format::extent::EXTENT_UNWRITTEN
+        } else {
+            0
+        };
+        let e = Extent {
+            logical,
+            physical,
+            len,
+            flags,
+        };
         if let Err(err) = extent_map::insert(&mut self.extents, e) {
             alloc.free_blocks(physical, len as u64);
             self.settle(&mut alloc);
@@ -199,8 +220,10 @@ impl Mapping {
         let sb = inode.sb();
         let mut alloc = sb.info().alloc.write();
         self.reserve(sb, &mut alloc, 1)?;
-        let r = extent_map::punch(&mut self.extents, start, end, |p, n| alloc.free_blocks(p, n as u64))
-            .map_err(map_error);
+        let r = extent_map::punch(&mut self.extents, start, end, |p, n| {
+            alloc.free_blocks(p, n as u64)
+        })
+        .map_err(map_error);
         self.settle(&mut alloc);
         drop(alloc);
         inode.set_blocks(self.blocks());
@@ -217,17 +240,38 @@ pub(crate) struct InodeInfo {
     pub(crate) stats: crate::stats::NowaitStats,
 }
 
+/// The Rust part of a new inode, for rnwfs_vfs.c's inode allocation (null if out of
+/// memory); freed by `rnwfs_inode_info_free`.
 #[no_mangle]
-unsafe extern "C" fn rnwfs_inode_info_new() -> *mut core::ffi::c_void {
-    let mapping = Mapping { extents: Extents(KVVec::new()), chain: KVVec::new() };
-    match RwSem::new_boxed(mapping, c_str!("rnwfs_inode_map"), kernel::static_lock_class!())
-        .and_then(|map| Ok(KBox::new(InodeInfo { map, flags: AtomicU32::new(0), stats: Default::default() }, GFP_KERNEL)?))
-    {
+extern "C" fn rnwfs_inode_info_new() -> *mut core::ffi::c_void {
+    let mapping = Mapping {
+        extents: Extents(KVVec::new()),
+        chain: KVVec::new(),
+    };
+    match RwSem::new_boxed(
+        mapping,
+        c_str!("rnwfs_inode_map"),
+        kernel::static_lock_class!(),
+    )
+    .and_then(|map| {
+        Ok(KBox::new(
+            InodeInfo {
+                map,
+                flags: AtomicU32::new(0),
+                stats: Default::default(),
+            },
+            GFP_KERNEL,
+        )?)
+    }) {
         Ok(info) => KBox::into_raw(info).cast(),
         Err(_) => core::ptr::null_mut(),
     }
 }
 
+/// # Safety
+///
+/// `info` was returned by `rnwfs_inode_info_new` and is freed once, with its inode
+/// (rnwfs_vfs.c's inode cache), when nothing uses it any more.
 #[no_mangle]
 unsafe extern "C" fn rnwfs_inode_info_free(info: *mut core::ffi::c_void) {
     // SAFETY: the box made by rnwfs_inode_info_new, freed once with its inode.
@@ -332,9 +376,14 @@ pub(crate) fn write_inode(inode: Inode<'_>, sync: bool) -> Result {
     let blocks = chain_length(map.list().len());
     for (i, part) in more.chunks(EXTENTS_PER_BLOCK).enumerate() {
         let block = *map.chain.get(i).ok_or(EIO)?;
-        let next = if i + 1 < blocks { *map.chain.get(i + 1).ok_or(EIO)? } else { 0 };
+        let next = if i + 1 < blocks {
+            *map.chain.get(i + 1).ok_or(EIO)?
+        } else {
+            0
+        };
         let mut eb = sb.read(block)?;
-        eb.edit(|data| ExtentBlock::encode(ino, part, next, data)).map_err(|_| EINVAL)?;
+        eb.edit(|data| ExtentBlock::encode(ino, part, next, data))
+            .map_err(|_| EINVAL)?;
         if sync {
             eb.sync()?;
         }

@@ -5,6 +5,11 @@
 //! reader never sees stale blocks. Under IOMAP_NOWAIT nothing sleeps: the mapping lock is
 //! tried, and a write that would allocate returns EAGAIN.
 
+use crate::rnwk::{
+    bio::UnsubmittedBio,
+    fs::{InodeRef, Kiocb},
+    iomap::{DioIter, IomapOut, Mapping, MappingFlags, MappingKind, WritepageCtx},
+};
 use crate::{
     ffi,
     format::{
@@ -16,11 +21,6 @@ use crate::{
 use crate::{
     inode::NewBlocks,
     stats::{self, Attempt, Cause},
-};
-use crate::rnwk::{
-    bio::UnsubmittedBio,
-    fs::{InodeRef, Kiocb},
-    iomap::{DioIter, IomapOut, Mapping, MappingFlags, MappingKind, WritepageCtx},
 };
 use kernel::prelude::*;
 
@@ -34,7 +34,11 @@ struct Report;
 impl Report {
     fn extent(e: &Extent, flags: MappingFlags) -> Mapping {
         Mapping {
-            kind: if e.unwritten() { MappingKind::Unwritten } else { MappingKind::Mapped },
+            kind: if e.unwritten() {
+                MappingKind::Unwritten
+            } else {
+                MappingKind::Mapped
+            },
             flags,
             offset: e.logical << BLOCK_SHIFT,
             length: (e.len as u64) << BLOCK_SHIFT,
@@ -58,14 +62,24 @@ fn refuse(attempt: Option<&Attempt>, cause: Cause) -> Error {
     attempt.map_or(EAGAIN, |a| a.refuse(cause))
 }
 
-fn begin(inode: Inode<'_>, pos: u64, len: u64, flags: u32, attempt: Option<&Attempt>) -> Result<Mapping> {
+fn begin(
+    inode: Inode<'_>,
+    pos: u64,
+    len: u64,
+    flags: u32,
+    attempt: Option<&Attempt>,
+) -> Result<Mapping> {
     let first = pos >> BLOCK_SHIFT;
     let end = (pos + len.max(1)).div_ceil(BS);
     let nowait = flags & (ffi::IOMAP_NOWAIT | ffi::IOMAP_OVERWRITE_ONLY) != 0;
     let writing = flags & ffi::IOMAP_WRITE != 0;
     let allocating = writing && flags & ffi::IOMAP_ZERO == 0;
     // Metadata the written data depends on is not yet on disk (O_DSYNC must flush it).
-    let dirty = if writing && (inode.dirty_datasync() || pos + len > inode.size()) { MappingFlags::DIRTY } else { MappingFlags::NONE };
+    let dirty = if writing && (inode.dirty_datasync() || pos + len > inode.size()) {
+        MappingFlags::DIRTY
+    } else {
+        MappingFlags::NONE
+    };
     // A nowait direct I/O must be one mapping, as xfs requires: iomap submits a mapping's
     // bios before it asks for the next one, so refusing a later mapping (its lock busy)
     // would end the dio with EAGAIN after part of it was submitted; an async one's EAGAIN
@@ -77,7 +91,11 @@ fn begin(inode: Inode<'_>, pos: u64, len: u64, flags: u32, attempt: Option<&Atte
     if direct_nowait && !writing && first >= eof_block {
         return Ok(Report::hole(first, end.max(first + 1)));
     }
-    let must_reach = if writing { pos + len } else { (pos + len).min(eof_block << BLOCK_SHIFT) };
+    let must_reach = if writing {
+        pos + len
+    } else {
+        (pos + len).min(eof_block << BLOCK_SHIFT)
+    };
     let whole = |r: Mapping| {
         if direct_nowait && r.offset.saturating_add(r.length) < must_reach {
             return Err(refuse(attempt, Cause::Other));
@@ -86,13 +104,21 @@ fn begin(inode: Inode<'_>, pos: u64, len: u64, flags: u32, attempt: Option<&Atte
     };
     let map = &inode.info().map;
     {
-        let m = if nowait { map.try_read().ok_or_else(|| refuse(attempt, Cause::Lock))? } else { map.read() };
+        let m = if nowait {
+            map.try_read().ok_or_else(|| refuse(attempt, Cause::Lock))?
+        } else {
+            map.read()
+        };
         match extent_map::lookup(m.list(), first) {
             Lookup::Mapped(e) => {
                 if e.unwritten() && flags & ffi::IOMAP_OVERWRITE_ONLY != 0 {
                     return Err(refuse(attempt, Cause::Alloc)); // would need sub-block zeroing
                 }
-                let dirty = if e.unwritten() && writing { MappingFlags::DIRTY } else { dirty };
+                let dirty = if e.unwritten() && writing {
+                    MappingFlags::DIRTY
+                } else {
+                    dirty
+                };
                 return whole(Report::extent(&e, dirty));
             }
             Lookup::Hole { next } => {
@@ -142,7 +168,12 @@ extern "C" fn rnwfs_iomap_begin(
 
 /// Whether a nowait direct write of [pos, pos + len) can go without allocating: every
 /// block mapped, and written if the write is sub-block (it would zero around its data).
-pub(crate) fn nowait_overwrite(inode: Inode<'_>, pos: u64, len: u64, unaligned: bool) -> core::result::Result<(), Cause> {
+pub(crate) fn nowait_overwrite(
+    inode: Inode<'_>,
+    pos: u64,
+    len: u64,
+    unaligned: bool,
+) -> core::result::Result<(), Cause> {
     let map = inode.info().map.try_read().ok_or(Cause::Lock)?;
     let (mut block, end) = (pos >> BLOCK_SHIFT, (pos + len).div_ceil(BS));
     while block < end {
@@ -156,7 +187,12 @@ pub(crate) fn nowait_overwrite(inode: Inode<'_>, pos: u64, len: u64, unaligned: 
 
 /// Writeback: the extent under `offset` (dirty data is never over a hole: writes allocate).
 #[no_mangle]
-extern "C" fn rnwfs_map_blocks(wpc: WritepageCtx<'_>, inode: InodeRef<'_>, offset: i64, _len: u32) -> i32 {
+extern "C" fn rnwfs_map_blocks(
+    wpc: WritepageCtx<'_>,
+    inode: InodeRef<'_>,
+    offset: i64,
+    _len: u32,
+) -> i32 {
     let inode = Inode::of(inode);
     let first = offset as u64 >> BLOCK_SHIFT;
     // The mapping lock is held for the lookup only, as in iomap_begin: the extent is a copy.
@@ -167,7 +203,11 @@ extern "C" fn rnwfs_map_blocks(wpc: WritepageCtx<'_>, inode: InodeRef<'_>, offse
             0
         }
         Lookup::Hole { .. } => {
-            pr_err!("inode {}: dirty data over a hole at block {}\n", inode.ino(), first);
+            pr_err!(
+                "inode {}: dirty data over a hole at block {}\n",
+                inode.ino(),
+                first
+            );
             EIO.to_errno()
         }
     }
@@ -212,7 +252,11 @@ extern "C" fn rnwfs_dio_end_io(iocb: Kiocb<'_>, size: isize, error: i32, flags: 
 /// reaches the caller as EAGAIN, with nothing written. (`Attempt::set_dio` is not called for
 /// async dios: their refusal would come too late for io_uring to retry.)
 #[no_mangle]
-extern "C" fn rnwfs_dio_submit_io(iter: DioIter<'_>, mut bio: UnsubmittedBio<'_>, file_offset: i64) {
+extern "C" fn rnwfs_dio_submit_io(
+    iter: DioIter<'_>,
+    mut bio: UnsubmittedBio<'_>,
+    file_offset: i64,
+) {
     if iter.is_nowait() && bio.device_supports_nowait() {
         // SAFETY: rnwfs' direct I/O passes iomap_dio_rw its Attempt as `private` (file.rs,
         // `Io::dio`), which lives on the submitting stack: the bio is being submitted.

@@ -2,6 +2,7 @@
 //! Namespace operations: create, mkdir, symlink, link, unlink, rmdir, rename, and reading
 //! symlinks. The VFS holds the directories' i_rwsem exclusively for each of them.
 
+use crate::inode::NewBlocks;
 use crate::{
     dir::{self, dentry_name},
     ffi::{self, bindings},
@@ -13,7 +14,6 @@ use crate::{
     rnwk::fs::{DentryRef, InodeRef, MntIdmap},
     vfs::Inode,
 };
-use crate::inode::NewBlocks;
 use kernel::prelude::*;
 
 fn errno(e: u32) -> Error {
@@ -26,7 +26,11 @@ fn checked_name<'a>(dentry: *mut bindings::dentry) -> Result<&'a [u8]> {
 
 /// ENAMETOOLONG for a name longer than an entry holds.
 fn name_fits(name: &[u8]) -> Result<&[u8]> {
-    if name.len() > NAME_MAX { Err(errno(bindings::ENAMETOOLONG)) } else { Ok(name) }
+    if name.len() > NAME_MAX {
+        Err(errno(bindings::ENAMETOOLONG))
+    } else {
+        Ok(name)
+    }
 }
 
 /// A new inode, hashed and locked (I_NEW) until `instantiate`; dropped unused, it is
@@ -96,7 +100,12 @@ fn file_type(mode: u16) -> FileType {
     FileType::from_mode(mode).unwrap_or(FileType::Regular)
 }
 
-fn create(idmap: *mut bindings::mnt_idmap, dir: Inode<'_>, dentry: *mut bindings::dentry, mode: u16) -> Result {
+fn create(
+    idmap: *mut bindings::mnt_idmap,
+    dir: Inode<'_>,
+    dentry: *mut bindings::dentry,
+    mode: u16,
+) -> Result {
     let name = checked_name(dentry)?;
     let new = NewInode::create(idmap, dir, mode)?;
     dir::add(dir, name, new.0.ino(), file_type(mode))?;
@@ -104,6 +113,11 @@ fn create(idmap: *mut bindings::mnt_idmap, dir: Inode<'_>, dentry: *mut bindings
     Ok(())
 }
 
+/// # Safety
+///
+/// Called by the VFS only (`->create`): `idmap` is the mount's idmap, `dir` a live rnwfs
+/// directory inode whose `i_rwsem` the caller holds exclusively, `dentry` a live negative
+/// dentry in `dir`.
 #[no_mangle]
 unsafe extern "C" fn rnwfs_create(
     idmap: *mut bindings::mnt_idmap,
@@ -119,7 +133,12 @@ unsafe extern "C" fn rnwfs_create(
     crate::vfs::status(create(idmap, unsafe { Inode::new(dir) }, dentry, mode))
 }
 
-fn mkdir(idmap: *mut bindings::mnt_idmap, dir: Inode<'_>, dentry: *mut bindings::dentry, mode: u16) -> Result {
+fn mkdir(
+    idmap: *mut bindings::mnt_idmap,
+    dir: Inode<'_>,
+    dentry: *mut bindings::dentry,
+    mode: u16,
+) -> Result {
     let name = checked_name(dentry)?;
     let new = NewInode::create(idmap, dir, S_IFDIR | mode)?;
     new.0.inc_nlink(); // a new directory has two links ("." and its entry in the parent)
@@ -131,6 +150,9 @@ fn mkdir(idmap: *mut bindings::mnt_idmap, dir: Inode<'_>, dentry: *mut bindings:
     Ok(())
 }
 
+/// # Safety
+///
+/// Called by the VFS only (`->mkdir`), with the pointers `rnwfs_create` is given.
 #[no_mangle]
 unsafe extern "C" fn rnwfs_mkdir(
     idmap: *mut bindings::mnt_idmap,
@@ -142,13 +164,23 @@ unsafe extern "C" fn rnwfs_mkdir(
     crate::vfs::status(mkdir(idmap, unsafe { Inode::new(dir) }, dentry, mode))
 }
 
-fn symlink(idmap: *mut bindings::mnt_idmap, dir: Inode<'_>, dentry: *mut bindings::dentry, target: &[u8]) -> Result {
+fn symlink(
+    idmap: *mut bindings::mnt_idmap,
+    dir: Inode<'_>,
+    dentry: *mut bindings::dentry,
+    target: &[u8],
+) -> Result {
     let name = checked_name(dentry)?;
     if target.len() >= BLOCK_SIZE {
         return Err(errno(bindings::ENAMETOOLONG));
     }
     let new = NewInode::create(idmap, dir, S_IFLNK | 0o777)?;
-    let e = new.0.info().map.write().allocate(new.0, 0, 1, NewBlocks::Written)?;
+    let e = new
+        .0
+        .info()
+        .map
+        .write()
+        .allocate(new.0, 0, 1, NewBlocks::Written)?;
     let mut buf = dir.sb().new_block(e.physical)?;
     buf.edit(|data| data[..target.len()].copy_from_slice(target));
     new.0.set_size(target.len() as u64);
@@ -157,6 +189,10 @@ fn symlink(idmap: *mut bindings::mnt_idmap, dir: Inode<'_>, dentry: *mut binding
     Ok(())
 }
 
+/// # Safety
+///
+/// Called by the VFS only (`->symlink`), with the pointers `rnwfs_create` is given and
+/// `target` a NUL-terminated string that lives for the call.
 #[no_mangle]
 unsafe extern "C" fn rnwfs_symlink(
     idmap: *mut bindings::mnt_idmap,
@@ -165,7 +201,12 @@ unsafe extern "C" fn rnwfs_symlink(
     target: *const core::ffi::c_char,
 ) -> i32 {
     // SAFETY: the VFS passes a NUL-terminated target and a live directory of ours.
-    let (dir, target) = unsafe { (Inode::new(dir), core::ffi::CStr::from_ptr(target).to_bytes()) };
+    let (dir, target) = unsafe {
+        (
+            Inode::new(dir),
+            core::ffi::CStr::from_ptr(target).to_bytes(),
+        )
+    };
     crate::vfs::status(symlink(idmap, dir, dentry, target))
 }
 
@@ -183,6 +224,11 @@ fn link(old: Inode<'_>, dir: Inode<'_>, dentry: *mut bindings::dentry) -> Result
     Ok(())
 }
 
+/// # Safety
+///
+/// Called by the VFS only (`->link`): `old_dentry` is a live positive dentry of an rnwfs
+/// inode, `dir` a live rnwfs directory inode whose `i_rwsem` the caller holds exclusively,
+/// `dentry` a live negative dentry in `dir`.
 #[no_mangle]
 unsafe extern "C" fn rnwfs_link(
     old_dentry: *mut bindings::dentry,
@@ -190,7 +236,13 @@ unsafe extern "C" fn rnwfs_link(
     dentry: *mut bindings::dentry,
 ) -> i32 {
     // SAFETY: the VFS passes a positive source dentry and a live directory of ours.
-    crate::vfs::status(unsafe { link(Inode::new(ffi::rnwfs_d_inode(old_dentry)), Inode::new(dir), dentry) })
+    crate::vfs::status(unsafe {
+        link(
+            Inode::new(ffi::rnwfs_d_inode(old_dentry)),
+            Inode::new(dir),
+            dentry,
+        )
+    })
 }
 
 /// Refuses an operation that would take `inode`'s link count below `min` (what its
@@ -203,7 +255,13 @@ fn check_links(inode: Inode<'_>, min: u32, op: &str) -> Result {
     if n >= min {
         return Ok(());
     }
-    pr_err!("inode {}: link count {} too low for {} (at least {} needed): corrupted\n", inode.ino(), n, op, min);
+    pr_err!(
+        "inode {}: link count {} too low for {} (at least {} needed): corrupted\n",
+        inode.ino(),
+        n,
+        op,
+        min
+    );
     Err(crate::disk::corrupted())
 }
 
@@ -271,7 +329,7 @@ fn rename(
     new_dentry: &DentryRef<'_>,
     flags: u32,
 ) -> Result {
-    if flags & !(ffi::RNWFS_RENAME_NOREPLACE as u32) != 0 {
+    if flags & !ffi::RNWFS_RENAME_NOREPLACE != 0 {
         return Err(EINVAL); // RENAME_EXCHANGE, RENAME_WHITEOUT
     }
     let new_name = name_fits(new_dentry.name())?;
@@ -284,7 +342,11 @@ fn rename(
     // for a directory changing parent, its ".." are loaded first; adding the new entry is
     // the last step that can fail, and it changes nothing when it does.
     let (_, _, old_slot) = dir::find(old_dir, old_dentry.name())?.ok_or(ENOENT)?;
-    let mut dotdot = if is_dir && old_dir.ino() != new_dir.ino() { Some(dir::dotdot_slot(moving)?) } else { None };
+    let mut dotdot = if is_dir && old_dir.ino() != new_dir.ino() {
+        Some(dir::dotdot_slot(moving)?)
+    } else {
+        None
+    };
     // The link counts the rename lowers: the old parent's, for a directory that leaves it
     // (not when it stays and nothing is replaced: that parent gains the link back), and a
     // replaced file's.
@@ -301,7 +363,8 @@ fn rename(
             return Err(errno(bindings::ENOTEMPTY));
         }
         let (_, _, mut slot) = dir::find(new_dir, new_name)?.ok_or(ENOENT)?;
-        let entry = DirEntry::new(moving.ino(), file_type(moving.mode()), new_name).map_err(|_| EINVAL)?;
+        let entry =
+            DirEntry::new(moving.ino(), file_type(moving.mode()), new_name).map_err(|_| EINVAL)?;
         slot.write(Some(&entry));
         new_dir.touch_mtime();
         new_dir.mark_dirty();
@@ -342,7 +405,13 @@ extern "C" fn rnwfs_rename(
     new_dentry: DentryRef<'_>,
     flags: u32,
 ) -> i32 {
-    crate::vfs::status(rename(Inode::of(old_dir), &old_dentry, Inode::of(new_dir), &new_dentry, flags))
+    crate::vfs::status(rename(
+        Inode::of(old_dir),
+        &old_dentry,
+        Inode::of(new_dir),
+        &new_dentry,
+        flags,
+    ))
 }
 
 fn read_link(inode: Inode<'_>) -> Result<*mut u8> {
@@ -361,6 +430,10 @@ fn read_link(inode: Inode<'_>) -> Result<*mut u8> {
     Ok(body.into_raw_parts().0)
 }
 
+/// # Safety
+///
+/// Called by the VFS only (`->get_link`): `dentry` is null (an RCU path walk) or live,
+/// `inode` a live rnwfs symlink inode, `done` the walk's delayed call.
 #[no_mangle]
 unsafe extern "C" fn rnwfs_get_link(
     dentry: *mut bindings::dentry,

@@ -93,6 +93,9 @@ impl kernel::Module for RnwFs {
     fn init(module: &'static ThisModule) -> Result<Self> {
         let mut dir = debugfs::Dir::new(c_str!("rnwfs"), None)?;
         dir.add_file(c_str!("version"), module, Arc::new(Version, GFP_KERNEL)?)?;
-        Ok(Self { _fs: Registration::new()?, _debugfs: dir })
+        Ok(Self {
+            _fs: Registration::new()?,
+            _debugfs: dir,
+        })
     }
 }

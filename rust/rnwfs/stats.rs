@@ -94,7 +94,10 @@ impl NowaitStats {
     pub(crate) fn to_abi_bytes(&self) -> [u8; ABI_SIZE] {
         let s = self.snapshot();
         let mut out = [0u8; ABI_SIZE];
-        let words = Iterator::chain(Iterator::chain([s.read_ok, s.write_ok].into_iter(), s.read_eagain), s.write_eagain);
+        let words = Iterator::chain(
+            Iterator::chain([s.read_ok, s.write_ok].into_iter(), s.read_eagain),
+            s.write_eagain,
+        );
         out[0..4].copy_from_slice(&s.version.to_ne_bytes());
         out[4..8].copy_from_slice(&s.size.to_ne_bytes());
         for (chunk, w) in out[8..].chunks_exact_mut(8).zip(words) {
@@ -137,7 +140,10 @@ pub(crate) struct Attempt {
 
 impl Attempt {
     pub(crate) fn new() -> Self {
-        Self { cause: Cell::new(None), dio: Cell::new((0, 0)) }
+        Self {
+            cause: Cell::new(None),
+            dio: Cell::new((0, 0)),
+        }
     }
 
     /// The direct I/O about to be submitted: `len` bytes at `pos`; a bio that covers all of
@@ -193,6 +199,10 @@ pub(crate) fn dio_completed(iocb: &Kiocb<'_>, inode: Inode<'_>, write: bool, err
     if iocb.is_sync() || !iocb.is_nowait() {
         return; // synchronous I/O is counted by read_iter/write_iter
     }
-    let outcome = if error == -(bindings::EAGAIN as i32) { Outcome::Refused(Cause::Device) } else { Outcome::Done };
+    let outcome = if error == -(bindings::EAGAIN as i32) {
+        Outcome::Refused(Cause::Device)
+    } else {
+        Outcome::Done
+    };
     record(inode, write, outcome);
 }

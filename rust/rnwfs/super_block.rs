@@ -68,7 +68,10 @@ fn writethrough_option(fc: &FsContext<'_>) -> Option<bool> {
 
 fn read_superblock(sb: Sb<'_>, fc: &FsContext<'_>) -> Result<Superblock> {
     if !sb.layer().set_block_size(BLOCK_SIZE as u32) {
-        return Err(refuse(fc, "the device's block size is larger than 4096 bytes"));
+        return Err(refuse(
+            fc,
+            "the device's block size is larger than 4096 bytes",
+        ));
     }
     let buf = sb.read(0)?;
     Superblock::decode(buf.data(), sb.device_blocks()).map_err(|e| refuse(fc, e.describe()))
@@ -128,11 +131,16 @@ pub(crate) fn fill_super(sb: Sb<'_>, fc: &FsContext<'_>, ioend_ended: IoendHandl
         },
         GFP_KERNEL,
     )?;
-    let debugfs = info.debugfs.as_ref().map_or(core::ptr::null_mut(), |d| d.as_c_dentry());
+    let debugfs = info
+        .debugfs
+        .as_ref()
+        .map_or(core::ptr::null_mut(), |d| d.as_c_dentry());
     let raw = KBox::into_raw(info);
     // SAFETY: our super block; put_super (or `release` below) frees the info, and with it
     // the debugfs directory the C side adds to.
-    if let Err(e) = kernel::error::to_result(unsafe { ffi::rnwfs_sb_setup(sb.raw(), raw.cast(), read_only, debugfs.cast()) }) {
+    if let Err(e) = kernel::error::to_result(unsafe {
+        ffi::rnwfs_sb_setup(sb.raw(), raw.cast(), read_only, debugfs.cast())
+    }) {
         // SAFETY: not attached: still ours.
         drop(unsafe { KBox::from_raw(raw) });
         return Err(e);
@@ -147,15 +155,29 @@ pub(crate) fn fill_super(sb: Sb<'_>, fc: &FsContext<'_>, ioend_ended: IoendHandl
         }
         // SAFETY: d_make_root consumes the inode reference, also on failure.
         let dentry = unsafe { bindings::d_make_root(root.raw()) };
-        if dentry.is_null() { Err(ENOMEM) } else { Ok(dentry) }
+        if dentry.is_null() {
+            Err(ENOMEM)
+        } else {
+            Ok(dentry)
+        }
     });
     let result = root.and_then(|dentry| {
         // SAFETY: our super block, being set up.
         unsafe { (*sb.raw()).s_root = dentry };
-        if read_only { Ok(()) } else { write_super(sb, State::Dirty, true) }
+        if read_only {
+            Ok(())
+        } else {
+            write_super(sb, State::Dirty, true)
+        }
     });
     // Writethrough aio completes on the dio_done workqueue: made now, not by a nowait write.
-    let result = result.and_then(|()| if writethrough { sb.layer().ensure_dio_done_wq() } else { Ok(()) });
+    let result = result.and_then(|()| {
+        if writethrough {
+            sb.layer().ensure_dio_done_wq()
+        } else {
+            Ok(())
+        }
+    });
     // SAFETY: our super block, being set up.
     let has_root = unsafe { !(*sb.raw()).s_root.is_null() };
     if result.is_err() && !has_root {
@@ -206,7 +228,10 @@ fn reconfigure(fc: &FsContext<'_>) -> Result {
     // A remount of a mounted rnwfs: the context has its root.
     let sb = Sb::of(fc.remounted().ok_or(EINVAL)?);
     if fc.wants_read_only() != sb.info().read_only {
-        return Err(refuse(fc, "switching between read-only and read-write needs a new mount"));
+        return Err(refuse(
+            fc,
+            "switching between read-only and read-write needs a new mount",
+        ));
     }
     match writethrough_option(fc) {
         Some(true) => {

@@ -6,8 +6,8 @@
 use crate::{
     buffer::Buffer,
     ffi::{self, bindings},
-    inode::InodeInfo,
     format::BLOCK_SIZE,
+    inode::InodeInfo,
     rnwk::fs::{InodeLockGuard, InodeRef, InvalidateLockGuard, LockMode, SuperBlock},
     super_block::SbInfo,
 };
@@ -77,7 +77,6 @@ impl<'a> Sb<'a> {
     pub(crate) fn device_blocks(self) -> u64 {
         self.0.device_bytes() >> crate::format::BLOCK_SHIFT
     }
-
 }
 
 /// An rnwfs inode the caller holds a reference to (or the VFS holds for the call), for `'a`.
@@ -153,7 +152,8 @@ impl<'a> Inode<'a> {
 
     /// i_blocks from the rnwfs blocks the file uses (data and extent chain).
     pub(crate) fn set_blocks(self, fs_blocks: u64) {
-        self.0.set_sectors(fs_blocks.saturating_mul(BLOCK_SIZE as u64 >> 9))
+        self.0
+            .set_sectors(fs_blocks.saturating_mul(BLOCK_SIZE as u64 >> 9))
     }
 
     pub(crate) fn mark_dirty(self) {
@@ -223,7 +223,11 @@ impl<'a> Inode<'a> {
 
     /// i_rwsem, shared or exclusive; with `nowait`, EAGAIN instead of sleeping.
     pub(crate) fn lock(self, shared: bool, nowait: bool) -> Result<InodeLock<'a>> {
-        let mode = if shared { LockMode::Shared } else { LockMode::Exclusive };
+        let mode = if shared {
+            LockMode::Shared
+        } else {
+            LockMode::Exclusive
+        };
         if nowait {
             self.0.try_lock(mode).ok_or(EAGAIN)
         } else {
