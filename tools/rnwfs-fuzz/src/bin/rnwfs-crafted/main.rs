@@ -225,6 +225,21 @@ fn write_image(o: &Options, index: u64, img: &image::Image) -> Result<PathBuf, S
     Ok(path)
 }
 
+/// Tells where an image was kept (a failing one, or one asked for), and what it came from.
+fn say_where_image_is(o: &Options, index: u64, img: &image::Image, path: &std::path::Path) {
+    println!(
+        "rnwfs-crafted: image {index} of seed {} ({} seed{}): {}",
+        o.seed,
+        img.seed,
+        if img.writethrough {
+            ", writethrough"
+        } else {
+            ""
+        },
+        path.display()
+    );
+}
+
 enum Stop {
     /// A kernel report or a hang: the campaign failed.
     Failed,
@@ -316,17 +331,7 @@ fn campaign(o: &Options) -> Result<Totals, Stopped> {
                 Ok(p) => p,
                 Err(e) => return Err(Box::new((t, Stop::Harness(e)))),
             };
-            println!(
-                "rnwfs-crafted: image {index} of seed {} ({} seed{}): {}",
-                o.seed,
-                img.seed,
-                if img.writethrough {
-                    ", writethrough"
-                } else {
-                    ""
-                },
-                p.display()
-            );
+            say_where_image_is(o, index, &img, &p);
         }
         if job_tx.send((index, img, (index % 2) as usize)).is_err() {
             return Err(Box::new((
@@ -480,17 +485,7 @@ fn replay_only(o: &Options, index: u64) -> Result<(), String> {
     let seeds = seeds(o, None)?;
     let img = image::make(&seeds, o.seed, index).ok_or("no such image")?;
     let p = write_image(o, index, &img)?;
-    println!(
-        "rnwfs-crafted: image {index} of seed {} ({} seed{}): {}",
-        o.seed,
-        img.seed,
-        if img.writethrough {
-            ", writethrough"
-        } else {
-            ""
-        },
-        p.display()
-    );
+    say_where_image_is(o, index, &img, &p);
     Ok(())
 }
 
