@@ -221,11 +221,14 @@ impl NewPage {
         NonNull::new(unsafe { bindings::rnwk_alloc_page(gfp | bindings::__GFP_NOWARN) }).map(Self)
     }
 
-    /// Gives the page up to an xarray: the caller inserts the pointer.
-    fn into_entry(self) -> *mut core::ffi::c_void {
-        let page = self.0.as_ptr();
+    /// The page as an xarray entry; still ours until [`NewPage::handed_over`].
+    fn entry(&self) -> *mut core::ffi::c_void {
+        self.0.as_ptr().cast()
+    }
+
+    /// The xarray took the page: it is the store's now, not freed here.
+    fn handed_over(self) {
         core::mem::forget(self);
-        page.cast()
     }
 }
 
@@ -376,14 +379,12 @@ impl Store {
             bindings::GFP_NOWAIT
         };
         let page = NewPage::alloc(gfp | bindings::__GFP_ZERO).ok_or(ENOMEM)?;
-        let entry = page.into_entry();
-        let inserted = self.xa.insert(idx, entry, gfp);
-        if !matches!(inserted, Ok(true)) {
-            // Lost a race (another queue populated it) or the node allocation failed: the
-            // page is still ours.
-            // SAFETY: `entry` came from `into_entry` and the xarray did not take it.
-            drop(NewPage(unsafe { NonNull::new_unchecked(entry.cast()) }));
+        let inserted = self.xa.insert(idx, page.entry(), gfp);
+        if matches!(inserted, Ok(true)) {
+            page.handed_over();
         }
+        // Otherwise another queue populated it first, or the node allocation failed: the
+        // page is freed on drop.
         inserted
     }
 
@@ -436,19 +437,13 @@ impl Store {
         } else {
             None
         };
-        let entry = match copy {
-            Some(copy) => copy.into_entry(),
-            None => absent(),
-        };
+        let entry = copy.as_ref().map_or_else(absent, NewPage::entry);
         let inserted = self.saved.insert(idx, entry, gfp | bindings::__GFP_NOWARN);
-        if !is_value(entry) {
-            if matches!(inserted, Ok(true)) {
-                self.saved_pages.fetch_add(1, Relaxed);
-            } else {
-                // SAFETY: `entry` came from `into_entry` and the xarray did not take it.
-                drop(NewPage(unsafe { NonNull::new_unchecked(entry.cast()) }));
-            }
+        if let (Some(copy), Ok(true)) = (copy, &inserted) {
+            copy.handed_over();
+            self.saved_pages.fetch_add(1, Relaxed);
         }
+        // A copy `saved` did not take (another saver was first) is freed on drop.
         inserted.map(|_| ())
     }
 
