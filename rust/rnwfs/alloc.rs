@@ -3,6 +3,7 @@
 //! whole mount, edited in place and written back with the other metadata) and inode slots
 //! from the inode table, with the free counts the superblock records. One lock (the
 //! super block's `alloc`) serialises both; nowait paths never get here.
+#![deny(unsafe_code)]
 
 use crate::{
     buffer::Buffer,

@@ -8,14 +8,14 @@ use crate::inode::NewBlocks;
 use crate::{
     buffer::Buffer,
     disk,
-    ffi::{self, bindings},
+    ffi::bindings,
     format::{
         dirent::{DIRENTS_PER_BLOCK, DIRENT_SIZE},
         extent_map::{self, Lookup},
         DirEntry, FileType, BLOCK_SIZE,
     },
     inode,
-    rnwk::fs::{DirContext, EntryType, FileRef},
+    rnwk::fs::{DentryRef, DirContext, EntryType, FileRef, InodeRef, LookupResult},
     vfs::Inode,
 };
 use kernel::prelude::*;
@@ -200,43 +200,20 @@ extern "C" fn rnwfs_iterate(file: FileRef<'_>, mut ctx: DirContext<'_>) -> i32 {
     }
 }
 
-/// A dentry's name.
-pub(crate) fn dentry_name<'a>(dentry: *mut bindings::dentry) -> &'a [u8] {
-    let mut len = 0u32;
-    // SAFETY: the VFS passes a live dentry whose name is stable during the operation (the
-    // parent's i_rwsem is held).
-    unsafe {
-        let p = ffi::rnwfs_dentry_name(dentry, &mut len);
-        core::slice::from_raw_parts(p, len as usize)
-    }
-}
-
-/// # Safety
-///
-/// Called by the VFS only (the inode operations' `->lookup`): `dir` is a live rnwfs
-/// directory inode whose `i_rwsem` the caller holds, `dentry` a live dentry in it.
+/// `inode_operations.lookup`: the VFS holds `dir`'s i_rwsem; `dentry` is in it.
 #[no_mangle]
-unsafe extern "C" fn rnwfs_lookup(
-    dir: *mut bindings::inode,
-    dentry: *mut bindings::dentry,
-    _flags: u32,
-) -> *mut bindings::dentry {
-    let name = dentry_name(dentry);
-    // SAFETY: `dir` is a live directory inode of ours.
-    let dir = unsafe { Inode::new(dir) };
-    let result = if name.len() > crate::format::dirent::NAME_MAX {
-        Err(Error::from_errno(-(bindings::ENAMETOOLONG as i32)))
-    } else {
-        find(dir, name).and_then(|hit| {
-            hit.map(|(ino, _, _)| inode::iget(dir.sb(), ino))
-                .transpose()
-        })
-    };
-    match result {
-        // SAFETY: splice the (possibly null: negative) inode into the caller's dentry.
-        Ok(child) => unsafe {
-            bindings::d_splice_alias(child.map_or(core::ptr::null_mut(), |c| c.raw()), dentry)
-        },
-        Err(e) => e.to_ptr(),
+extern "C" fn rnwfs_lookup(dir: InodeRef<'_>, dentry: DentryRef<'_>, _flags: u32) -> LookupResult {
+    let name = dentry.name();
+    let dir = Inode::of(dir);
+    if name.len() > crate::format::dirent::NAME_MAX {
+        return LookupResult::from(Error::from_errno(-(bindings::ENAMETOOLONG as i32)));
+    }
+    let found = find(dir, name).and_then(|hit| {
+        hit.map(|(ino, _, _)| inode::iget(dir.sb(), ino))
+            .transpose()
+    });
+    match found {
+        Ok(child) => dentry.splice_alias(child),
+        Err(e) => LookupResult::from(e),
     }
 }

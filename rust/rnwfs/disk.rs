@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 //! Reading and validating on-disk inodes and their extents (when an inode is loaded).
+#![deny(unsafe_code)]
 
 use crate::{
     ffi::bindings,

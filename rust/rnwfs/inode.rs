@@ -5,7 +5,6 @@
 
 use crate::{
     alloc::Allocator,
-    ffi::{self, bindings},
     format::{
         extent::{chain_length, EXTENTS_PER_BLOCK},
         extent_map::{self, ExtentList, MapError},
@@ -13,7 +12,8 @@ use crate::{
         Extent, ExtentBlock, Inode as DiskInode,
     },
     rnwk::{
-        fs::{EvictingInode, InodeRef, WritebackControl},
+        fs::{EvictingInode, Iget, InodeAttrs, InodeRef, InodeTime, OwnedInode, WritebackControl},
+        kvec,
         sync::RwSem,
     },
     vfs::{Inode, Sb},
@@ -39,15 +39,7 @@ impl ExtentList for Extents {
     fn remove(&mut self, at: usize) {
         let len = self.0.len();
         self.0[at..].rotate_left(1);
-        shrink(&mut self.0, len - 1);
-    }
-}
-
-/// Drops the elements of `v` from `len` on (the 6.12 crate's vectors have no truncate).
-fn shrink<T: Copy>(v: &mut KVVec<T>, len: usize) {
-    if len < v.len() {
-        // SAFETY: shrinking a vector of `Copy` elements, which need no drop.
-        unsafe { v.set_len(len) };
+        kvec::truncate(&mut self.0, len - 1);
     }
 }
 
@@ -130,7 +122,7 @@ impl Mapping {
         for &b in &self.chain[need.min(self.chain.len())..] {
             alloc.free_blocks(b, 1);
         }
-        shrink(&mut self.chain, need);
+        kvec::truncate(&mut self.chain, need);
     }
 
     /// The device block of the file block before `logical`, plus one: where an
@@ -278,41 +270,33 @@ unsafe extern "C" fn rnwfs_inode_info_free(info: *mut core::ffi::c_void) {
     drop(unsafe { KBox::from_raw(info.cast::<InodeInfo>()) });
 }
 
-fn ts(sec: i64, nsec: u32) -> Timestamp {
-    Timestamp { sec, nsec }
+fn disk_time(t: InodeTime) -> Timestamp {
+    Timestamp {
+        sec: t.sec,
+        nsec: t.nsec,
+    }
+}
+
+fn vfs_time(t: Timestamp) -> InodeTime {
+    InodeTime {
+        sec: t.sec,
+        nsec: t.nsec,
+    }
 }
 
 /// The in-core inode for `ino`, read from disk if not cached.
-pub(crate) fn iget(sb: Sb<'_>, ino: u32) -> Result<Inode<'_>> {
-    // SAFETY: `sb` is live; iget_locked returns a referenced inode, new ones locked.
-    let raw = unsafe { bindings::iget_locked(sb.raw(), ino as usize) };
-    if raw.is_null() {
-        return Err(ENOMEM);
-    }
-    // SAFETY: a referenced rnwfs inode.
-    let inode = unsafe { Inode::new(raw) };
-    // SAFETY: as above.
-    if !unsafe { ffi::rnwfs_inode_is_new(raw) } {
-        return Ok(inode);
-    }
-    match load(sb, inode) {
-        Ok(attrs) => {
-            // SAFETY: a new, locked inode: ours to fill, then unlock.
-            unsafe {
-                ffi::rnwfs_inode_init(raw, &attrs);
-                bindings::unlock_new_inode(raw);
-            }
-            Ok(inode)
-        }
-        Err(e) => {
-            // SAFETY: a new, locked inode that we give up on.
-            unsafe { bindings::iget_failed(raw) };
-            Err(e)
+pub(crate) fn iget(sb: Sb<'_>, ino: u32) -> Result<OwnedInode<'_>> {
+    match sb.layer().iget(ino.into())? {
+        Iget::Cached(inode) => Ok(inode),
+        // Dropped on an error, the blank inode is failed (a bad inode: nothing on disk).
+        Iget::Loading(loading) => {
+            let attrs = load(sb, Inode::of(loading.get()))?;
+            Ok(loading.finish(&attrs))
         }
     }
 }
 
-fn load(sb: Sb<'_>, inode: Inode<'_>) -> Result<ffi::rnwfs_inode_attrs> {
+fn load(sb: Sb<'_>, inode: Inode<'_>) -> Result<InodeAttrs> {
     let ino = inode.ino();
     let layout = &sb.info().layout;
     let d = crate::disk::read_inode(sb, layout, ino)?;
@@ -324,18 +308,15 @@ fn load(sb: Sb<'_>, inode: Inode<'_>) -> Result<ffi::rnwfs_inode_attrs> {
     inode.set_blocks(map.blocks());
     drop(map);
     info.flags.store(d.flags, Ordering::Relaxed);
-    Ok(ffi::rnwfs_inode_attrs {
+    Ok(InodeAttrs {
         mode: d.mode,
         uid: d.uid,
         gid: d.gid,
         nlink: d.links.into(),
         size: d.size,
-        atime_sec: d.atime.sec,
-        atime_nsec: d.atime.nsec,
-        mtime_sec: d.mtime.sec,
-        mtime_nsec: d.mtime.nsec,
-        ctime_sec: d.ctime.sec,
-        ctime_nsec: d.ctime.nsec,
+        atime: vfs_time(d.atime),
+        mtime: vfs_time(d.mtime),
+        ctime: vfs_time(d.ctime),
         generation: d.generation,
     })
 }
@@ -354,9 +335,9 @@ pub(crate) fn to_disk(inode: Inode<'_>, map: &Mapping) -> DiskInode {
         gid: a.gid,
         flags: inode.info().flags.load(Ordering::Relaxed),
         size: a.size,
-        atime: ts(a.atime_sec, a.atime_nsec),
-        mtime: ts(a.mtime_sec, a.mtime_nsec),
-        ctime: ts(a.ctime_sec, a.ctime_nsec),
+        atime: disk_time(a.atime),
+        mtime: disk_time(a.mtime),
+        ctime: disk_time(a.ctime),
         generation: a.generation,
         nextents: list.len() as u32,
         extent_block: map.extent_block(),

@@ -4,16 +4,16 @@
 //! name the writeback path, which uses super blocks.
 
 use crate::{
-    rnwk::fs::{FsContext, SuperBlock},
+    rnwk::fs::{FsContext, NewSuperBlock},
     super_block, vfs, writeback,
 };
 
 /// `get_tree_bdev`'s fill_super: `sb` is the super block being set up for the mount of
 /// context `fc`.
 #[no_mangle]
-extern "C" fn rnwfs_fill_super(sb: SuperBlock<'_>, fc: FsContext<'_>) -> i32 {
+extern "C" fn rnwfs_fill_super(sb: NewSuperBlock<'_>, fc: FsContext<'_>) -> i32 {
     vfs::status(super_block::fill_super(
-        vfs::Sb::of(sb),
+        &sb,
         &fc,
         writeback::unwritten_ioend_ended,
     ))

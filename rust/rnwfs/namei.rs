@@ -4,24 +4,20 @@
 
 use crate::inode::NewBlocks;
 use crate::{
-    dir::{self, dentry_name},
+    dir,
     ffi::{self, bindings},
     format::{
         dirent::NAME_MAX,
         inode::{S_IFDIR, S_IFLNK, S_IFMT},
         DirEntry, FileType, BLOCK_SIZE,
     },
-    rnwk::fs::{DentryRef, InodeRef, MntIdmap},
+    rnwk::fs::{DelayedCall, DentryRef, InodeRef, LinkBody, MntIdmap, NewInode, SymlinkTarget},
     vfs::Inode,
 };
 use kernel::prelude::*;
 
 fn errno(e: u32) -> Error {
     Error::from_errno(-(e as i32))
-}
-
-fn checked_name<'a>(dentry: *mut bindings::dentry) -> Result<&'a [u8]> {
-    name_fits(dentry_name(dentry))
 }
 
 /// ENAMETOOLONG for a name longer than an entry holds.
@@ -33,216 +29,126 @@ fn name_fits(name: &[u8]) -> Result<&[u8]> {
     }
 }
 
-/// A new inode, hashed and locked (I_NEW) until `instantiate`; dropped unused, it is
-/// discarded and its slot freed by eviction.
-struct NewInode<'a>(Inode<'a>);
-
-impl<'a> NewInode<'a> {
-    fn create(idmap: *mut bindings::mnt_idmap, dir: Inode<'a>, mode: u16) -> Result<Self> {
-        let sb = dir.sb();
-        // SAFETY: a live super block of ours.
-        let raw = unsafe { bindings::new_inode(sb.raw()) };
-        if raw.is_null() {
-            return Err(ENOMEM);
-        }
-        // SAFETY: a fresh inode only we know; `dir` is live; i_ino stays 0 until a slot is
-        // ours (eviction frees nothing for ino 0).
-        let inode = unsafe {
-            bindings::inode_init_owner(idmap, raw, dir.raw(), mode);
-            bindings::simple_inode_init_ts(raw);
-            (*raw).i_generation = bindings::get_random_u32();
-            Inode::new(raw)
-        };
-        let disk = crate::inode::to_disk(inode, &inode.info().map.read());
-        let ino = match sb.info().alloc.write().alloc_inode(sb, &disk) {
-            Ok(ino) => ino,
-            Err(e) => {
-                // SAFETY: our only reference; the inode has no slot to free.
-                unsafe { bindings::iput(raw) };
-                return Err(e);
-            }
-        };
-        // SAFETY: still private to us: number it, give it its operations, hash it.
-        unsafe {
-            (*raw).i_ino = ino as usize;
-            ffi::rnwfs_inode_set_ops(raw);
-            if bindings::insert_inode_locked(raw) != 0 {
-                pr_err!("inode {} allocated but already in the cache\n", ino);
-                bindings::clear_nlink(raw);
-                bindings::iput(raw);
-                return Err(EIO);
-            }
-        }
-        inode.mark_dirty();
-        Ok(Self(inode))
-    }
-
-    fn instantiate(self, dentry: *mut bindings::dentry) {
-        let inode = self.0;
-        core::mem::forget(self);
-        // SAFETY: a new, locked inode: the dentry takes our reference and unlocks it.
-        unsafe { bindings::d_instantiate_new(dentry, inode.raw()) };
-    }
-}
-
-impl Drop for NewInode<'_> {
-    fn drop(&mut self) {
-        // SAFETY: a new, locked inode we hold the only reference to: unlinked and
-        // discarded, eviction frees its blocks and slot.
-        unsafe {
-            bindings::clear_nlink(self.0.raw());
-            bindings::discard_new_inode(self.0.raw());
-        }
-    }
+/// A new inode of mode `mode` in `dir`, with a slot of its own on disk, locked until it is
+/// instantiated (dropped before, it is discarded and eviction frees its slot).
+fn new_inode<'a>(idmap: &MntIdmap<'_>, dir: Inode<'a>, mode: u16) -> Result<NewInode<'a>> {
+    let sb = dir.sb();
+    let unhashed = sb.layer().new_inode(idmap, dir.layer(), mode)?;
+    let inode = Inode::of(unhashed.get());
+    let disk = crate::inode::to_disk(inode, &inode.info().map.read());
+    // Dropped on failure: its number is still 0, so eviction frees no slot.
+    let ino = sb.info().alloc.write().alloc_inode(sb, &disk)?;
+    let new = unhashed.hash(ino.into()).map_err(|_| {
+        pr_err!("inode {} allocated but already in the cache\n", ino);
+        EIO
+    })?;
+    Inode::of(new.get()).mark_dirty();
+    Ok(new)
 }
 
 fn file_type(mode: u16) -> FileType {
     FileType::from_mode(mode).unwrap_or(FileType::Regular)
 }
 
-fn create(
-    idmap: *mut bindings::mnt_idmap,
-    dir: Inode<'_>,
-    dentry: *mut bindings::dentry,
-    mode: u16,
-) -> Result {
-    let name = checked_name(dentry)?;
-    let new = NewInode::create(idmap, dir, mode)?;
-    dir::add(dir, name, new.0.ino(), file_type(mode))?;
+fn create(idmap: &MntIdmap<'_>, dir: Inode<'_>, dentry: &DentryRef<'_>, mode: u16) -> Result {
+    if mode & S_IFMT != crate::format::inode::S_IFREG {
+        return Err(errno(bindings::EOPNOTSUPP)); // mknod of devices, fifos, sockets
+    }
+    let name = name_fits(dentry.name())?;
+    let new = new_inode(idmap, dir, mode)?;
+    dir::add(dir, name, Inode::of(new.get()).ino(), file_type(mode))?;
     new.instantiate(dentry);
     Ok(())
 }
 
-/// # Safety
-///
-/// Called by the VFS only (`->create`): `idmap` is the mount's idmap, `dir` a live rnwfs
-/// directory inode whose `i_rwsem` the caller holds exclusively, `dentry` a live negative
-/// dentry in `dir`.
+/// `inode_operations.create`: the VFS holds `dir`'s i_rwsem exclusively; `dentry` is a
+/// negative dentry in it.
 #[no_mangle]
-unsafe extern "C" fn rnwfs_create(
-    idmap: *mut bindings::mnt_idmap,
-    dir: *mut bindings::inode,
-    dentry: *mut bindings::dentry,
+extern "C" fn rnwfs_create(
+    idmap: MntIdmap<'_>,
+    dir: InodeRef<'_>,
+    dentry: DentryRef<'_>,
     mode: u16,
     _excl: bool,
 ) -> i32 {
-    if mode & S_IFMT != crate::format::inode::S_IFREG {
-        return errno(bindings::EOPNOTSUPP).to_errno(); // mknod of devices, fifos, sockets
-    }
-    // SAFETY: the VFS passes a live directory of ours.
-    crate::vfs::status(create(idmap, unsafe { Inode::new(dir) }, dentry, mode))
+    crate::vfs::status(create(&idmap, Inode::of(dir), &dentry, mode))
 }
 
-fn mkdir(
-    idmap: *mut bindings::mnt_idmap,
-    dir: Inode<'_>,
-    dentry: *mut bindings::dentry,
-    mode: u16,
-) -> Result {
-    let name = checked_name(dentry)?;
-    let new = NewInode::create(idmap, dir, S_IFDIR | mode)?;
-    new.0.inc_nlink(); // a new directory has two links ("." and its entry in the parent)
-    dir::init(new.0, dir.ino())?;
-    dir::add(dir, name, new.0.ino(), FileType::Directory)?;
+fn mkdir(idmap: &MntIdmap<'_>, dir: Inode<'_>, dentry: &DentryRef<'_>, mode: u16) -> Result {
+    let name = name_fits(dentry.name())?;
+    let new = new_inode(idmap, dir, S_IFDIR | mode)?;
+    let child = Inode::of(new.get());
+    child.inc_nlink(); // a new directory has two links ("." and its entry in the parent)
+    dir::init(child, dir.ino())?;
+    dir::add(dir, name, child.ino(), FileType::Directory)?;
     dir.inc_nlink(); // its new child's ".." links to it
     dir.mark_dirty();
     new.instantiate(dentry);
     Ok(())
 }
 
-/// # Safety
-///
-/// Called by the VFS only (`->mkdir`), with the pointers `rnwfs_create` is given.
+/// `inode_operations.mkdir`, called as `rnwfs_create` is.
 #[no_mangle]
-unsafe extern "C" fn rnwfs_mkdir(
-    idmap: *mut bindings::mnt_idmap,
-    dir: *mut bindings::inode,
-    dentry: *mut bindings::dentry,
+extern "C" fn rnwfs_mkdir(
+    idmap: MntIdmap<'_>,
+    dir: InodeRef<'_>,
+    dentry: DentryRef<'_>,
     mode: u16,
 ) -> i32 {
-    // SAFETY: the VFS passes a live directory of ours.
-    crate::vfs::status(mkdir(idmap, unsafe { Inode::new(dir) }, dentry, mode))
+    crate::vfs::status(mkdir(&idmap, Inode::of(dir), &dentry, mode))
 }
 
-fn symlink(
-    idmap: *mut bindings::mnt_idmap,
-    dir: Inode<'_>,
-    dentry: *mut bindings::dentry,
-    target: &[u8],
-) -> Result {
-    let name = checked_name(dentry)?;
+fn symlink(idmap: &MntIdmap<'_>, dir: Inode<'_>, dentry: &DentryRef<'_>, target: &[u8]) -> Result {
+    let name = name_fits(dentry.name())?;
     if target.len() >= BLOCK_SIZE {
         return Err(errno(bindings::ENAMETOOLONG));
     }
-    let new = NewInode::create(idmap, dir, S_IFLNK | 0o777)?;
-    let e = new
-        .0
+    let new = new_inode(idmap, dir, S_IFLNK | 0o777)?;
+    let link = Inode::of(new.get());
+    let e = link
         .info()
         .map
         .write()
-        .allocate(new.0, 0, 1, NewBlocks::Written)?;
+        .allocate(link, 0, 1, NewBlocks::Written)?;
     let mut buf = dir.sb().new_block(e.physical)?;
     buf.edit(|data| data[..target.len()].copy_from_slice(target));
-    new.0.set_size(target.len() as u64);
-    dir::add(dir, name, new.0.ino(), FileType::Symlink)?;
+    link.set_size(target.len() as u64);
+    dir::add(dir, name, link.ino(), FileType::Symlink)?;
     new.instantiate(dentry);
     Ok(())
 }
 
-/// # Safety
-///
-/// Called by the VFS only (`->symlink`), with the pointers `rnwfs_create` is given and
-/// `target` a NUL-terminated string that lives for the call.
+/// `inode_operations.symlink`, called as `rnwfs_create` is, with the link's target.
 #[no_mangle]
-unsafe extern "C" fn rnwfs_symlink(
-    idmap: *mut bindings::mnt_idmap,
-    dir: *mut bindings::inode,
-    dentry: *mut bindings::dentry,
-    target: *const core::ffi::c_char,
+extern "C" fn rnwfs_symlink(
+    idmap: MntIdmap<'_>,
+    dir: InodeRef<'_>,
+    dentry: DentryRef<'_>,
+    target: SymlinkTarget<'_>,
 ) -> i32 {
-    // SAFETY: the VFS passes a NUL-terminated target and a live directory of ours.
-    let (dir, target) = unsafe {
-        (
-            Inode::new(dir),
-            core::ffi::CStr::from_ptr(target).to_bytes(),
-        )
-    };
-    crate::vfs::status(symlink(idmap, dir, dentry, target))
+    crate::vfs::status(symlink(&idmap, Inode::of(dir), &dentry, target.bytes()))
 }
 
-fn link(old: Inode<'_>, dir: Inode<'_>, dentry: *mut bindings::dentry) -> Result {
-    let name = checked_name(dentry)?;
+fn link(old_dentry: &DentryRef<'_>, dir: Inode<'_>, dentry: &DentryRef<'_>) -> Result {
+    let old = positive(old_dentry)?;
+    let name = name_fits(dentry.name())?;
     dir::add(dir, name, old.ino(), file_type(old.mode()))?;
-    // SAFETY: a live inode: one more link, one more reference for the new dentry.
-    unsafe {
-        bindings::inc_nlink(old.raw());
-        bindings::ihold(old.raw());
-        bindings::d_instantiate(dentry, old.raw());
-    }
+    old.inc_nlink();
+    dentry.instantiate(old.layer().hold());
     old.touch_ctime();
     old.mark_dirty();
     Ok(())
 }
 
-/// # Safety
-///
-/// Called by the VFS only (`->link`): `old_dentry` is a live positive dentry of an rnwfs
-/// inode, `dir` a live rnwfs directory inode whose `i_rwsem` the caller holds exclusively,
-/// `dentry` a live negative dentry in `dir`.
+/// `inode_operations.link`: `old_dentry` is a positive dentry of an rnwfs inode; the VFS
+/// holds `dir`'s i_rwsem exclusively; `dentry` is a negative dentry in it.
 #[no_mangle]
-unsafe extern "C" fn rnwfs_link(
-    old_dentry: *mut bindings::dentry,
-    dir: *mut bindings::inode,
-    dentry: *mut bindings::dentry,
+extern "C" fn rnwfs_link(
+    old_dentry: DentryRef<'_>,
+    dir: InodeRef<'_>,
+    dentry: DentryRef<'_>,
 ) -> i32 {
-    // SAFETY: the VFS passes a positive source dentry and a live directory of ours.
-    crate::vfs::status(unsafe {
-        link(
-            Inode::new(ffi::rnwfs_d_inode(old_dentry)),
-            Inode::new(dir),
-            dentry,
-        )
-    })
+    crate::vfs::status(link(&old_dentry, Inode::of(dir), &dentry))
 }
 
 /// Refuses an operation that would take `inode`'s link count below `min` (what its
@@ -414,7 +320,7 @@ extern "C" fn rnwfs_rename(
     ))
 }
 
-fn read_link(inode: Inode<'_>) -> Result<*mut u8> {
+fn read_link(inode: Inode<'_>) -> Result<KVec<u8>> {
     let size = inode.size() as usize;
     if size == 0 || size >= BLOCK_SIZE {
         return Err(crate::disk::corrupted());
@@ -426,30 +332,21 @@ fn read_link(inode: Inode<'_>) -> Result<*mut u8> {
     let buf = inode.sb().read(block)?;
     let mut body = KVec::with_capacity(size + 1, GFP_KERNEL)?;
     body.extend_from_slice(&buf.data()[..size], GFP_KERNEL)?;
-    body.push(0, GFP_KERNEL)?;
-    Ok(body.into_raw_parts().0)
+    Ok(body)
 }
 
-/// # Safety
-///
-/// Called by the VFS only (`->get_link`): `dentry` is null (an RCU path walk) or live,
-/// `inode` a live rnwfs symlink inode, `done` the walk's delayed call.
+/// `inode_operations.get_link`: `dentry` is `None` in an RCU path walk.
 #[no_mangle]
-unsafe extern "C" fn rnwfs_get_link(
-    dentry: *mut bindings::dentry,
-    inode: *mut bindings::inode,
-    done: *mut bindings::delayed_call,
-) -> *const core::ffi::c_char {
-    if dentry.is_null() {
-        return errno(bindings::ECHILD).to_ptr(); // RCU walk: reading may sleep
+extern "C" fn rnwfs_get_link(
+    dentry: Option<DentryRef<'_>>,
+    inode: InodeRef<'_>,
+    done: DelayedCall<'_>,
+) -> LinkBody {
+    if dentry.is_none() {
+        return LinkBody::from(errno(bindings::ECHILD)); // RCU walk: reading may sleep
     }
-    // SAFETY: the VFS passes a live symlink inode of ours.
-    match read_link(unsafe { Inode::new(inode) }) {
-        Ok(body) => {
-            // SAFETY: `body` is a kmalloc'ed NUL-terminated string; the VFS kfrees it.
-            unsafe { ffi::rnwfs_set_link_kfree(done, body.cast()) };
-            body.cast()
-        }
-        Err(e) => e.to_ptr(),
+    match read_link(Inode::of(inode)) {
+        Ok(body) => done.give(body),
+        Err(e) => LinkBody::from(e),
     }
 }

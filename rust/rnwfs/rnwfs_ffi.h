@@ -54,27 +54,9 @@ void rnwfs_sb_free(struct super_block *sb);
 void *rnwfs_sb_info(struct super_block *sb);
 /* -o writethrough: 1, -o nowritethrough: 0, not given: -1. */
 int rnwfs_fc_writethrough(struct fs_context *fc);
-/* Creates the super block's dio_done workqueue (writethrough aio completes there): the
- * writethrough engine's; Rust uses the layer's SuperBlock::ensure_dio_done_wq. */
-int rnwfs_init_dio_done_wq(struct super_block *sb);
 
 /* ---- inodes ---- */
-struct rnwfs_inode_attrs {
-	umode_t mode;
-	u32 uid, gid, nlink;
-	u64 size;
-	s64 atime_sec, mtime_sec, ctime_sec;
-	u32 atime_nsec, mtime_nsec, ctime_nsec;
-	u32 generation;
-};
-/* Fills an inode's attributes and the operations for its type. */
-void rnwfs_inode_init(struct inode *inode, const struct rnwfs_inode_attrs *attrs);
-void rnwfs_inode_set_ops(struct inode *inode);
-void rnwfs_inode_get_attrs(struct inode *inode, struct rnwfs_inode_attrs *attrs);
-bool rnwfs_inode_is_new(struct inode *inode);
 void *rnwfs_inode_info(struct inode *inode);
-struct inode *rnwfs_file_inode(struct file *file);
-struct inode *rnwfs_d_inode(struct dentry *dentry);
 
 /* ---- data path (iomap with rnwfs' ops) ---- */
 /*
@@ -104,12 +86,6 @@ void rnwfs_wt_writeback_done(struct super_block *sb, struct inode *inode, loff_t
 int rnwfs_zero_range(struct inode *inode, u64 pos, u64 len);
 int rnwfs_truncate_page(struct inode *inode, u64 pos);
 loff_t rnwfs_seek_data_hole(struct inode *inode, loff_t offset, int whence);
-
-/* ---- directories and links ---- */
-/* dentry name (not NUL-terminated) and its length. */
-const unsigned char *rnwfs_dentry_name(struct dentry *dentry, unsigned int *len);
-/* Hands a kmalloc'ed symlink body to the VFS, which kfrees it when done. */
-void rnwfs_set_link_kfree(struct delayed_call *done, void *body);
 
 #ifndef __BINDGEN__
 /* Implemented in Rust. */

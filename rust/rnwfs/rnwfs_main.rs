@@ -14,9 +14,11 @@
 mod rnwk {
     mod bindings;
     pub(crate) mod bio;
+    pub(crate) mod clock;
     pub(crate) mod debugfs;
     pub(crate) mod fs;
     pub(crate) mod iomap;
+    pub(crate) mod kvec;
     pub(crate) mod sync;
     pub(crate) mod workqueue;
 }

@@ -17,6 +17,7 @@
 #include <linux/slab.h>
 #include "rnwfs_ffi.h"
 #include "rnwfs_c.h"
+#include "../rnwk/rnwk_ffi.h"
 
 /* ---- in-core inodes: the VFS inode plus the Rust part ---- */
 
@@ -307,7 +308,8 @@ static const struct inode_operations rnwfs_symlink_inode_ops = {
 	.setattr = rnwfs_setattr,
 };
 
-void rnwfs_inode_set_ops(struct inode *inode)
+/* The layer's hook (rnwk_ffi.h): a new inode's tables, by its type. */
+void rnwk_fs_set_inode_ops(struct inode *inode)
 {
 	switch (inode->i_mode & S_IFMT) {
 	case S_IFDIR:

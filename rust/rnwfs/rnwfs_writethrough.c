@@ -236,7 +236,7 @@ void *rnwfs_wt_prepare(struct kiocb *iocb, loff_t pos, size_t len)
 	if (!is_sync_kiocb(iocb) && !sb->s_dio_done_wq) {
 		if (nowait)
 			return ERR_PTR(-EAGAIN); /* creating the workqueue sleeps */
-		ret = rnwfs_init_dio_done_wq(sb);
+		ret = sb_init_dio_done_wq(sb);
 		if (ret)
 			return ERR_PTR(ret);
 	}

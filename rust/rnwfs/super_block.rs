@@ -5,17 +5,17 @@
 
 use crate::{
     alloc::Allocator,
-    ffi::{self, bindings},
+    ffi,
     format::{dirent::NAME_MAX, superblock::ROOT_INO, State, Superblock, BLOCK_SIZE},
     inode,
     rnwk::{
-        debugfs,
-        fs::{DentryRef, FsContext, Statfs, StatfsOut, SuperBlock},
+        clock, debugfs,
+        fs::{DentryRef, FsContext, NewSuperBlock, Statfs, StatfsOut, SuperBlock},
         iomap::{IoendHandler, IoendQueue},
         sync::RwSem,
     },
     stats::NowaitStats,
-    vfs::Sb,
+    vfs::{Inode, Sb},
 };
 use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::{
@@ -87,8 +87,7 @@ fn write_super(sb: Sb<'_>, state: State, sync: bool) -> Result {
         s.free_inodes = a.free_inodes;
     }
     s.state = state;
-    // SAFETY: reads the clock.
-    s.write_time = unsafe { bindings::ktime_get_real_seconds() };
+    s.write_time = clock::real_seconds();
     let mut buf = sb.read(0)?;
     buf.edit(|data| s.encode(data));
     if sync {
@@ -100,7 +99,12 @@ fn write_super(sb: Sb<'_>, state: State, sync: bool) -> Result {
 /// Sets up a super block being mounted from the context `fc`; writeback of unwritten
 /// extents completes through `ioend_ended` (writeback.rs, which mount.rs names: this module
 /// is below it).
-pub(crate) fn fill_super(sb: Sb<'_>, fc: &FsContext<'_>, ioend_ended: IoendHandler) -> Result {
+pub(crate) fn fill_super(
+    new: &NewSuperBlock<'_>,
+    fc: &FsContext<'_>,
+    ioend_ended: IoendHandler,
+) -> Result {
+    let sb = Sb::of(new.get());
     let mut disk = read_superblock(sb, fc)?;
     let mut read_only = fc.wants_read_only();
     if disk.state == State::Dirty && !read_only {
@@ -145,25 +149,13 @@ pub(crate) fn fill_super(sb: Sb<'_>, fc: &FsContext<'_>, ioend_ended: IoendHandl
         drop(unsafe { KBox::from_raw(raw) });
         return Err(e);
     }
-    let root = inode::iget(sb, ROOT_INO).and_then(|root| {
+    let result = inode::iget(sb, ROOT_INO).and_then(|root| {
         // A crafted image can make the root any valid inode: the VFS needs a directory.
-        if !root.is_dir() {
+        if !Inode::of(root.get()).is_dir() {
             pr_err!("root inode {} is not a directory\n", ROOT_INO);
-            // SAFETY: the reference iget gave us, not handed to the VFS: dropped once.
-            unsafe { bindings::iput(root.raw()) };
             return Err(crate::disk::corrupted());
         }
-        // SAFETY: d_make_root consumes the inode reference, also on failure.
-        let dentry = unsafe { bindings::d_make_root(root.raw()) };
-        if dentry.is_null() {
-            Err(ENOMEM)
-        } else {
-            Ok(dentry)
-        }
-    });
-    let result = root.and_then(|dentry| {
-        // SAFETY: our super block, being set up.
-        unsafe { (*sb.raw()).s_root = dentry };
+        new.set_root(root)?;
         if read_only {
             Ok(())
         } else {
@@ -178,9 +170,7 @@ pub(crate) fn fill_super(sb: Sb<'_>, fc: &FsContext<'_>, ioend_ended: IoendHandl
             Ok(())
         }
     });
-    // SAFETY: our super block, being set up.
-    let has_root = unsafe { !(*sb.raw()).s_root.is_null() };
-    if result.is_err() && !has_root {
+    if result.is_err() && !new.has_root() {
         // put_super only runs for a super block with a root: free the info here.
         release(sb);
     }

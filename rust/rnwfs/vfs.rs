@@ -8,7 +8,7 @@ use crate::{
     ffi::{self, bindings},
     format::BLOCK_SIZE,
     inode::InodeInfo,
-    rnwk::fs::{InodeLockGuard, InodeRef, InvalidateLockGuard, LockMode, SuperBlock},
+    rnwk::fs::{InodeAttrs, InodeLockGuard, InodeRef, InvalidateLockGuard, LockMode, SuperBlock},
     super_block::SbInfo,
 };
 use kernel::prelude::*;
@@ -84,14 +84,6 @@ impl<'a> Sb<'a> {
 pub(crate) struct Inode<'a>(InodeRef<'a>);
 
 impl<'a> Inode<'a> {
-    /// # Safety
-    /// `inode` is an rnwfs inode, live for `'a` (the raw entry points still choose `'a`
-    /// themselves; the layer's handles carry the callback's).
-    pub(crate) unsafe fn new(inode: *mut bindings::inode) -> Self {
-        // SAFETY: per the contract.
-        Self(unsafe { InodeRef::from_raw(inode) })
-    }
-
     /// rnwfs' view of an inode the layer handed over (a callback's, or one an object it was
     /// given holds): rnwfs' own, as for [`Sb::of`], for as long.
     pub(crate) fn of(inode: InodeRef<'a>) -> Self {
@@ -214,11 +206,8 @@ impl<'a> Inode<'a> {
         self.attrs().nlink
     }
 
-    pub(crate) fn attrs(self) -> ffi::rnwfs_inode_attrs {
-        let mut a = ffi::rnwfs_inode_attrs::default();
-        // SAFETY: a live inode; `a` is ours.
-        unsafe { ffi::rnwfs_inode_get_attrs(self.raw(), &mut a) };
-        a
+    pub(crate) fn attrs(self) -> InodeAttrs {
+        self.0.attrs()
     }
 
     /// i_rwsem, shared or exclusive; with `nowait`, EAGAIN instead of sleeping.

@@ -146,4 +146,25 @@ bool rnwk_bdev_nowait(struct block_device *bdev);
 struct iomap_ioend *rnwk_iomap_ioend_from_bio(struct bio *bio);
 void rnwk_init_list_head(struct list_head *list);
 
+/* ---- fs/rnwk_fs.c: inodes being born, names, symlink bodies ---- */
+/* An inode's attributes as a filesystem stores them (owners in the initial namespace). */
+struct rnwk_inode_attrs {
+	umode_t mode;
+	u32 uid, gid, nlink;
+	u64 size;
+	s64 atime_sec, mtime_sec, ctime_sec;
+	u32 atime_nsec, mtime_nsec, ctime_nsec;
+	u32 generation;
+};
+void rnwk_inode_set_attrs(struct inode *inode, const struct rnwk_inode_attrs *attrs);
+void rnwk_inode_get_attrs(struct inode *inode, struct rnwk_inode_attrs *attrs);
+bool rnwk_inode_is_new(struct inode *inode);
+void rnwk_set_delayed_call_kfree_link(struct delayed_call *done, void *body);
+/*
+ * Defined by the filesystem's C (its static operation tables): points a fresh inode's
+ * i_op, i_fop and a_ops at the tables for its type (i_mode). rnwk::fs calls it for inodes
+ * being born, before anyone else reaches them.
+ */
+void rnwk_fs_set_inode_ops(struct inode *inode);
+
 #endif

@@ -13,6 +13,7 @@
 //! kernel builds with overflow checks, where an overflow is a BUG(). Every sum, product and
 //! index derived from a field read from disk is checked, and a value no valid structure
 //! holds is a [`FormatError`] naming it, never a panic (tools/rnwfs-fuzz tries).
+#![forbid(unsafe_code)]
 
 mod bytes;
 pub mod chain;

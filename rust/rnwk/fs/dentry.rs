@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 //! `DentryRef`: a borrowed dentry.
 
-use super::{InodeRef, SuperBlock};
+use super::{InodeRef, OwnedInode, SuperBlock};
 use crate::rnwk::bindings;
 use core::{marker::PhantomData, ptr::NonNull};
+use kernel::prelude::*;
 
 /// A dentry, live for `'a`.
 ///
@@ -50,5 +51,39 @@ impl<'a> DentryRef<'a> {
         // SAFETY: the dentry is live for `'a` (type invariant); `d_sb` never changes and
         // the super block outlives its dentries.
         unsafe { SuperBlock::from_raw((*self.dentry.as_ptr()).d_sb) }
+    }
+
+    /// Makes the negative dentry of a `->link` call name `inode`, whose reference it takes
+    /// (`d_instantiate`). The caller has added the link to the inode and its directory.
+    pub(crate) fn instantiate(&self, inode: OwnedInode<'_>) {
+        // SAFETY: the dentry is live for the call (type invariant); the reference is given
+        // to it.
+        unsafe { bindings::d_instantiate(self.as_ptr(), inode.into_raw()) }
+    }
+
+    /// `->lookup`'s answer for this dentry: `inode` (whose reference the dentry, or an alias
+    /// of it, takes) or, for `None`, a negative dentry (`d_splice_alias`).
+    pub(crate) fn splice_alias(&self, inode: Option<OwnedInode<'_>>) -> LookupResult {
+        let inode = inode.map_or(core::ptr::null_mut(), OwnedInode::into_raw);
+        // INVARIANT: what `d_splice_alias` returns.
+        // SAFETY: the dentry of a `->lookup` call (type invariant); the reference, if any, is
+        // given to it (`d_splice_alias` consumes it also on failure).
+        LookupResult(unsafe { bindings::d_splice_alias(inode, self.as_ptr()) })
+    }
+}
+
+/// `->lookup`'s answer: null (the caller's dentry was used), another dentry (an alias), or
+/// an error pointer.
+///
+/// # Invariants
+///
+/// Made only by [`DentryRef::splice_alias`] or from an error.
+#[repr(transparent)]
+pub(crate) struct LookupResult(*mut bindings::dentry);
+
+impl From<Error> for LookupResult {
+    fn from(e: Error) -> Self {
+        // INVARIANT: an error pointer.
+        Self(e.to_ptr())
     }
 }

@@ -265,3 +265,49 @@ const unsigned char *rnwk_dentry_name(struct dentry *dentry, unsigned int *len)
 	*len = dentry->d_name.len;
 	return dentry->d_name.name;
 }
+
+/* ---- inodes being born, names, symlink bodies ---- */
+
+void rnwk_inode_set_attrs(struct inode *inode, const struct rnwk_inode_attrs *a)
+{
+	inode->i_mode = a->mode;
+	i_uid_write(inode, a->uid);
+	i_gid_write(inode, a->gid);
+	set_nlink(inode, a->nlink);
+	i_size_write(inode, a->size);
+	inode_set_atime(inode, a->atime_sec, a->atime_nsec);
+	inode_set_mtime(inode, a->mtime_sec, a->mtime_nsec);
+	inode_set_ctime(inode, a->ctime_sec, a->ctime_nsec);
+	inode->i_generation = a->generation;
+}
+
+void rnwk_inode_get_attrs(struct inode *inode, struct rnwk_inode_attrs *a)
+{
+	struct timespec64 t;
+
+	a->mode = inode->i_mode;
+	a->uid = i_uid_read(inode);
+	a->gid = i_gid_read(inode);
+	a->nlink = inode->i_nlink;
+	a->size = i_size_read(inode);
+	t = inode_get_atime(inode);
+	a->atime_sec = t.tv_sec;
+	a->atime_nsec = t.tv_nsec;
+	t = inode_get_mtime(inode);
+	a->mtime_sec = t.tv_sec;
+	a->mtime_nsec = t.tv_nsec;
+	t = inode_get_ctime(inode);
+	a->ctime_sec = t.tv_sec;
+	a->ctime_nsec = t.tv_nsec;
+	a->generation = inode->i_generation;
+}
+
+bool rnwk_inode_is_new(struct inode *inode)
+{
+	return inode->i_state & I_NEW;
+}
+
+void rnwk_set_delayed_call_kfree_link(struct delayed_call *done, void *body)
+{
+	set_delayed_call(done, kfree_link, body);
+}

@@ -31,6 +31,12 @@ pub(crate) struct Iattr<'a> {
     _object: PhantomData<&'a mut bindings::iattr>,
 }
 
+impl MntIdmap<'_> {
+    pub(super) fn as_ptr(&self) -> *mut bindings::mnt_idmap {
+        self.idmap.as_ptr()
+    }
+}
+
 impl Iattr<'_> {
     /// The new size, if the change sets one (`ATTR_SIZE`). A negative one (which
     /// [`Self::prepare`] refuses) reads as `u64::MAX`.
