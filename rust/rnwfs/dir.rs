@@ -15,7 +15,7 @@ use crate::{
         DirEntry, FileType, BLOCK_SIZE,
     },
     inode,
-    rnwk::fs::{DentryRef, DirContext, EntryType, FileRef, InodeRef, LookupResult},
+    rnwk::fs::{DentryRef, DirContext, EntryType, FileRef, OwnedInode},
     vfs::Inode,
 };
 use kernel::prelude::*;
@@ -179,7 +179,10 @@ pub(crate) fn is_empty(dir: Inode<'_>) -> Result<bool> {
 /// `iterate_shared` of rnwfs' directories: `ctx`'s position is the slot number.
 #[no_mangle]
 extern "C" fn rnwfs_iterate(file: FileRef<'_>, mut ctx: DirContext<'_>) -> i32 {
-    let dir = Inode::of(file.inode());
+    let dir = match Inode::of(file.inode()) {
+        Ok(dir) => dir,
+        Err(e) => return e.to_errno(),
+    };
     let first = u64::try_from(ctx.pos()).unwrap_or(u64::MAX);
     let result = scan(dir, first, |slot, e| {
         let Some(e) = e else {
@@ -200,20 +203,13 @@ extern "C" fn rnwfs_iterate(file: FileRef<'_>, mut ctx: DirContext<'_>) -> i32 {
     }
 }
 
-/// `inode_operations.lookup`: the VFS holds `dir`'s i_rwsem; `dentry` is in it.
-#[no_mangle]
-extern "C" fn rnwfs_lookup(dir: InodeRef<'_>, dentry: DentryRef<'_>, _flags: u32) -> LookupResult {
+/// `inode_operations.lookup`: the inode `dentry` names in `dir`, if any.
+pub(crate) fn lookup<'a>(dir: Inode<'a>, dentry: &DentryRef<'a>) -> Result<Option<OwnedInode<'a>>> {
     let name = dentry.name();
-    let dir = Inode::of(dir);
     if name.len() > crate::format::dirent::NAME_MAX {
-        return LookupResult::from(Error::from_errno(-(bindings::ENAMETOOLONG as i32)));
+        return Err(Error::from_errno(-(bindings::ENAMETOOLONG as i32)));
     }
-    let found = find(dir, name).and_then(|hit| {
-        hit.map(|(ino, _, _)| inode::iget(dir.sb(), ino))
-            .transpose()
-    });
-    match found {
-        Ok(child) => dentry.splice_alias(child),
-        Err(e) => LookupResult::from(e),
-    }
+    find(dir, name)?
+        .map(|(ino, _, _)| inode::iget(dir.sb(), ino))
+        .transpose()
 }

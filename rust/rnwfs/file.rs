@@ -49,15 +49,15 @@ struct Io<'a> {
 impl<'a> Io<'a> {
     /// The read or write of `iocb`, on an rnwfs file (the only ones whose read_iter and
     /// write_iter are ours).
-    fn new(iocb: Kiocb<'a>) -> Self {
-        Self {
-            inode: Inode::of(iocb.file().inode()),
+    fn new(iocb: Kiocb<'a>) -> Result<Self> {
+        Ok(Self {
+            inode: Inode::of(iocb.file().inode())?,
             nowait: iocb.is_nowait(),
             direct: iocb.is_direct(),
             iocb,
             attempt: Attempt::new(),
             counted_at_completion: Cell::new(false),
-        }
+        })
     }
 
     /// `e`, noting `cause` if it is the EAGAIN of a nowait attempt.
@@ -146,7 +146,10 @@ fn read(io: &Io<'_>, to: &mut IovIter<'_>) -> Result<isize> {
 
 #[no_mangle]
 extern "C" fn rnwfs_read_iter(iocb: Kiocb<'_>, mut to: IovIter<'_>) -> isize {
-    let io = Io::new(iocb);
+    let io = match Io::new(iocb) {
+        Ok(io) => io,
+        Err(e) => return e.to_errno() as isize,
+    };
     let r = read(&io, &mut to);
     // A buffered nowait read fails only on uncached or busy pages; a direct one before
     // submission only on dirty or writeback cache over the range.
@@ -339,7 +342,10 @@ fn direct_write(io: &Io<'_>, from: &mut IovIter<'_>) -> Result<isize> {
 
 #[no_mangle]
 extern "C" fn rnwfs_write_iter(iocb: Kiocb<'_>, mut from: IovIter<'_>) -> isize {
-    let io = Io::new(iocb);
+    let io = match Io::new(iocb) {
+        Ok(io) => io,
+        Err(e) => return e.to_errno() as isize,
+    };
     let r = if io.direct {
         direct_write(&io, &mut from)
     } else {
@@ -360,7 +366,7 @@ extern "C" fn rnwfs_write_iter(iocb: Kiocb<'_>, mut from: IovIter<'_>) -> isize 
 }
 
 fn fsync(file: &FileRef<'_>, start: i64, end: i64, datasync: bool) -> Result {
-    let inode = Inode::of(file.inode());
+    let inode = Inode::of(file.inode())?;
     // Data first: unwritten extents become written as it lands.
     file.write_and_wait_range(start, end)?;
     // fdatasync skips an inode whose only change is timestamps.
@@ -382,7 +388,10 @@ extern "C" fn rnwfs_llseek(file: FileRef<'_>, offset: i64, whence: i32) -> i64 {
     if whence != ffi::RNWFS_SEEK_DATA as i32 && whence != ffi::RNWFS_SEEK_HOLE as i32 {
         return file.generic_llseek(offset, whence);
     }
-    let inode = Inode::of(file.inode());
+    let inode = match Inode::of(file.inode()) {
+        Ok(inode) => inode,
+        Err(e) => return e.to_errno() as i64,
+    };
     let pos = {
         let _lock = match inode.lock(true, false) {
             Ok(l) => l,
@@ -439,7 +448,7 @@ fn fallocate(file: &FileRef<'_>, mode: u32, offset: u64, len: u64) -> Result {
     if mode & !(keep | punch) != 0 {
         return Err(Error::from_errno(-(bindings::EOPNOTSUPP as i32)));
     }
-    let inode = Inode::of(file.inode());
+    let inode = Inode::of(file.inode())?;
     let _lock = inode.lock(false, false)?;
     inode.dio_wait();
     let _inval = inode.invalidate_lock();
@@ -498,9 +507,9 @@ fn truncate(inode: Inode<'_>, size: u64) -> Result {
     Ok(())
 }
 
-fn setattr(idmap: &MntIdmap<'_>, dentry: &DentryRef<'_>, attr: &Iattr<'_>) -> Result {
+pub(crate) fn setattr(idmap: &MntIdmap<'_>, dentry: &DentryRef<'_>, attr: &Iattr<'_>) -> Result {
     // The VFS passes a positive dentry of ours, with i_rwsem held.
-    let inode = Inode::of(dentry.inode().ok_or(EINVAL)?);
+    let inode = Inode::of(dentry.inode().ok_or(EINVAL)?)?;
     let new_size = attr.new_size();
     attr.prepare(idmap, dentry)?;
     if let Some(size) = new_size.filter(|&size| size != inode.size()) {
@@ -513,10 +522,4 @@ fn setattr(idmap: &MntIdmap<'_>, dentry: &DentryRef<'_>, attr: &Iattr<'_>) -> Re
     attr.copy_to(idmap, inode.layer());
     inode.mark_dirty();
     Ok(())
-}
-
-/// `inode_operations.setattr` of every rnwfs inode.
-#[no_mangle]
-extern "C" fn rnwfs_setattr(idmap: MntIdmap<'_>, dentry: DentryRef<'_>, attr: Iattr<'_>) -> i32 {
-    crate::vfs::status(setattr(&idmap, &dentry, &attr))
 }

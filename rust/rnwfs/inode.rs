@@ -2,6 +2,7 @@
 //! In-core inodes: the Rust part every rnwfs inode carries (its extent map, behind the
 //! mapping lock, kept in memory so the data path never reads metadata), loading inodes,
 //! writing them back, and freeing the space of unlinked ones.
+#![deny(unsafe_code)]
 
 use crate::{
     alloc::Allocator,
@@ -232,42 +233,24 @@ pub(crate) struct InodeInfo {
     pub(crate) stats: crate::stats::NowaitStats,
 }
 
-/// The Rust part of a new inode, for rnwfs_vfs.c's inode allocation (null if out of
-/// memory); freed by `rnwfs_inode_info_free`.
-#[no_mangle]
-extern "C" fn rnwfs_inode_info_new() -> *mut core::ffi::c_void {
-    let mapping = Mapping {
-        extents: Extents(KVVec::new()),
-        chain: KVVec::new(),
-    };
-    match RwSem::new_boxed(
-        mapping,
-        c_str!("rnwfs_inode_map"),
-        kernel::static_lock_class!(),
-    )
-    .and_then(|map| {
-        Ok(KBox::new(
-            InodeInfo {
-                map,
-                flags: AtomicU32::new(0),
-                stats: Default::default(),
-            },
-            GFP_KERNEL,
-        )?)
-    }) {
-        Ok(info) => KBox::into_raw(info).cast(),
-        Err(_) => core::ptr::null_mut(),
+impl InodeInfo {
+    /// The Rust part of a new in-memory inode (the layer's inode cache holds it beside the
+    /// VFS inode, and drops it with it).
+    pub(crate) fn new() -> Result<Self> {
+        let mapping = Mapping {
+            extents: Extents(KVVec::new()),
+            chain: KVVec::new(),
+        };
+        Ok(Self {
+            map: RwSem::new_boxed(
+                mapping,
+                c_str!("rnwfs_inode_map"),
+                kernel::static_lock_class!(),
+            )?,
+            flags: AtomicU32::new(0),
+            stats: Default::default(),
+        })
     }
-}
-
-/// # Safety
-///
-/// `info` was returned by `rnwfs_inode_info_new` and is freed once, with its inode
-/// (rnwfs_vfs.c's inode cache), when nothing uses it any more.
-#[no_mangle]
-unsafe extern "C" fn rnwfs_inode_info_free(info: *mut core::ffi::c_void) {
-    // SAFETY: the box made by rnwfs_inode_info_new, freed once with its inode.
-    drop(unsafe { KBox::from_raw(info.cast::<InodeInfo>()) });
 }
 
 fn disk_time(t: InodeTime) -> Timestamp {
@@ -290,7 +273,7 @@ pub(crate) fn iget(sb: Sb<'_>, ino: u32) -> Result<OwnedInode<'_>> {
         Iget::Cached(inode) => Ok(inode),
         // Dropped on an error, the blank inode is failed (a bad inode: nothing on disk).
         Iget::Loading(loading) => {
-            let attrs = load(sb, Inode::of(loading.get()))?;
+            let attrs = load(sb, Inode::of(loading.get())?)?;
             Ok(loading.finish(&attrs))
         }
     }
@@ -381,25 +364,21 @@ pub(crate) fn write_inode(inode: Inode<'_>, sync: bool) -> Result {
 
 /// `super_operations.write_inode`: the inode into its slot in the buffer cache, and to
 /// disk if the caller waits.
-#[no_mangle]
-extern "C" fn rnwfs_write_inode(inode: InodeRef<'_>, wbc: WritebackControl<'_>) -> i32 {
-    let inode = Inode::of(inode);
-    match write_inode(inode, wbc.waits()) {
-        Ok(()) => 0,
-        Err(e) => {
-            pr_err!("inode {}: write-back failed: {:?}\n", inode.ino(), e);
-            e.to_errno()
-        }
-    }
+pub(crate) fn write_back(inode: InodeRef<'_>, wbc: &WritebackControl<'_>) -> Result {
+    let inode = Inode::of(inode)?;
+    write_inode(inode, wbc.waits()).inspect_err(|e| {
+        pr_err!("inode {}: write-back failed: {:?}\n", inode.ino(), e);
+    })
 }
 
 /// `->evict_inode`: the inode's last reference is gone. Its page cache goes; an unlinked
 /// inode's blocks and slot are freed.
-#[no_mangle]
-extern "C" fn rnwfs_evict_inode(mut evicting: EvictingInode<'_>) {
+pub(crate) fn evict(mut evicting: EvictingInode<'_>) {
     evicting.drop_page_cache();
     if evicting.is_unlinked() {
-        free_unlinked(Inode::of(evicting.inode()));
+        if let Ok(inode) = Inode::of(evicting.inode()) {
+            free_unlinked(inode);
+        }
     }
     evicting.clear();
 }

@@ -34,7 +34,7 @@ fn copy_stats(arg: usize, stats: &NowaitStats) -> Result {
 }
 
 fn ioctl(file: &FileRef<'_>, cmd: u32, arg: usize) -> Result {
-    let inode = Inode::of(file.inode());
+    let inode = Inode::of(file.inode())?;
     match cmd {
         GETFLAGS => UserSlice::new(arg, core::mem::size_of::<u32>())
             .writer()

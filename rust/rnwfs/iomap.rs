@@ -152,7 +152,10 @@ extern "C" fn rnwfs_iomap_begin(
     iomap: IomapOut<'_>,
     _srcmap: *mut core::ffi::c_void,
 ) -> i32 {
-    let inode = Inode::of(inode);
+    let inode = match Inode::of(inode) {
+        Ok(inode) => inode,
+        Err(e) => return e.to_errno(),
+    };
     // SAFETY: the iteration's private pointer is one rnwfs set (file.rs gives iomap its
     // read or write's Attempt, which outlives the iteration) or null (page faults,
     // writeback, zeroing).
@@ -193,7 +196,10 @@ extern "C" fn rnwfs_map_blocks(
     offset: i64,
     _len: u32,
 ) -> i32 {
-    let inode = Inode::of(inode);
+    let inode = match Inode::of(inode) {
+        Ok(inode) => inode,
+        Err(e) => return e.to_errno(),
+    };
     let first = offset as u64 >> BLOCK_SHIFT;
     // The mapping lock is held for the lookup only, as in iomap_begin: the extent is a copy.
     let found = extent_map::lookup(inode.info().map.read().list(), first);
@@ -229,7 +235,10 @@ pub(crate) fn convert_unwritten(inode: Inode<'_>, offset: u64, size: u64) -> Res
 #[no_mangle]
 extern "C" fn rnwfs_dio_end_io(iocb: Kiocb<'_>, size: isize, error: i32, flags: u32) -> i32 {
     // The I/O's file pins the inode.
-    let (inode, pos) = (Inode::of(iocb.file().inode()), iocb.pos());
+    let (inode, pos) = match Inode::of(iocb.file().inode()) {
+        Ok(inode) => (inode, iocb.pos()),
+        Err(e) => return e.to_errno(),
+    };
     stats::dio_completed(&iocb, inode, true, error);
     if error != 0 || size <= 0 {
         return error;
@@ -271,6 +280,8 @@ extern "C" fn rnwfs_dio_submit_io(
 /// Direct read completion: only the nowait statistics to keep.
 #[no_mangle]
 extern "C" fn rnwfs_dio_read_end_io(iocb: Kiocb<'_>, _size: isize, error: i32, _flags: u32) -> i32 {
-    stats::dio_completed(&iocb, Inode::of(iocb.file().inode()), false, error);
+    if let Ok(inode) = Inode::of(iocb.file().inode()) {
+        stats::dio_completed(&iocb, inode, false, error);
+    }
     error
 }

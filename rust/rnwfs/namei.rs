@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 //! Namespace operations: create, mkdir, symlink, link, unlink, rmdir, rename, and reading
 //! symlinks. The VFS holds the directories' i_rwsem exclusively for each of them.
+#![deny(unsafe_code)]
 
 use crate::inode::NewBlocks;
 use crate::{
@@ -8,10 +9,10 @@ use crate::{
     ffi::{self, bindings},
     format::{
         dirent::NAME_MAX,
-        inode::{S_IFDIR, S_IFLNK, S_IFMT},
+        inode::{S_IFDIR, S_IFLNK},
         DirEntry, FileType, BLOCK_SIZE,
     },
-    rnwk::fs::{DelayedCall, DentryRef, InodeRef, LinkBody, MntIdmap, NewInode, SymlinkTarget},
+    rnwk::fs::{DentryRef, MntIdmap, NewInode},
     vfs::Inode,
 };
 use kernel::prelude::*;
@@ -34,7 +35,7 @@ fn name_fits(name: &[u8]) -> Result<&[u8]> {
 fn new_inode<'a>(idmap: &MntIdmap<'_>, dir: Inode<'a>, mode: u16) -> Result<NewInode<'a>> {
     let sb = dir.sb();
     let unhashed = sb.layer().new_inode(idmap, dir.layer(), mode)?;
-    let inode = Inode::of(unhashed.get());
+    let inode = Inode::of(unhashed.get())?;
     let disk = crate::inode::to_disk(inode, &inode.info().map.read());
     // Dropped on failure: its number is still 0, so eviction frees no slot.
     let ino = sb.info().alloc.write().alloc_inode(sb, &disk)?;
@@ -42,7 +43,7 @@ fn new_inode<'a>(idmap: &MntIdmap<'_>, dir: Inode<'a>, mode: u16) -> Result<NewI
         pr_err!("inode {} allocated but already in the cache\n", ino);
         EIO
     })?;
-    Inode::of(new.get()).mark_dirty();
+    Inode::of(new.get())?.mark_dirty();
     Ok(new)
 }
 
@@ -50,34 +51,28 @@ fn file_type(mode: u16) -> FileType {
     FileType::from_mode(mode).unwrap_or(FileType::Regular)
 }
 
-fn create(idmap: &MntIdmap<'_>, dir: Inode<'_>, dentry: &DentryRef<'_>, mode: u16) -> Result {
-    if mode & S_IFMT != crate::format::inode::S_IFREG {
-        return Err(errno(bindings::EOPNOTSUPP)); // mknod of devices, fifos, sockets
-    }
+pub(crate) fn create(
+    idmap: &MntIdmap<'_>,
+    dir: Inode<'_>,
+    dentry: &DentryRef<'_>,
+    mode: u16,
+) -> Result {
     let name = name_fits(dentry.name())?;
     let new = new_inode(idmap, dir, mode)?;
-    dir::add(dir, name, Inode::of(new.get()).ino(), file_type(mode))?;
+    dir::add(dir, name, Inode::of(new.get())?.ino(), file_type(mode))?;
     new.instantiate(dentry);
     Ok(())
 }
 
-/// `inode_operations.create`: the VFS holds `dir`'s i_rwsem exclusively; `dentry` is a
-/// negative dentry in it.
-#[no_mangle]
-extern "C" fn rnwfs_create(
-    idmap: MntIdmap<'_>,
-    dir: InodeRef<'_>,
-    dentry: DentryRef<'_>,
+pub(crate) fn mkdir(
+    idmap: &MntIdmap<'_>,
+    dir: Inode<'_>,
+    dentry: &DentryRef<'_>,
     mode: u16,
-    _excl: bool,
-) -> i32 {
-    crate::vfs::status(create(&idmap, Inode::of(dir), &dentry, mode))
-}
-
-fn mkdir(idmap: &MntIdmap<'_>, dir: Inode<'_>, dentry: &DentryRef<'_>, mode: u16) -> Result {
+) -> Result {
     let name = name_fits(dentry.name())?;
     let new = new_inode(idmap, dir, S_IFDIR | mode)?;
-    let child = Inode::of(new.get());
+    let child = Inode::of(new.get())?;
     child.inc_nlink(); // a new directory has two links ("." and its entry in the parent)
     dir::init(child, dir.ino())?;
     dir::add(dir, name, child.ino(), FileType::Directory)?;
@@ -87,24 +82,18 @@ fn mkdir(idmap: &MntIdmap<'_>, dir: Inode<'_>, dentry: &DentryRef<'_>, mode: u16
     Ok(())
 }
 
-/// `inode_operations.mkdir`, called as `rnwfs_create` is.
-#[no_mangle]
-extern "C" fn rnwfs_mkdir(
-    idmap: MntIdmap<'_>,
-    dir: InodeRef<'_>,
-    dentry: DentryRef<'_>,
-    mode: u16,
-) -> i32 {
-    crate::vfs::status(mkdir(&idmap, Inode::of(dir), &dentry, mode))
-}
-
-fn symlink(idmap: &MntIdmap<'_>, dir: Inode<'_>, dentry: &DentryRef<'_>, target: &[u8]) -> Result {
+pub(crate) fn symlink(
+    idmap: &MntIdmap<'_>,
+    dir: Inode<'_>,
+    dentry: &DentryRef<'_>,
+    target: &[u8],
+) -> Result {
     let name = name_fits(dentry.name())?;
     if target.len() >= BLOCK_SIZE {
         return Err(errno(bindings::ENAMETOOLONG));
     }
     let new = new_inode(idmap, dir, S_IFLNK | 0o777)?;
-    let link = Inode::of(new.get());
+    let link = Inode::of(new.get())?;
     let e = link
         .info()
         .map
@@ -118,18 +107,7 @@ fn symlink(idmap: &MntIdmap<'_>, dir: Inode<'_>, dentry: &DentryRef<'_>, target:
     Ok(())
 }
 
-/// `inode_operations.symlink`, called as `rnwfs_create` is, with the link's target.
-#[no_mangle]
-extern "C" fn rnwfs_symlink(
-    idmap: MntIdmap<'_>,
-    dir: InodeRef<'_>,
-    dentry: DentryRef<'_>,
-    target: SymlinkTarget<'_>,
-) -> i32 {
-    crate::vfs::status(symlink(&idmap, Inode::of(dir), &dentry, target.bytes()))
-}
-
-fn link(old_dentry: &DentryRef<'_>, dir: Inode<'_>, dentry: &DentryRef<'_>) -> Result {
+pub(crate) fn link(old_dentry: &DentryRef<'_>, dir: Inode<'_>, dentry: &DentryRef<'_>) -> Result {
     let old = positive(old_dentry)?;
     let name = name_fits(dentry.name())?;
     dir::add(dir, name, old.ino(), file_type(old.mode()))?;
@@ -138,17 +116,6 @@ fn link(old_dentry: &DentryRef<'_>, dir: Inode<'_>, dentry: &DentryRef<'_>) -> R
     old.touch_ctime();
     old.mark_dirty();
     Ok(())
-}
-
-/// `inode_operations.link`: `old_dentry` is a positive dentry of an rnwfs inode; the VFS
-/// holds `dir`'s i_rwsem exclusively; `dentry` is a negative dentry in it.
-#[no_mangle]
-extern "C" fn rnwfs_link(
-    old_dentry: DentryRef<'_>,
-    dir: InodeRef<'_>,
-    dentry: DentryRef<'_>,
-) -> i32 {
-    crate::vfs::status(link(&old_dentry, Inode::of(dir), &dentry))
 }
 
 /// Refuses an operation that would take `inode`'s link count below `min` (what its
@@ -176,7 +143,7 @@ const PARENT_MIN_LINKS: u32 = 3;
 
 /// The inode of a dentry the VFS passes positive (unlink, rmdir, rename sources).
 fn positive<'a>(dentry: &DentryRef<'a>) -> Result<Inode<'a>> {
-    dentry.inode().map(Inode::of).ok_or(ENOENT)
+    Inode::of(dentry.inode().ok_or(ENOENT)?)
 }
 
 /// Removes `dentry`'s entry from `dir`; returns its inode.
@@ -195,7 +162,7 @@ fn clear_entry(dir: Inode<'_>, mut slot: dir::Slot, inode: Inode<'_>) {
     inode.touch_ctime();
 }
 
-fn unlink(dir: Inode<'_>, dentry: &DentryRef<'_>) -> Result {
+pub(crate) fn unlink(dir: Inode<'_>, dentry: &DentryRef<'_>) -> Result {
     check_links(positive(dentry)?, 1, "an unlink")?;
     let inode = remove_entry(dir, dentry)?;
     inode.drop_nlink();
@@ -203,12 +170,7 @@ fn unlink(dir: Inode<'_>, dentry: &DentryRef<'_>) -> Result {
     Ok(())
 }
 
-#[no_mangle]
-extern "C" fn rnwfs_unlink(dir: InodeRef<'_>, dentry: DentryRef<'_>) -> i32 {
-    crate::vfs::status(unlink(Inode::of(dir), &dentry))
-}
-
-fn rmdir(dir: Inode<'_>, dentry: &DentryRef<'_>) -> Result {
+pub(crate) fn rmdir(dir: Inode<'_>, dentry: &DentryRef<'_>) -> Result {
     let victim = positive(dentry)?;
     if !dir::is_empty(victim)? {
         return Err(errno(bindings::ENOTEMPTY));
@@ -223,12 +185,7 @@ fn rmdir(dir: Inode<'_>, dentry: &DentryRef<'_>) -> Result {
     Ok(())
 }
 
-#[no_mangle]
-extern "C" fn rnwfs_rmdir(dir: InodeRef<'_>, dentry: DentryRef<'_>) -> i32 {
-    crate::vfs::status(rmdir(Inode::of(dir), &dentry))
-}
-
-fn rename(
+pub(crate) fn rename(
     old_dir: Inode<'_>,
     old_dentry: &DentryRef<'_>,
     new_dir: Inode<'_>,
@@ -241,7 +198,7 @@ fn rename(
     let new_name = name_fits(new_dentry.name())?;
     let moving = positive(old_dentry)?;
     // The target dentry may be negative.
-    let target = new_dentry.inode().map(Inode::of);
+    let target = new_dentry.inode().map(Inode::of).transpose()?;
     let is_dir = moving.is_dir();
     // Everything that can fail (reading directory blocks, allocating one) happens before
     // the first change, so an error leaves the namespace as it was: the source entry and,
@@ -300,27 +257,7 @@ fn rename(
     Ok(())
 }
 
-/// `inode_operations.rename`: the VFS holds both directories' i_rwsem (and the source's
-/// and target's).
-#[no_mangle]
-extern "C" fn rnwfs_rename(
-    _idmap: MntIdmap<'_>,
-    old_dir: InodeRef<'_>,
-    old_dentry: DentryRef<'_>,
-    new_dir: InodeRef<'_>,
-    new_dentry: DentryRef<'_>,
-    flags: u32,
-) -> i32 {
-    crate::vfs::status(rename(
-        Inode::of(old_dir),
-        &old_dentry,
-        Inode::of(new_dir),
-        &new_dentry,
-        flags,
-    ))
-}
-
-fn read_link(inode: Inode<'_>) -> Result<KVec<u8>> {
+pub(crate) fn read_link(inode: Inode<'_>) -> Result<KVec<u8>> {
     let size = inode.size() as usize;
     if size == 0 || size >= BLOCK_SIZE {
         return Err(crate::disk::corrupted());
@@ -333,20 +270,4 @@ fn read_link(inode: Inode<'_>) -> Result<KVec<u8>> {
     let mut body = KVec::with_capacity(size + 1, GFP_KERNEL)?;
     body.extend_from_slice(&buf.data()[..size], GFP_KERNEL)?;
     Ok(body)
-}
-
-/// `inode_operations.get_link`: `dentry` is `None` in an RCU path walk.
-#[no_mangle]
-extern "C" fn rnwfs_get_link(
-    dentry: Option<DentryRef<'_>>,
-    inode: InodeRef<'_>,
-    done: DelayedCall<'_>,
-) -> LinkBody {
-    if dentry.is_none() {
-        return LinkBody::from(errno(bindings::ECHILD)); // RCU walk: reading may sleep
-    }
-    match read_link(Inode::of(inode)) {
-        Ok(body) => done.give(body),
-        Err(e) => LinkBody::from(e),
-    }
 }

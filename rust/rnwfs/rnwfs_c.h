@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What rnwfs' C files share and Rust never sees: the in-core inode and super block
- * containers, and the writethrough mechanism's entry points.
+ * What rnwfs' C files share and Rust never sees: the super block's container, and the writethrough mechanism's entry points.
  */
 #ifndef RNWFS_C_H
 #define RNWFS_C_H
@@ -10,16 +9,6 @@
 #include <linux/iomap.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
-
-struct rnwfs_inode {
-	void *info; /* Rust InodeInfo */
-	struct inode vfs_inode;
-};
-
-static inline struct rnwfs_inode *RNWFS_I(struct inode *inode)
-{
-	return container_of(inode, struct rnwfs_inode, vfs_inode);
-}
 
 struct rnwfs_sb {
 	void *info; /* Rust SbInfo */

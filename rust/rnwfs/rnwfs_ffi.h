@@ -35,10 +35,6 @@ enum {
 	RNWFS_IOCTL_SETFLAGS = RNWFS_IOC_SETFLAGS,
 };
 
-/* ---- registration (rnwfs_vfs.c) ---- */
-int rnwfs_register(void);
-void rnwfs_unregister(void);
-
 /* ---- super block ---- */
 /*
  * Attaches the Rust info and the writethrough engine's state (its debugfs file into
@@ -52,11 +48,7 @@ void *rnwfs_sb_teardown(struct super_block *sb);
 /* Then, once the Rust info is freed: frees the C side. */
 void rnwfs_sb_free(struct super_block *sb);
 void *rnwfs_sb_info(struct super_block *sb);
-/* -o writethrough: 1, -o nowritethrough: 0, not given: -1. */
-int rnwfs_fc_writethrough(struct fs_context *fc);
 
-/* ---- inodes ---- */
-void *rnwfs_inode_info(struct inode *inode);
 
 /* ---- data path (iomap with rnwfs' ops) ---- */
 /*
@@ -89,31 +81,7 @@ loff_t rnwfs_seek_data_hole(struct inode *inode, loff_t offset, int whence);
 
 #ifndef __BINDGEN__
 /* Implemented in Rust. */
-int rnwfs_fill_super(struct super_block *sb, struct fs_context *fc);
-int rnwfs_reconfigure(struct fs_context *fc);
-void rnwfs_put_super(struct super_block *sb);
-int rnwfs_sync_fs(struct super_block *sb, int wait);
-int rnwfs_statfs(struct dentry *dentry, struct kstatfs *buf);
-void *rnwfs_inode_info_new(void);
-void rnwfs_inode_info_free(void *info);
-int rnwfs_write_inode(struct inode *inode, struct writeback_control *wbc);
-void rnwfs_evict_inode(struct inode *inode);
 int rnwfs_iterate(struct file *file, struct dir_context *ctx);
-struct dentry *rnwfs_lookup(struct inode *dir, struct dentry *dentry, unsigned int flags);
-int rnwfs_create(struct mnt_idmap *idmap, struct inode *dir, struct dentry *dentry,
-		 umode_t mode, bool excl);
-int rnwfs_mkdir(struct mnt_idmap *idmap, struct inode *dir, struct dentry *dentry,
-		umode_t mode);
-int rnwfs_symlink(struct mnt_idmap *idmap, struct inode *dir, struct dentry *dentry,
-		  const char *target);
-int rnwfs_link(struct dentry *old, struct inode *dir, struct dentry *dentry);
-int rnwfs_unlink(struct inode *dir, struct dentry *dentry);
-int rnwfs_rmdir(struct inode *dir, struct dentry *dentry);
-int rnwfs_rename(struct mnt_idmap *idmap, struct inode *old_dir, struct dentry *old_dentry,
-		 struct inode *new_dir, struct dentry *new_dentry, unsigned int flags);
-int rnwfs_setattr(struct mnt_idmap *idmap, struct dentry *dentry, struct iattr *attr);
-const char *rnwfs_get_link(struct dentry *dentry, struct inode *inode,
-			   struct delayed_call *done);
 ssize_t rnwfs_read_iter(struct kiocb *iocb, struct iov_iter *to);
 ssize_t rnwfs_write_iter(struct kiocb *iocb, struct iov_iter *from);
 int rnwfs_fsync(struct file *file, loff_t start, loff_t end, int datasync);

@@ -37,10 +37,10 @@ mod disk;
 mod ffi;
 mod file;
 mod flags;
+mod fs_type;
 mod inode;
 mod ioctl;
 mod iomap;
-mod mount;
 mod namei;
 mod stats;
 mod super_block;
@@ -50,7 +50,7 @@ use kernel::{c_str, prelude::*, sync::Arc};
 use rnwk::debugfs;
 
 module! {
-    type: RnwFs,
+    type: RnwFsModule,
     name: "rnwfs",
     author: "rnw developers",
     description: "Small block-based filesystem on iomap that honors IOCB_NOWAIT",
@@ -58,27 +58,9 @@ module! {
 }
 
 /// Unregistered (refusing new mounts) before the debugfs root goes.
-struct RnwFs {
-    _fs: Registration,
+struct RnwFsModule {
+    _fs: rnwk::fs::Registration<vfs::RnwFs>,
     _debugfs: debugfs::Dir,
-}
-
-/// The registered filesystem type.
-struct Registration(());
-
-impl Registration {
-    fn new() -> Result<Self> {
-        // SAFETY: registers the static file_system_type of rnwfs_vfs.c once.
-        kernel::error::to_result(unsafe { ffi::rnwfs_register() })?;
-        Ok(Self(()))
-    }
-}
-
-impl Drop for Registration {
-    fn drop(&mut self) {
-        // SAFETY: registered in `new`; no mount exists (each pins the module).
-        unsafe { ffi::rnwfs_unregister() };
-    }
 }
 
 /// `version`: what this build of the module is.
@@ -91,12 +73,12 @@ impl debugfs::Show for Version {
     }
 }
 
-impl kernel::Module for RnwFs {
+impl kernel::Module for RnwFsModule {
     fn init(module: &'static ThisModule) -> Result<Self> {
         let mut dir = debugfs::Dir::new(c_str!("rnwfs"), None)?;
         dir.add_file(c_str!("version"), module, Arc::new(Version, GFP_KERNEL)?)?;
         Ok(Self {
-            _fs: Registration::new()?,
+            _fs: rnwk::fs::Registration::new(module)?,
             _debugfs: dir,
         })
     }

@@ -56,14 +56,13 @@ fn refuse(fc: &FsContext<'_>, why: &str) -> Error {
     EINVAL
 }
 
+/// The mount options (`FileSystem::FLAGS`), by index.
+pub(crate) const FLAGS: &[&CStr] = &[c_str!("writethrough")];
+const WRITETHROUGH: usize = 0;
+
 /// `-o writethrough`: Some(true), `-o nowritethrough`: Some(false), not given: None.
 fn writethrough_option(fc: &FsContext<'_>) -> Option<bool> {
-    // SAFETY: the mount's live context, whose options rnwfs_vfs.c's parser filled.
-    match unsafe { ffi::rnwfs_fc_writethrough(fc.as_c_ptr().cast()) } {
-        1 => Some(true),
-        0 => Some(false),
-        _ => None,
-    }
+    fc.flag(WRITETHROUGH)
 }
 
 fn read_superblock(sb: Sb<'_>, fc: &FsContext<'_>) -> Result<Superblock> {
@@ -151,7 +150,7 @@ pub(crate) fn fill_super(
     }
     let result = inode::iget(sb, ROOT_INO).and_then(|root| {
         // A crafted image can make the root any valid inode: the VFS needs a directory.
-        if !Inode::of(root.get()).is_dir() {
+        if !Inode::of(root.get())?.is_dir() {
             pr_err!("root inode {} is not a directory\n", ROOT_INO);
             return Err(crate::disk::corrupted());
         }
@@ -194,8 +193,8 @@ fn release(sb: Sb<'_>) {
     }
 }
 
-#[no_mangle]
-extern "C" fn rnwfs_put_super(sb: SuperBlock<'_>) {
+/// Unmount: records the clean unmount and frees the in-core superblock.
+pub(crate) fn put_super(sb: SuperBlock<'_>) {
     let sb = Sb::of(sb);
     if !sb.info().read_only {
         if let Err(e) = write_super(sb, State::Clean, true) {
@@ -205,16 +204,18 @@ extern "C" fn rnwfs_put_super(sb: SuperBlock<'_>) {
     release(sb);
 }
 
-#[no_mangle]
-extern "C" fn rnwfs_sync_fs(sb: SuperBlock<'_>, wait: i32) -> i32 {
+/// sync(2): the superblock with the current free counts.
+pub(crate) fn sync_fs(sb: SuperBlock<'_>, wait: bool) -> Result {
     let sb = Sb::of(sb);
     if sb.info().read_only {
-        return 0;
+        return Ok(());
     }
-    crate::vfs::status(write_super(sb, State::Dirty, wait != 0))
+    write_super(sb, State::Dirty, wait)
 }
 
-fn reconfigure(fc: &FsContext<'_>) -> Result {
+/// A remount (`-o writethrough` and its negation change; a switch between read-only and
+/// read-write is refused).
+pub(crate) fn reconfigure(fc: &FsContext<'_>) -> Result {
     // A remount of a mounted rnwfs: the context has its root.
     let sb = Sb::of(fc.remounted().ok_or(EINVAL)?);
     if fc.wants_read_only() != sb.info().read_only {
@@ -234,16 +235,8 @@ fn reconfigure(fc: &FsContext<'_>) -> Result {
     Ok(())
 }
 
-/// `fs_context_operations.reconfigure`: a remount (`-o writethrough` and its negation
-/// change; a switch between read-only and read-write is refused).
-#[no_mangle]
-extern "C" fn rnwfs_reconfigure(fc: FsContext<'_>) -> i32 {
-    crate::vfs::status(reconfigure(&fc))
-}
-
 /// statfs(2).
-#[no_mangle]
-extern "C" fn rnwfs_statfs(dentry: DentryRef<'_>, out: StatfsOut<'_>) -> i32 {
+pub(crate) fn statfs(dentry: &DentryRef<'_>, out: StatfsOut<'_>) -> Result {
     let sb = dentry.super_block();
     let fs = Sb::of(sb);
     let info = fs.info();
@@ -260,5 +253,5 @@ extern "C" fn rnwfs_statfs(dentry: DentryRef<'_>, out: StatfsOut<'_>) -> i32 {
             name_len: NAME_MAX as u32,
         },
     );
-    0
+    Ok(())
 }

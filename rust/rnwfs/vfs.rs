@@ -79,15 +79,21 @@ impl<'a> Sb<'a> {
     }
 }
 
-/// An rnwfs inode the caller holds a reference to (or the VFS holds for the call), for `'a`.
+/// The filesystem rnwfs registers (fs_type.rs implements the layer's `FileSystem` for it).
+pub(crate) struct RnwFs;
+
+/// An rnwfs inode the caller holds a reference to (or the VFS holds for the call), for `'a`,
+/// with its Rust part.
 #[derive(Clone, Copy)]
-pub(crate) struct Inode<'a>(InodeRef<'a>);
+pub(crate) struct Inode<'a>(InodeRef<'a>, &'a InodeInfo);
 
 impl<'a> Inode<'a> {
     /// rnwfs' view of an inode the layer handed over (a callback's, or one an object it was
-    /// given holds): rnwfs' own, as for [`Sb::of`], for as long.
-    pub(crate) fn of(inode: InodeRef<'a>) -> Self {
-        Self(inode)
+    /// given holds), for as long. EIO for an inode that is not rnwfs' (the layer checks:
+    /// every inode rnwfs' callbacks are given is rnwfs').
+    pub(crate) fn of(inode: InodeRef<'a>) -> Result<Self> {
+        let info = inode.fs_info::<RnwFs>().ok_or(EIO)?;
+        Ok(Self(inode, info))
     }
 
     pub(crate) fn raw(self) -> *mut bindings::inode {
@@ -120,12 +126,9 @@ impl<'a> Inode<'a> {
         self.mode() & crate::format::inode::S_IFMT == crate::format::inode::S_IFREG
     }
 
-    /// The Rust part of the inode (allocated with it, freed with it), borrowed for as long
-    /// as the handle is.
-    pub(crate) fn info(&self) -> &InodeInfo {
-        // SAFETY: rnwfs_alloc_inode attaches the info, rnwfs_free_inode frees it after the
-        // inode's last use.
-        unsafe { &*ffi::rnwfs_inode_info(self.raw()).cast::<InodeInfo>() }
+    /// The Rust part of the inode (allocated with it, freed with it).
+    pub(crate) fn info(&self) -> &'a InodeInfo {
+        self.1
     }
 
     pub(crate) fn size(self) -> u64 {

@@ -14,7 +14,10 @@ use kernel::prelude::*;
 /// `iomap_writeback_ops.prepare_ioend`: where the ioend's bio completes.
 #[no_mangle]
 extern "C" fn rnwfs_prepare_ioend(ioend: Ioend<'_>, status: i32) -> i32 {
-    let sb = Inode::of(ioend.inode()).sb();
+    let Ok(inode) = Inode::of(ioend.inode()) else {
+        return status; // not rnwfs' (never: the layer checks): iomap completes it
+    };
+    let sb = inode.sb();
     if ioend.is_unwritten() {
         ioend.complete_on(&sb.info().ioends);
     } else if flags::writethrough_waiting(sb) {
@@ -26,7 +29,13 @@ extern "C" fn rnwfs_prepare_ioend(ioend: Ioend<'_>, status: i32) -> i32 {
 /// An unwritten ioend whose bio ended (the super block's ioend queue's handler): its
 /// blocks become written if its data is on the device, then its folios' writeback ends.
 pub(crate) fn unwritten_ioend_ended(ioend: CompletedIoend) {
-    let inode = Inode::of(ioend.inode());
+    let inode = match Inode::of(ioend.inode()) {
+        Ok(inode) => inode,
+        Err(e) => {
+            ioend.finish(Err(e)); // not rnwfs' (never: the layer checks)
+            return;
+        }
+    };
     let sb = inode.sb();
     let (offset, size) = (ioend.offset(), ioend.size());
     let mut result = ioend.status();

@@ -22,6 +22,9 @@ pub(crate) use generated::*;
 // kernel::bindings has an opaque `kstatfs`; the layer's (statfs.h) is the real one.
 #[allow(unused_imports)] // used by `fs`, which rnwblk does not compile in
 pub(crate) use generated::kstatfs;
+// kernel::bindings has an opaque `fs_context`; the layer's (fs_context.h) is the real one.
+#[allow(unused_imports)] // used by `fs`, which rnwblk does not compile in
+pub(crate) use generated::{fs_context, fs_parameter, fs_parameter_spec};
 pub(crate) use kernel::bindings::*;
 
 /// `blk_status_t` values (include/linux/blk_types.h).

@@ -13,6 +13,7 @@
 #include <linux/configfs.h>	/* not in 6.12's bindings: bindgen reads it from here */
 #include <linux/fs.h>
 #include <linux/fs_context.h>
+#include <linux/fs_parser.h>
 #include <linux/iomap.h>
 #include <linux/statfs.h>
 #include <linux/workqueue.h>
@@ -160,11 +161,20 @@ void rnwk_inode_set_attrs(struct inode *inode, const struct rnwk_inode_attrs *at
 void rnwk_inode_get_attrs(struct inode *inode, struct rnwk_inode_attrs *attrs);
 bool rnwk_inode_is_new(struct inode *inode);
 void rnwk_set_delayed_call_kfree_link(struct delayed_call *done, void *body);
+/* fs_parse() for a context's mount option. */
+int rnwk_fs_parse(struct fs_context *fc, const struct fs_parameter_spec *desc,
+		  struct fs_parameter *param, struct fs_parse_result *result);
+/* A filesystem's inode cache (objects of `size` bytes, `ctor` making their VFS inode). */
+struct kmem_cache *rnwk_inode_cache_create(const char *name, unsigned int size,
+					   unsigned int align, void (*ctor)(void *));
+void *rnwk_alloc_inode_sb(struct super_block *sb, struct kmem_cache *cache);
 /*
- * Defined by the filesystem's C (its static operation tables): points a fresh inode's
- * i_op, i_fop and a_ops at the tables for its type (i_mode). rnwk::fs calls it for inodes
- * being born, before anyone else reaches them.
+ * Defined by the filesystem's C, until its file and address space operations are built in
+ * Rust like its inode operations (rnwk::fs::inode_ops): a new inode's i_fop and a_ops for
+ * its type (i_mode), and the regular files' ->fiemap.
  */
-void rnwk_fs_set_inode_ops(struct inode *inode);
+void rnwk_fs_set_data_ops(struct inode *inode);
+int rnwk_fs_fiemap(struct inode *inode, struct fiemap_extent_info *fieinfo, u64 start,
+		   u64 len);
 
 #endif

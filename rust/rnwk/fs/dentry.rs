@@ -81,9 +81,17 @@ impl<'a> DentryRef<'a> {
 #[repr(transparent)]
 pub(crate) struct LookupResult(*mut bindings::dentry);
 
+impl LookupResult {
+    pub(super) fn into_raw(self) -> *mut bindings::dentry {
+        self.0
+    }
+}
+
 impl From<Error> for LookupResult {
     fn from(e: Error) -> Self {
         // INVARIANT: an error pointer.
         Self(e.to_ptr())
     }
 }
+
+from_callback_arg!(DentryRef, dentry, bindings::dentry);

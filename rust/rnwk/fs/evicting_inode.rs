@@ -54,3 +54,5 @@ impl<'a> EvictingInode<'a> {
         unsafe { bindings::clear_inode(self.inode.as_ptr()) }
     }
 }
+
+from_callback_arg!(EvictingInode, inode, bindings::inode);

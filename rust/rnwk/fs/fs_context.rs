@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 //! `FsContext`: a mount or remount in progress.
 
-use super::SuperBlock;
+use super::{fs_type::MountFlags, SuperBlock};
 use crate::rnwk::bindings;
-use core::{ffi::c_void, marker::PhantomData, ptr::NonNull};
+use core::{marker::PhantomData, ptr::NonNull};
 use kernel::str::CStr;
 
 /// The `fs_context` of a mount (`get_tree`'s fill_super) or remount (`->reconfigure`), for
@@ -47,9 +47,16 @@ impl<'a> FsContext<'a> {
         }
     }
 
-    /// The raw pointer, for the filesystem's own C (its parsed mount options): valid for
-    /// the call.
-    pub(crate) fn as_c_ptr(&self) -> *mut c_void {
-        self.fc.as_ptr().cast()
+    /// What the mount or remount said of the flag `FileSystem::FLAGS[index]`: `Some(true)`
+    /// for `-o name`, `Some(false)` for `-o noname`, `None` if neither (the last one given
+    /// counts).
+    pub(crate) fn flag(&self, index: usize) -> Option<bool> {
+        // SAFETY: a live context (type invariant) of the registered filesystem (the layer
+        // makes these handles only in that filesystem's callbacks), whose `fs_private` is
+        // the `MountFlags` its `init_fs_context` made.
+        let flags = unsafe { (*self.fc.as_ptr()).fs_private.cast::<MountFlags>().as_ref() }?;
+        flags.get(index)
     }
 }
+
+from_callback_arg!(FsContext, fc, bindings::fs_context);

@@ -3,20 +3,12 @@
 //! [`NewInode`]) and one being read in by `iget` ([`LoadingInode`]). Each state owns the
 //! inode's reference and, dropped unfinished, undoes exactly what the VFS needs undone.
 
-use super::{DentryRef, InodeAttrs, InodeRef, MntIdmap, OwnedInode, SuperBlock};
+use super::{
+    inode_ops::set_operations, DentryRef, InodeAttrs, InodeRef, MntIdmap, OwnedInode, SuperBlock,
+};
 use crate::rnwk::bindings;
 use core::{mem::ManuallyDrop, ptr::NonNull};
 use kernel::prelude::*;
-
-/// Gives a fresh inode the filesystem's operations for its type (`i_op`, `i_fop`,
-/// `i_mapping->a_ops`). The filesystem's C defines it: static operation tables are C
-/// objects (rnwfs: rnwfs_vfs.c). The layer calls it once its mode is set, before anyone
-/// else can reach the inode.
-fn set_operations(inode: InodeRef<'_>) {
-    // SAFETY: the callers own a fresh inode nobody else reaches yet, with its mode set; the
-    // hook only points its operation fields at static tables.
-    unsafe { bindings::rnwk_fs_set_inode_ops(inode.as_ptr()) }
-}
 
 /// A new inode of a file being created, not yet numbered or in the inode cache: nobody
 /// else can reach it. Dropped, its reference goes (`iput`); eviction then sees inode number

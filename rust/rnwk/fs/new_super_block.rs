@@ -49,3 +49,5 @@ impl<'a> NewSuperBlock<'a> {
         unsafe { !(*self.sb.as_ptr()).s_root.is_null() }
     }
 }
+
+from_callback_arg!(NewSuperBlock, sb, bindings::super_block);

@@ -7,11 +7,13 @@
 #include <linux/buffer_head.h>
 #include <linux/fs.h>
 #include <linux/fs_context.h>
+#include <linux/fs_parser.h>
 #include <linux/iomap.h>
 #include <linux/kdev_t.h>
 #include <linux/mount.h>
 #include <linux/pagemap.h>
 #include <linux/pagevec.h>
+#include <linux/slab.h>
 #include <linux/statfs.h>
 #include <linux/uio.h>
 #include "../rnwk_ffi.h"
@@ -310,4 +312,21 @@ bool rnwk_inode_is_new(struct inode *inode)
 void rnwk_set_delayed_call_kfree_link(struct delayed_call *done, void *body)
 {
 	set_delayed_call(done, kfree_link, body);
+}
+
+int rnwk_fs_parse(struct fs_context *fc, const struct fs_parameter_spec *desc,
+		  struct fs_parameter *param, struct fs_parse_result *result)
+{
+	return fs_parse(fc, desc, param, result);
+}
+
+struct kmem_cache *rnwk_inode_cache_create(const char *name, unsigned int size,
+					   unsigned int align, void (*ctor)(void *))
+{
+	return kmem_cache_create(name, size, align, SLAB_RECLAIM_ACCOUNT | SLAB_ACCOUNT, ctor);
+}
+
+void *rnwk_alloc_inode_sb(struct super_block *sb, struct kmem_cache *cache)
+{
+	return alloc_inode_sb(sb, cache, GFP_KERNEL);
 }

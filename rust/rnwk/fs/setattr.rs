@@ -66,3 +66,6 @@ impl Iattr<'_> {
         unsafe { bindings::setattr_copy(idmap.idmap.as_ptr(), inode.as_ptr(), self.attr.as_ptr()) }
     }
 }
+
+from_callback_arg!(MntIdmap, idmap, bindings::mnt_idmap);
+from_callback_arg!(Iattr, attr, bindings::iattr);

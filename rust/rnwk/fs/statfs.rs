@@ -50,3 +50,5 @@ impl StatfsOut<'_> {
         buf.f_fsid = fsid;
     }
 }
+
+from_callback_arg!(StatfsOut, buf, bindings::kstatfs);

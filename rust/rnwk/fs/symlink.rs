@@ -3,7 +3,8 @@
 //! `->get_link` hands back ([`DelayedCall`], [`LinkBody`]).
 
 use crate::rnwk::bindings;
-use core::{ffi::c_char, marker::PhantomData, ptr::NonNull};
+use core::{marker::PhantomData, ptr::NonNull};
+use kernel::ffi::c_char;
 use kernel::prelude::*;
 
 /// The target of a symlink being created, for the `->symlink` call.
@@ -22,7 +23,7 @@ impl<'a> SymlinkTarget<'a> {
     /// The target's bytes, without the NUL.
     pub(crate) fn bytes(&self) -> &'a [u8] {
         // SAFETY: a NUL-terminated string live for `'a` (type invariant).
-        unsafe { core::ffi::CStr::from_ptr(self.target.as_ptr()) }.to_bytes()
+        unsafe { core::ffi::CStr::from_ptr(self.target.as_ptr().cast()) }.to_bytes()
     }
 }
 
@@ -64,6 +65,12 @@ impl DelayedCall<'_> {
     }
 }
 
+impl LinkBody {
+    pub(super) fn into_raw(self) -> *const c_char {
+        self.body
+    }
+}
+
 impl From<Error> for LinkBody {
     fn from(e: Error) -> Self {
         // INVARIANT: an error pointer.
@@ -72,3 +79,6 @@ impl From<Error> for LinkBody {
         }
     }
 }
+
+from_callback_arg!(DelayedCall, done, bindings::delayed_call);
+from_callback_arg!(SymlinkTarget, target, c_char);

@@ -24,3 +24,5 @@ impl WritebackControl<'_> {
         unsafe { (*self.wbc.as_ptr()).sync_mode == bindings::writeback_sync_modes_WB_SYNC_ALL }
     }
 }
+
+from_callback_arg!(WritebackControl, wbc, bindings::writeback_control);

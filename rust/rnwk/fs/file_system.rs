@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0
+//! `FileSystem`: what a filesystem on a block device implements. The layer builds the VFS's
+//! operation tables from it (super block, inodes, mount contexts: [`super::fs_type`],
+//! [`super::inode_ops`]) and owns what the VFS leaves to a filesystem's C: the registered
+//! `file_system_type`, the inode cache and each inode's filesystem part
+//! ([`super::inode_cache`]), the mount options.
+//!
+//! Every method is called by the VFS with its locks held as `Documentation/filesystems/
+//! vfs.rst` says (the directory's i_rwsem for namespace operations, and so on); the handles
+//! live for the call.
+
+use super::{
+    DentryRef, EvictingInode, FsContext, Iattr, InodeRef, MntIdmap, NewSuperBlock, OwnedInode,
+    StatfsOut, SuperBlock, WritebackControl,
+};
+use kernel::{prelude::*, str::CStr};
+
+/// A filesystem on a block device (mounted with `get_tree_bdev`). One per module: the layer
+/// keeps its registration in module statics.
+pub(crate) trait FileSystem: Sized + 'static {
+    /// The type's name (`mount -t`).
+    const NAME: &'static CStr;
+    /// Boolean mount options, each also accepted negated with "no" (`-o name`,
+    /// `-o noname`); [`FsContext::flag`] tells what a mount or remount said of each, by
+    /// index in this list.
+    const FLAGS: &'static [&'static CStr];
+    /// What every inode carries besides the VFS inode: made with it, dropped with it.
+    type InodeInfo: Send + Sync;
+
+    /// The filesystem part of a new in-memory inode (`->alloc_inode`).
+    fn new_inode_info() -> Result<Self::InodeInfo>;
+
+    /// Sets up the super block of a mount (`get_tree_bdev`'s fill_super). On an error
+    /// after [`NewSuperBlock::set_root`], the VFS tears it down through `put_super`.
+    fn fill_super(sb: &NewSuperBlock<'_>, fc: &FsContext<'_>) -> Result;
+    /// A remount (`->reconfigure`).
+    fn reconfigure(fc: &FsContext<'_>) -> Result;
+    /// Unmount, after every inode is gone (`->put_super`).
+    fn put_super(sb: SuperBlock<'_>);
+    /// sync(2) and unmount's last write (`->sync_fs`); `wait`: wait for the writes.
+    fn sync_fs(sb: SuperBlock<'_>, wait: bool) -> Result;
+    /// statfs(2).
+    fn statfs(dentry: &DentryRef<'_>, out: StatfsOut<'_>) -> Result;
+    /// Writes an inode back (`->write_inode`).
+    fn write_inode(inode: InodeRef<'_>, wbc: &WritebackControl<'_>) -> Result;
+    /// The inode's last reference is gone (`->evict_inode`).
+    fn evict_inode(inode: EvictingInode<'_>);
+
+    /// The inode `dentry` names in `dir`, or `None` (`->lookup`).
+    fn lookup<'a>(dir: InodeRef<'a>, dentry: &DentryRef<'a>) -> Result<Option<OwnedInode<'a>>>;
+    /// A regular file (`->create`); `mode` has S_IFREG (other types are refused before).
+    fn create(idmap: &MntIdmap<'_>, dir: InodeRef<'_>, dentry: &DentryRef<'_>, mode: u16)
+        -> Result;
+    fn mkdir(idmap: &MntIdmap<'_>, dir: InodeRef<'_>, dentry: &DentryRef<'_>, mode: u16) -> Result;
+    fn symlink(
+        idmap: &MntIdmap<'_>,
+        dir: InodeRef<'_>,
+        dentry: &DentryRef<'_>,
+        target: &[u8],
+    ) -> Result;
+    fn link(old_dentry: &DentryRef<'_>, dir: InodeRef<'_>, dentry: &DentryRef<'_>) -> Result;
+    fn unlink(dir: InodeRef<'_>, dentry: &DentryRef<'_>) -> Result;
+    fn rmdir(dir: InodeRef<'_>, dentry: &DentryRef<'_>) -> Result;
+    fn rename(
+        idmap: &MntIdmap<'_>,
+        old_dir: InodeRef<'_>,
+        old_dentry: &DentryRef<'_>,
+        new_dir: InodeRef<'_>,
+        new_dentry: &DentryRef<'_>,
+        flags: u32,
+    ) -> Result;
+    /// chmod, chown, utimes, truncate (`->setattr`).
+    fn setattr(idmap: &MntIdmap<'_>, dentry: &DentryRef<'_>, attr: &Iattr<'_>) -> Result;
+    /// A symlink's target, without a NUL (`->get_link`, outside RCU path walks: it may
+    /// sleep).
+    fn read_link(inode: InodeRef<'_>) -> Result<KVec<u8>>;
+}

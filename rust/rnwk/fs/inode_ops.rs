@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: GPL-2.0
+//! The inode operations of a [`FileSystem`]'s directories, regular files and symlinks,
+//! built from it at compile time, and how a new inode gets them.
+
+use super::{
+    fs_type::{self, status},
+    DelayedCall, DentryRef, FileSystem, Iattr, InodeRef, LinkBody, MntIdmap, SymlinkTarget,
+};
+use crate::rnwk::bindings;
+use core::{ffi::c_int, marker::PhantomData};
+use kernel::prelude::*;
+
+/// The registered filesystem's inode operations, per type of inode.
+pub(super) struct Tables {
+    dir: &'static bindings::inode_operations,
+    file: &'static bindings::inode_operations,
+    symlink: &'static bindings::inode_operations,
+}
+
+impl Tables {
+    pub(super) fn of<F: FileSystem>() -> Self {
+        Self {
+            dir: &Built::<F>::DIR,
+            file: &Built::<F>::FILE,
+            symlink: &Built::<F>::SYMLINK,
+        }
+    }
+}
+
+/// S_IFMT and the types the tables are for (include/uapi/linux/stat.h).
+const S_IFMT: u16 = 0o170000;
+const S_IFDIR: u16 = 0o040000;
+const S_IFLNK: u16 = 0o120000;
+const S_IFREG: u16 = 0o100000;
+
+/// Gives a new inode, nobody else reaches yet and whose mode is set, the registered
+/// filesystem's operations for its type: the inode operations from here, and the file and
+/// address space operations from the filesystem's C (`rnwk_fs_set_data_ops`).
+pub(super) fn set_operations(inode: InodeRef<'_>) {
+    let Some(tables) = fs_type::inode_tables() else {
+        return; // no registered filesystem: no inode of it either
+    };
+    let iop = match inode.mode() & S_IFMT {
+        S_IFDIR => tables.dir,
+        S_IFLNK => tables.symlink,
+        _ => tables.file,
+    };
+    // SAFETY: a new inode only the caller reaches (see above): its operation fields are
+    // ours to set, to tables that live as long as the module.
+    unsafe {
+        (*inode.as_ptr()).i_op = iop;
+        bindings::rnwk_fs_set_data_ops(inode.as_ptr());
+    }
+}
+
+/// The tables of filesystem `F`.
+struct Built<F>(PhantomData<F>);
+
+impl<F: FileSystem> Built<F> {
+    const DIR: bindings::inode_operations = bindings::inode_operations {
+        lookup: Some(lookup::<F>),
+        create: Some(create::<F>),
+        mkdir: Some(mkdir::<F>),
+        symlink: Some(symlink::<F>),
+        link: Some(link::<F>),
+        unlink: Some(unlink::<F>),
+        rmdir: Some(rmdir::<F>),
+        rename: Some(rename::<F>),
+        setattr: Some(setattr::<F>),
+        ..ZEROED
+    };
+    const FILE: bindings::inode_operations = bindings::inode_operations {
+        setattr: Some(setattr::<F>),
+        fiemap: Some(bindings::rnwk_fs_fiemap),
+        ..ZEROED
+    };
+    const SYMLINK: bindings::inode_operations = bindings::inode_operations {
+        get_link: Some(get_link::<F>),
+        setattr: Some(setattr::<F>),
+        ..ZEROED
+    };
+}
+
+// SAFETY: an inode_operations of absent callbacks: every field is an optional function
+// pointer, for which zero is `None`.
+const ZEROED: bindings::inode_operations = unsafe { core::mem::zeroed() };
+
+/// `lookup`: the VFS callback of the same name.
+///
+/// # Safety
+///
+/// Called by the kernel only, through the table this module builds (or, for a
+/// slab constructor, the inode cache), with the arguments its C prototype describes.
+unsafe extern "C" fn lookup<F: FileSystem>(
+    dir: *mut bindings::inode,
+    dentry: *mut bindings::dentry,
+    _flags: u32,
+) -> *mut bindings::dentry {
+    // SAFETY: the directory (its i_rwsem held) and the dentry being looked up, for the call.
+    let (dir, dentry) = unsafe { (InodeRef::from_raw(dir), DentryRef::from_raw(dentry)) };
+    let answer = match F::lookup(dir, &dentry) {
+        Ok(inode) => dentry.splice_alias(inode),
+        Err(e) => e.into(),
+    };
+    answer.into_raw()
+}
+
+/// `create`: the VFS callback of the same name.
+///
+/// # Safety
+///
+/// Called by the kernel only, through the table this module builds (or, for a
+/// slab constructor, the inode cache), with the arguments its C prototype describes.
+unsafe extern "C" fn create<F: FileSystem>(
+    idmap: *mut bindings::mnt_idmap,
+    dir: *mut bindings::inode,
+    dentry: *mut bindings::dentry,
+    mode: u16,
+    _excl: bool,
+) -> c_int {
+    if mode & S_IFMT != S_IFREG {
+        return -(bindings::EOPNOTSUPP as c_int); // mknod of devices, fifos, sockets
+    }
+    // SAFETY: the mount's idmap, the directory (its i_rwsem held exclusively) and a negative
+    // dentry in it, for the call.
+    let (idmap, dir, dentry) = unsafe {
+        (
+            MntIdmap::from_raw(idmap),
+            InodeRef::from_raw(dir),
+            DentryRef::from_raw(dentry),
+        )
+    };
+    status(F::create(&idmap, dir, &dentry, mode))
+}
+
+/// `mkdir`: the VFS callback of the same name.
+///
+/// # Safety
+///
+/// Called by the kernel only, through the table this module builds (or, for a
+/// slab constructor, the inode cache), with the arguments its C prototype describes.
+unsafe extern "C" fn mkdir<F: FileSystem>(
+    idmap: *mut bindings::mnt_idmap,
+    dir: *mut bindings::inode,
+    dentry: *mut bindings::dentry,
+    mode: u16,
+) -> c_int {
+    // SAFETY: as in `create`.
+    let (idmap, dir, dentry) = unsafe {
+        (
+            MntIdmap::from_raw(idmap),
+            InodeRef::from_raw(dir),
+            DentryRef::from_raw(dentry),
+        )
+    };
+    status(F::mkdir(&idmap, dir, &dentry, mode))
+}
+
+/// `symlink`: the VFS callback of the same name.
+///
+/// # Safety
+///
+/// Called by the kernel only, through the table this module builds (or, for a
+/// slab constructor, the inode cache), with the arguments its C prototype describes.
+unsafe extern "C" fn symlink<F: FileSystem>(
+    idmap: *mut bindings::mnt_idmap,
+    dir: *mut bindings::inode,
+    dentry: *mut bindings::dentry,
+    target: *const kernel::ffi::c_char,
+) -> c_int {
+    // SAFETY: as in `create`, and the NUL-terminated target, for the call.
+    let (idmap, dir, dentry, target) = unsafe {
+        (
+            MntIdmap::from_raw(idmap),
+            InodeRef::from_raw(dir),
+            DentryRef::from_raw(dentry),
+            SymlinkTarget::from_raw(target.cast_mut()),
+        )
+    };
+    status(F::symlink(&idmap, dir, &dentry, target.bytes()))
+}
+
+/// `link`: the VFS callback of the same name.
+///
+/// # Safety
+///
+/// Called by the kernel only, through the table this module builds (or, for a
+/// slab constructor, the inode cache), with the arguments its C prototype describes.
+unsafe extern "C" fn link<F: FileSystem>(
+    old_dentry: *mut bindings::dentry,
+    dir: *mut bindings::inode,
+    dentry: *mut bindings::dentry,
+) -> c_int {
+    // SAFETY: a positive dentry of the filesystem, the directory (its i_rwsem held
+    // exclusively) and a negative dentry in it, for the call.
+    let (old_dentry, dir, dentry) = unsafe {
+        (
+            DentryRef::from_raw(old_dentry),
+            InodeRef::from_raw(dir),
+            DentryRef::from_raw(dentry),
+        )
+    };
+    status(F::link(&old_dentry, dir, &dentry))
+}
+
+/// `unlink`: the VFS callback of the same name.
+///
+/// # Safety
+///
+/// Called by the kernel only, through the table this module builds (or, for a
+/// slab constructor, the inode cache), with the arguments its C prototype describes.
+unsafe extern "C" fn unlink<F: FileSystem>(
+    dir: *mut bindings::inode,
+    dentry: *mut bindings::dentry,
+) -> c_int {
+    // SAFETY: the directory (its i_rwsem held exclusively) and a positive dentry in it.
+    let (dir, dentry) = unsafe { (InodeRef::from_raw(dir), DentryRef::from_raw(dentry)) };
+    status(F::unlink(dir, &dentry))
+}
+
+/// `rmdir`: the VFS callback of the same name.
+///
+/// # Safety
+///
+/// Called by the kernel only, through the table this module builds (or, for a
+/// slab constructor, the inode cache), with the arguments its C prototype describes.
+unsafe extern "C" fn rmdir<F: FileSystem>(
+    dir: *mut bindings::inode,
+    dentry: *mut bindings::dentry,
+) -> c_int {
+    // SAFETY: as in `unlink`.
+    let (dir, dentry) = unsafe { (InodeRef::from_raw(dir), DentryRef::from_raw(dentry)) };
+    status(F::rmdir(dir, &dentry))
+}
+
+/// `rename`: the VFS callback of the same name.
+///
+/// # Safety
+///
+/// Called by the kernel only, through the table this module builds (or, for a
+/// slab constructor, the inode cache), with the arguments its C prototype describes.
+unsafe extern "C" fn rename<F: FileSystem>(
+    idmap: *mut bindings::mnt_idmap,
+    old_dir: *mut bindings::inode,
+    old_dentry: *mut bindings::dentry,
+    new_dir: *mut bindings::inode,
+    new_dentry: *mut bindings::dentry,
+    flags: u32,
+) -> c_int {
+    // SAFETY: the mount's idmap, both directories (their i_rwsem held), the positive source
+    // and the (maybe negative) target dentry, for the call.
+    let (idmap, old_dir, old_dentry, new_dir, new_dentry) = unsafe {
+        (
+            MntIdmap::from_raw(idmap),
+            InodeRef::from_raw(old_dir),
+            DentryRef::from_raw(old_dentry),
+            InodeRef::from_raw(new_dir),
+            DentryRef::from_raw(new_dentry),
+        )
+    };
+    status(F::rename(
+        &idmap,
+        old_dir,
+        &old_dentry,
+        new_dir,
+        &new_dentry,
+        flags,
+    ))
+}
+
+/// `setattr`: the VFS callback of the same name.
+///
+/// # Safety
+///
+/// Called by the kernel only, through the table this module builds (or, for a
+/// slab constructor, the inode cache), with the arguments its C prototype describes.
+unsafe extern "C" fn setattr<F: FileSystem>(
+    idmap: *mut bindings::mnt_idmap,
+    dentry: *mut bindings::dentry,
+    attr: *mut bindings::iattr,
+) -> c_int {
+    // SAFETY: the mount's idmap, the dentry whose inode changes (its i_rwsem held) and the
+    // change, for the call.
+    let (idmap, dentry, attr) = unsafe {
+        (
+            MntIdmap::from_raw(idmap),
+            DentryRef::from_raw(dentry),
+            Iattr::from_raw(attr),
+        )
+    };
+    status(F::setattr(&idmap, &dentry, &attr))
+}
+
+/// `get_link`: the VFS callback of the same name.
+///
+/// # Safety
+///
+/// Called by the kernel only, through the table this module builds (or, for a
+/// slab constructor, the inode cache), with the arguments its C prototype describes.
+unsafe extern "C" fn get_link<F: FileSystem>(
+    dentry: *mut bindings::dentry,
+    inode: *mut bindings::inode,
+    done: *mut bindings::delayed_call,
+) -> *const kernel::ffi::c_char {
+    if dentry.is_null() {
+        // An RCU path walk, which must not sleep: reading the target may.
+        return LinkBody::from(ECHILD).into_raw();
+    }
+    // SAFETY: the symlink, live for the call, and the walk's delayed call.
+    let (inode, done) = unsafe { (InodeRef::from_raw(inode), DelayedCall::from_raw(done)) };
+    match F::read_link(inode) {
+        Ok(body) => done.give(body),
+        Err(e) => LinkBody::from(e),
+    }
+    .into_raw()
+}
