@@ -41,6 +41,17 @@ pub(crate) struct SbInfo {
     pub(crate) stats: Arc<NowaitStats>,
 }
 
+impl Sb<'_> {
+    /// The in-core superblock (present from fill_super to put_super: all our callbacks),
+    /// borrowed for as long as the handle is. (Here, beside `SbInfo`: vfs.rs, below this
+    /// module, does not name it.)
+    pub(crate) fn info(&self) -> &SbInfo {
+        // SAFETY: set up in fill_super before any inode exists, freed in put_super after
+        // the last; the VFS calls us only in between.
+        unsafe { &*ffi::rnwfs_sb_info(self.raw()).cast::<SbInfo>() }
+    }
+}
+
 /// debugfs `rnwfs/<device>/` with `nowait_stats` (the writethrough engine adds its file);
 /// none if debugfs or the module's directory is absent.
 fn debugfs_dir(device: &CStr, stats: &Arc<NowaitStats>) -> Option<debugfs::Dir> {

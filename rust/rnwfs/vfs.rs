@@ -7,9 +7,9 @@ use crate::{
     buffer::Buffer,
     ffi::{self, bindings},
     format::BLOCK_SIZE,
-    inode::InodeInfo,
-    rnwk::fs::{InodeAttrs, InodeLockGuard, InodeRef, InvalidateLockGuard, LockMode, SuperBlock},
-    super_block::SbInfo,
+    rnwk::fs::{
+        FileSystem, InodeAttrs, InodeLockGuard, InodeRef, InvalidateLockGuard, LockMode, SuperBlock,
+    },
 };
 use kernel::prelude::*;
 
@@ -40,14 +40,6 @@ impl<'a> Sb<'a> {
     /// The layer's handle, for the calls that take one.
     pub(crate) fn layer(self) -> SuperBlock<'a> {
         self.0
-    }
-
-    /// The in-core superblock (present from fill_super to put_super: all our callbacks),
-    /// borrowed for as long as the handle is.
-    pub(crate) fn info(&self) -> &SbInfo {
-        // SAFETY: set up in fill_super before any inode exists, freed in put_super after
-        // the last; the VFS calls us only in between.
-        unsafe { &*ffi::rnwfs_sb_info(self.raw()).cast::<SbInfo>() }
     }
 
     pub(crate) fn read(self, block: u64) -> Result<Buffer> {
@@ -86,6 +78,10 @@ pub(crate) struct RnwFs;
 /// with its Rust part.
 #[derive(Clone, Copy)]
 pub(crate) struct Inode<'a>(InodeRef<'a>, &'a InodeInfo);
+
+/// The Rust part of an rnwfs inode (inode.rs), named through the layer's `FileSystem` so
+/// that this module, below inode.rs, need not import it.
+type InodeInfo = <RnwFs as FileSystem>::InodeInfo;
 
 impl<'a> Inode<'a> {
     /// rnwfs' view of an inode the layer handed over (a callback's, or one an object it was
