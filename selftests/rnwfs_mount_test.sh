@@ -314,7 +314,48 @@ rmmod_refused_while_mounted() {
 	return $ok
 }
 
-ktap_plan 18
+# The filesystem type is registered as a block-device one (no "nodev" in
+# /proc/filesystems), and the module says it provides it: modinfo's alias fs-rnwfs is
+# what `mount -t rnwfs` makes the kernel ask modprobe for.
+type_registered_and_aliased() {
+	local ok=0
+	if ! awk '$1 == "rnwfs" && NF == 1 { found = 1 } END { exit !found }' /proc/filesystems; then
+		grep rnwfs /proc/filesystems
+		echo "rnwfs is not listed as a block-device filesystem"
+		ok=1
+	fi
+	if ! modinfo -F alias "$root/rnwfs.ko" | grep -qx fs-rnwfs; then
+		modinfo "$root/rnwfs.ko"
+		echo "no fs-rnwfs alias"
+		ok=1
+	fi
+	return $ok
+}
+
+# Inodes are freed an RCU grace period after their eviction, into the module's inode
+# cache: an unload right after an unmount that evicted many must wait for those frees
+# before the cache goes (rcu_barrier), or the kernel finds objects left in it, or a free
+# runs on a destroyed cache.
+unload_right_after_many_inodes() {
+	fresh || return 1
+	mount -t rnwfs "$dev" "$mnt" || return 1
+	local ok=0 before i
+	for i in $(seq 1 2000); do
+		: >"$mnt/f$i" || { echo "creating f$i failed"; ok=1; break; }
+	done
+	before=$(dmesg | wc -l)
+	umount "$mnt" || return 1
+	rmmod rnwfs || ok=1
+	insmod "$root/rnwfs.ko" || ok=1
+	if dmesg | tail -n +"$((before + 1))" | grep -E "Objects remaining|BUG|WARNING"; then
+		ok=1
+	fi
+	"$fsck" -q "$dev" || ok=1
+	return $ok
+}
+
+ktap_plan 20
+ktap_result filesystem_type_registered_and_aliased type_registered_and_aliased
 ktap_result fresh_filesystem_mounts_read_write_and_lists fresh_mounts_and_lists
 ktap_result read_only_mount_refuses_writes_and_remount read_only_mount_refuses_writes
 ktap_result unclean_filesystem_mounts_read_only unclean_filesystem_mounts_read_only
@@ -333,6 +374,7 @@ ktap_result crafted_directory_with_one_link_refused crafted_directory_with_one_l
 ktap_result crafted_free_counts_stay_mountable crafted_free_counts_stay_mountable
 ktap_result power_cut_keeps_fsynced_data power_cut_keeps_fsynced_data
 ktap_result rmmod_refused_while_mounted rmmod_refused_while_mounted
+ktap_result unload_right_after_many_inodes unload_right_after_many_inodes
 rmdir "$mnt"
 blkdiscard "$dev"
 ktap_exit

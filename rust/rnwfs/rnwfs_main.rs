@@ -55,6 +55,8 @@ module! {
     author: "rnw developers",
     description: "Small block-based filesystem on iomap that honors IOCB_NOWAIT",
     license: "GPL",
+    // What MODULE_ALIAS_FS("rnwfs") declares: `mount -t rnwfs` loads the module.
+    alias: ["fs-rnwfs"],
 }
 
 /// Unregistered (refusing new mounts) before the debugfs root goes.
