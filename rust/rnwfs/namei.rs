@@ -60,7 +60,7 @@ pub(crate) fn create(
     let name = name_fits(dentry.name())?;
     let new = new_inode(idmap, dir, mode)?;
     dir::add(dir, name, Inode::of(new.get())?.ino(), file_type(mode))?;
-    new.instantiate(dentry);
+    new.instantiate(dentry)?;
     Ok(())
 }
 
@@ -78,7 +78,7 @@ pub(crate) fn mkdir(
     dir::add(dir, name, child.ino(), FileType::Directory)?;
     dir.inc_nlink(); // its new child's ".." links to it
     dir.mark_dirty();
-    new.instantiate(dentry);
+    new.instantiate(dentry)?;
     Ok(())
 }
 
@@ -103,7 +103,7 @@ pub(crate) fn symlink(
     buf.edit(|data| data[..target.len()].copy_from_slice(target));
     link.set_size(target.len() as u64);
     dir::add(dir, name, link.ino(), FileType::Symlink)?;
-    new.instantiate(dentry);
+    new.instantiate(dentry)?;
     Ok(())
 }
 
@@ -112,7 +112,7 @@ pub(crate) fn link(old_dentry: &DentryRef<'_>, dir: Inode<'_>, dentry: &DentryRe
     let name = name_fits(dentry.name())?;
     dir::add(dir, name, old.ino(), file_type(old.mode()))?;
     old.inc_nlink();
-    dentry.instantiate(old.layer().hold());
+    dentry.instantiate(old.layer().hold())?;
     old.touch_ctime();
     old.mark_dirty();
     Ok(())

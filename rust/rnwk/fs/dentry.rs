@@ -55,10 +55,16 @@ impl<'a> DentryRef<'a> {
 
     /// Makes the negative dentry of a `->link` call name `inode`, whose reference it takes
     /// (`d_instantiate`). The caller has added the link to the inode and its directory.
-    pub(crate) fn instantiate(&self, inode: OwnedInode<'_>) {
-        // SAFETY: the dentry is live for the call (type invariant); the reference is given
-        // to it.
-        unsafe { bindings::d_instantiate(self.as_ptr(), inode.into_raw()) }
+    /// EEXIST, and the reference dropped, if the dentry is positive (the VFS passes a
+    /// negative one; `d_instantiate` would BUG on a positive one).
+    pub(crate) fn instantiate(&self, inode: OwnedInode<'_>) -> Result {
+        if self.inode().is_some() {
+            return Err(EEXIST);
+        }
+        // SAFETY: the dentry is live for the call (type invariant) and negative; the
+        // reference is given to it.
+        unsafe { bindings::d_instantiate(self.as_ptr(), inode.into_raw()) };
+        Ok(())
     }
 
     /// `->lookup`'s answer for this dentry: `inode` (whose reference the dentry, or an alias

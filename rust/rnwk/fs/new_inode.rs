@@ -124,11 +124,16 @@ impl<'a> NewInode<'a> {
     }
 
     /// Gives the inode its name: `dentry` (a negative dentry of the operation that created
-    /// it) takes the reference, and the inode is unlocked for everyone.
-    pub(crate) fn instantiate(self, dentry: &DentryRef<'_>) {
+    /// it) takes the reference, and the inode is unlocked for everyone. EEXIST if the dentry
+    /// is positive (the VFS passes a negative one): the inode is then discarded.
+    pub(crate) fn instantiate(self, dentry: &DentryRef<'_>) -> Result {
+        if dentry.inode().is_some() {
+            return Err(EEXIST);
+        }
         // SAFETY: a hashed `I_NEW` inode we own a reference to (type invariant), given to
-        // the dentry; `dentry` is live for the call.
-        unsafe { bindings::d_instantiate_new(dentry.as_ptr(), self.take().into_raw()) }
+        // the dentry, which is live for the call and negative.
+        unsafe { bindings::d_instantiate_new(dentry.as_ptr(), self.take().into_raw()) };
+        Ok(())
     }
 
     fn take(self) -> OwnedInode<'a> {
