@@ -354,7 +354,27 @@ unload_right_after_many_inodes() {
 	return $ok
 }
 
-ktap_plan 20
+# -o writethrough shows in /proc/mounts while it is on (->show_options), and a remount
+# turns it off and on again.
+writethrough_option_shown() {
+	fresh || return 1
+	mount -t rnwfs -o writethrough "$dev" "$mnt" || return 1
+	local ok=0
+	findmnt -no OPTIONS "$mnt" | grep -qw writethrough || { findmnt "$mnt"; ok=1; }
+	mount -o remount,nowritethrough "$mnt" || ok=1
+	if findmnt -no OPTIONS "$mnt" | grep -qw writethrough; then
+		findmnt "$mnt"
+		echo "writethrough still shown after -o remount,nowritethrough"
+		ok=1
+	fi
+	mount -o remount,writethrough "$mnt" || ok=1
+	findmnt -no OPTIONS "$mnt" | grep -qw writethrough || { findmnt "$mnt"; ok=1; }
+	umount "$mnt" || ok=1
+	"$fsck" -q "$dev" || ok=1
+	return $ok
+}
+
+ktap_plan 21
 ktap_result filesystem_type_registered_and_aliased type_registered_and_aliased
 ktap_result fresh_filesystem_mounts_read_write_and_lists fresh_mounts_and_lists
 ktap_result read_only_mount_refuses_writes_and_remount read_only_mount_refuses_writes
@@ -364,6 +384,7 @@ ktap_result corrupt_magic_refused corrupt_magic_refused
 ktap_result corrupt_checksum_refused corrupt_checksum_refused
 ktap_result foreign_ext4_image_refused foreign_image_refused
 ktap_result unknown_option_refused unknown_option_refused
+ktap_result writethrough_option_shown_in_proc_mounts writethrough_option_shown
 ktap_result crafted_image_reads_back crafted_image_reads_back
 ktap_result crafted_root_not_a_directory_refused crafted_root_not_a_directory_refused
 ktap_result crafted_superblock_geometry_refused crafted_geometry_refused

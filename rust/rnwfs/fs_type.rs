@@ -43,6 +43,10 @@ impl FileSystem for RnwFs {
         super_block::sync_fs(sb, wait)
     }
 
+    fn flag_set(sb: SuperBlock<'_>, index: usize) -> bool {
+        super_block::flag_set(sb, index)
+    }
+
     fn statfs(dentry: &DentryRef<'_>, out: StatfsOut<'_>) -> Result {
         super_block::statfs(dentry, out)
     }

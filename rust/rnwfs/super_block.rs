@@ -71,6 +71,11 @@ fn refuse(fc: &FsContext<'_>, why: &str) -> Error {
 pub(crate) const FLAGS: &[&CStr] = &[c_str!("writethrough")];
 const WRITETHROUGH: usize = 0;
 
+/// Whether a mounted filesystem has the flag `FLAGS[index]` now (`/proc/mounts`).
+pub(crate) fn flag_set(sb: SuperBlock<'_>, index: usize) -> bool {
+    index == WRITETHROUGH && Sb::of(sb).info().writethrough.load(Ordering::Relaxed)
+}
+
 /// `-o writethrough`: Some(true), `-o nowritethrough`: Some(false), not given: None.
 fn writethrough_option(fc: &FsContext<'_>) -> Option<bool> {
     fc.flag(WRITETHROUGH)

@@ -161,6 +161,8 @@ void rnwk_inode_set_attrs(struct inode *inode, const struct rnwk_inode_attrs *at
 void rnwk_inode_get_attrs(struct inode *inode, struct rnwk_inode_attrs *attrs);
 bool rnwk_inode_is_new(struct inode *inode);
 void rnwk_set_delayed_call_kfree_link(struct delayed_call *done, void *body);
+/* ->show_options: ",name" into the /proc/mounts line. */
+void rnwk_seq_show_flag(struct seq_file *m, const char *name);
 /* fs_parse() for a context's mount option. */
 int rnwk_fs_parse(struct fs_context *fc, const struct fs_parameter_spec *desc,
 		  struct fs_parameter *param, struct fs_parse_result *result);

@@ -39,6 +39,9 @@ pub(crate) trait FileSystem: Sized + 'static {
     fn put_super(sb: SuperBlock<'_>);
     /// sync(2) and unmount's last write (`->sync_fs`); `wait`: wait for the writes.
     fn sync_fs(sb: SuperBlock<'_>, wait: bool) -> Result;
+    /// Whether the mounted filesystem `sb` has flag `FLAGS[index]` set now: `/proc/mounts`
+    /// lists the ones that are (`->show_options`).
+    fn flag_set(sb: SuperBlock<'_>, index: usize) -> bool;
     /// statfs(2).
     fn statfs(dentry: &DentryRef<'_>, out: StatfsOut<'_>) -> Result;
     /// Writes an inode back (`->write_inode`).

@@ -103,6 +103,7 @@ impl<F: FileSystem> Tables<F> {
         put_super: Some(put_super::<F>),
         sync_fs: Some(sync_fs::<F>),
         statfs: Some(statfs::<F>),
+        show_options: Some(show_options::<F>),
         ..zeroed()
     };
 
@@ -292,6 +293,27 @@ unsafe extern "C" fn statfs<F: FileSystem>(
     // SAFETY: a live dentry of the filesystem and the caller's zeroed kstatfs, for the call.
     let (dentry, out) = unsafe { (DentryRef::from_raw(dentry), StatfsOut::from_raw(buf.cast())) };
     status(F::statfs(&dentry, out))
+}
+
+/// `show_options`: the mount's flags that are set, each as ",name" (`/proc/mounts`).
+///
+/// # Safety
+///
+/// Called by the kernel only, through the table this module builds, with the arguments its
+/// C prototype describes.
+unsafe extern "C" fn show_options<F: FileSystem>(
+    seq: *mut kernel::bindings::seq_file,
+    root: *mut bindings::dentry,
+) -> c_int {
+    // SAFETY: the root dentry of a mount of the filesystem, live for the call.
+    let sb = unsafe { DentryRef::from_raw(root) }.super_block();
+    for (index, name) in F::FLAGS.iter().enumerate() {
+        if F::flag_set(sb, index) {
+            // SAFETY: the caller's seq_file, for the call; `name` is NUL-terminated.
+            unsafe { bindings::rnwk_seq_show_flag(seq.cast(), name.as_char_ptr()) };
+        }
+    }
+    0
 }
 
 /// An operation's outcome as the VFS wants it: 0 or -errno.

@@ -13,6 +13,7 @@
 #include <linux/mount.h>
 #include <linux/pagemap.h>
 #include <linux/pagevec.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/statfs.h>
 #include <linux/uio.h>
@@ -312,6 +313,11 @@ bool rnwk_inode_is_new(struct inode *inode)
 void rnwk_set_delayed_call_kfree_link(struct delayed_call *done, void *body)
 {
 	set_delayed_call(done, kfree_link, body);
+}
+
+void rnwk_seq_show_flag(struct seq_file *m, const char *name)
+{
+	seq_printf(m, ",%s", name);
 }
 
 int rnwk_fs_parse(struct fs_context *fc, const struct fs_parameter_spec *desc,
