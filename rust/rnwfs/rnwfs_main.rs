@@ -40,6 +40,7 @@ mod flags;
 mod inode;
 mod ioctl;
 mod iomap;
+mod iomap_ops;
 mod mount;
 mod namei;
 mod stats;

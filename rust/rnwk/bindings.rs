@@ -22,6 +22,9 @@ pub(crate) use generated::*;
 // kernel::bindings has an opaque `kstatfs`; the layer's (statfs.h) is the real one.
 #[allow(unused_imports)] // used by `fs`, which rnwblk does not compile in
 pub(crate) use generated::kstatfs;
+// kernel::bindings has an opaque `iomap_ops` too; the layer's (iomap.h) is the real one.
+#[allow(unused_imports)] // used by `iomap`, which rnwblk does not compile in
+pub(crate) use generated::iomap_ops;
 pub(crate) use kernel::bindings::*;
 
 /// `blk_status_t` values (include/linux/blk_types.h).

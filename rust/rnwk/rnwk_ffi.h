@@ -167,4 +167,13 @@ void rnwk_set_delayed_call_kfree_link(struct delayed_call *done, void *body);
  */
 void rnwk_fs_set_inode_ops(struct inode *inode);
 
+/* ---- fs/rnwk_fs.c: iomap glue (rnwk::iomap): a dio's direction, write faults ---- */
+bool rnwk_iov_iter_is_write(const struct iov_iter *iter);
+struct file *rnwk_vmf_file(struct vm_fault *vmf);
+void rnwk_sb_start_pagefault(struct super_block *sb);
+void rnwk_sb_end_pagefault(struct super_block *sb);
+void rnwk_filemap_invalidate_lock_shared(struct inode *inode);
+void rnwk_filemap_invalidate_unlock_shared(struct inode *inode);
+/* ---- end of the iomap glue ---- */
+
 #endif
