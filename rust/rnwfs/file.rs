@@ -5,10 +5,14 @@
 //! allocation, zeroing past EOF, dirty page cache under a direct write); everything else
 //! (timestamps included: they are updated in memory) proceeds.
 
-use crate::rnwk::fs::{DentryRef, FileRef, Iattr, IovIter, Kiocb, MntIdmap};
+use crate::rnwk::{
+    fs::{DentryRef, FileRef, Iattr, IovIter, Kiocb, MntIdmap},
+    iomap::{self, DioFlags},
+};
 use crate::{
     ffi::{self, bindings},
     format::{BLOCK_SHIFT, BLOCK_SIZE},
+    iomap_ops::{self, RnwfsIomap},
     vfs::Inode,
 };
 use crate::{
@@ -76,26 +80,17 @@ impl<'a> Io<'a> {
             .map_err(|e| self.refused(e, Cause::Lock))
     }
 
-    /// iomap's direct I/O; the attempt reaches iomap_begin.
-    fn dio(&self, iter: &mut IovIter<'_>, dio_flags: u32) -> isize {
-        let mut submitted = false;
+    /// iomap's direct I/O; the attempt reaches iomap_begin and dio_submit_io. Called with
+    /// i_rwsem held as the caller needs.
+    fn dio(&self, iter: &mut IovIter<'_>, dio_flags: DioFlags) -> isize {
         // Read before submission, which may complete it.
         let asynchronous = !self.iocb.is_sync();
         // Only a synchronous dio may carry REQ_NOWAIT (see `Attempt::set_dio`).
         if !asynchronous {
             self.attempt.set_dio(self.pos(), iter.count() as u64);
         }
-        // SAFETY: the caller's kiocb and iterator, with i_rwsem held as the caller needs;
-        // the attempt outlives the submission, the only time iomap_begin runs for it.
-        let ret = unsafe {
-            ffi::rnwfs_dio_rw(
-                self.iocb.as_ptr(),
-                iter.as_ptr(),
-                dio_flags,
-                self.attempt.as_private(),
-                &mut submitted,
-            )
-        };
+        let done = iomap::dio_rw::<RnwfsIomap>(&self.iocb, iter, dio_flags, &self.attempt);
+        let (ret, submitted) = (isize_result(done.result), done.submitted);
         if submitted && asynchronous {
             self.counted_at_completion.set(true);
         }
@@ -141,7 +136,7 @@ fn read(io: &Io<'_>, to: &mut IovIter<'_>) -> Result<isize> {
     }
     let _lock = io.lock(true)?;
     // The shared lock keeps truncation out while the I/O is mapped.
-    check(io.dio(to, 0))
+    check(io.dio(to, DioFlags::NONE))
 }
 
 #[no_mangle]
@@ -208,8 +203,7 @@ fn prepare_write(
         io.inode.mark_dirty_sync();
     }
     if zero_eof {
-        io.inode
-            .zero_range(size, (pos - size).min(BS - size % BS))?;
+        iomap_ops::zero_range(io.inode, size, (pos - size).min(BS - size % BS))?;
     }
     Ok(n)
 }
@@ -271,12 +265,9 @@ fn buffered_write(io: &Io<'_>, from: &mut IovIter<'_>, writethrough: bool) -> Re
         } else {
             None
         };
-        // SAFETY: the caller's kiocb and iterator; i_rwsem is held exclusively. The attempt
-        // outlives the call, which is when iomap_begin runs for it.
+        // i_rwsem is held exclusively; the attempt reaches iomap_begin.
         (
-            check(unsafe {
-                ffi::rnwfs_buffered_write(io.iocb.as_ptr(), from.as_ptr(), io.attempt.as_private())
-            })?,
+            iomap::buffered_write::<RnwfsIomap>(&io.iocb, from, &io.attempt)?,
             wt,
         )
     };
@@ -317,18 +308,18 @@ fn direct_write(io: &Io<'_>, from: &mut IovIter<'_>) -> Result<isize> {
     if n == 0 {
         return Ok(0);
     }
-    let mut dio_flags = 0;
+    let mut dio_flags = DioFlags::NONE;
     if unaligned {
         // Sub-block zeroing must not race another direct write into the same block.
         if io.nowait {
             if io.inode.dio_in_flight() {
                 return Err(io.attempt.refuse(Cause::Other));
             }
-            dio_flags |= ffi::IOMAP_DIO_OVERWRITE_ONLY;
+            dio_flags |= DioFlags::OVERWRITE_ONLY;
         } else {
             io.inode.dio_wait();
         }
-        dio_flags |= ffi::IOMAP_DIO_FORCE_WAIT;
+        dio_flags |= DioFlags::FORCE_WAIT;
     }
     let ret = io.dio(from, dio_flags);
     drop(lock);
@@ -397,13 +388,12 @@ extern "C" fn rnwfs_llseek(file: FileRef<'_>, offset: i64, whence: i32) -> i64 {
             Ok(l) => l,
             Err(e) => return e.to_errno() as i64,
         };
-        // SAFETY: a live inode, i_rwsem held.
-        unsafe { ffi::rnwfs_seek_data_hole(inode.raw(), offset, whence) }
+        iomap_ops::seek(inode, offset, whence == ffi::RNWFS_SEEK_DATA as i32)
     };
-    if pos < 0 {
-        return pos;
+    match pos {
+        Ok(pos) => file.set_pos(pos, inode.sb().layer().max_bytes()),
+        Err(e) => e.to_errno() as i64,
     }
-    file.set_pos(pos, inode.sb().layer().max_bytes())
 }
 
 /// Allocates zeroed blocks over every hole in [start, end) (file blocks): written extents,
@@ -429,10 +419,10 @@ fn punch_hole(inode: Inode<'_>, offset: u64, len: u64) -> Result {
     let end = offset + len;
     let (first_full, last_full) = (offset.div_ceil(BS) * BS, end / BS * BS);
     if first_full >= last_full {
-        return inode.zero_range(offset, len);
+        return iomap_ops::zero_range(inode, offset, len);
     }
-    inode.zero_range(offset, first_full - offset)?;
-    inode.zero_range(last_full, end - last_full)?;
+    iomap_ops::zero_range(inode, offset, first_full - offset)?;
+    iomap_ops::zero_range(inode, last_full, end - last_full)?;
     inode.write_and_wait(first_full, last_full - 1)?;
     inode.drop_pagecache_range(first_full, last_full - 1);
     inode
@@ -464,7 +454,7 @@ fn fallocate(file: &FileRef<'_>, mode: u32, offset: u64, len: u64) -> Result {
         if mode & keep == 0 && end > inode.size() {
             let size = inode.size();
             if size % BS != 0 {
-                inode.zero_range(size, BS - size % BS)?;
+                iomap_ops::zero_range(inode, size, BS - size % BS)?;
             }
             inode.set_size(end);
         }
@@ -490,7 +480,7 @@ fn truncate(inode: Inode<'_>, size: u64) -> Result {
     let old = inode.size();
     if size < old {
         if size % BS != 0 {
-            inode.truncate_page(size)?;
+            iomap_ops::truncate_page(inode, size)?;
         }
         inode.truncate_pagecache(size);
         inode
@@ -500,7 +490,7 @@ fn truncate(inode: Inode<'_>, size: u64) -> Result {
             .punch(inode, size.div_ceil(BS), u64::MAX)?;
     } else if size > old {
         if old % BS != 0 {
-            inode.zero_range(old, (size - old).min(BS - old % BS))?;
+            iomap_ops::zero_range(inode, old, (size - old).min(BS - old % BS))?;
         }
         inode.truncate_pagecache(size);
     }

@@ -7,11 +7,12 @@
 use crate::{
     dir, file, inode,
     inode::InodeInfo,
-    namei,
+    iomap_ops, namei,
     rnwk::fs::{
         DentryRef, EvictingInode, FileSystem, FsContext, Iattr, InodeRef, MntIdmap, NewSuperBlock,
         OwnedInode, StatfsOut, SuperBlock, WritebackControl,
     },
+    rnwk::iomap::FiemapInfo,
     super_block,
     vfs::{Inode, RnwFs},
     writeback,
@@ -116,6 +117,10 @@ impl FileSystem for RnwFs {
 
     fn setattr(idmap: &MntIdmap<'_>, dentry: &DentryRef<'_>, attr: &Iattr<'_>) -> Result {
         file::setattr(idmap, dentry, attr)
+    }
+
+    fn fiemap(inode: InodeRef<'_>, info: FiemapInfo<'_>, start: u64, len: u64) -> Result {
+        iomap_ops::fiemap(inode, info, start, len)
     }
 
     fn read_link(inode: InodeRef<'_>) -> Result<KVec<u8>> {

@@ -4,14 +4,14 @@
 //! when their data reached the device (writeback ioend or direct I/O completion), so a
 //! reader never sees stale blocks. Under IOMAP_NOWAIT nothing sleeps: the mapping lock is
 //! tried, and a write that would allocate returns EAGAIN.
+#![deny(unsafe_code)]
 
 use crate::rnwk::{
     bio::UnsubmittedBio,
-    fs::{InodeRef, Kiocb},
-    iomap::{DioIter, IomapOut, Mapping, MappingFlags, MappingKind, WritepageCtx},
+    fs::Kiocb,
+    iomap::{DioEndFlags, DioIter, IomapFlags, Mapping, MappingFlags, MappingKind},
 };
 use crate::{
-    ffi,
     format::{
         extent_map::{self, Lookup},
         Extent, BLOCK_SHIFT, BLOCK_SIZE,
@@ -62,18 +62,21 @@ fn refuse(attempt: Option<&Attempt>, cause: Cause) -> Error {
     attempt.map_or(EAGAIN, |a| a.refuse(cause))
 }
 
-fn begin(
+/// `iomap_begin` (rnwfs' `rnwk::iomap::Operations`): the mapping at `pos` for an
+/// iteration with `flags`; `attempt` is the read or write's (direct I/O and buffered writes
+/// carry it; faults, writeback and zeroing do not).
+pub(crate) fn begin(
     inode: Inode<'_>,
     pos: u64,
     len: u64,
-    flags: u32,
+    flags: IomapFlags,
     attempt: Option<&Attempt>,
 ) -> Result<Mapping> {
     let first = pos >> BLOCK_SHIFT;
     let end = (pos + len.max(1)).div_ceil(BS);
-    let nowait = flags & (ffi::IOMAP_NOWAIT | ffi::IOMAP_OVERWRITE_ONLY) != 0;
-    let writing = flags & ffi::IOMAP_WRITE != 0;
-    let allocating = writing && flags & ffi::IOMAP_ZERO == 0;
+    let nowait = flags.intersects(IomapFlags::NOWAIT | IomapFlags::OVERWRITE_ONLY);
+    let writing = flags.contains(IomapFlags::WRITE);
+    let allocating = writing && !flags.contains(IomapFlags::ZERO);
     // Metadata the written data depends on is not yet on disk (O_DSYNC must flush it).
     let dirty = if writing && (inode.dirty_datasync() || pos + len > inode.size()) {
         MappingFlags::DIRTY
@@ -86,7 +89,7 @@ fn begin(
     // then comes from its completion, too late for io_uring to retry. So the first mapping
     // must reach the end of the I/O (for a read, of the file: iomap reads no data past EOF,
     // and the mapping it asks for there is answered below without the lock).
-    let direct_nowait = nowait && flags & ffi::IOMAP_DIRECT != 0;
+    let direct_nowait = nowait && flags.contains(IomapFlags::DIRECT);
     let eof_block = inode.size().div_ceil(BS);
     if direct_nowait && !writing && first >= eof_block {
         return Ok(Report::hole(first, end.max(first + 1)));
@@ -111,7 +114,7 @@ fn begin(
         };
         match extent_map::lookup(m.list(), first) {
             Lookup::Mapped(e) => {
-                if e.unwritten() && flags & ffi::IOMAP_OVERWRITE_ONLY != 0 {
+                if e.unwritten() && flags.contains(IomapFlags::OVERWRITE_ONLY) {
                     return Err(refuse(attempt, Cause::Alloc)); // would need sub-block zeroing
                 }
                 let dirty = if e.unwritten() && writing {
@@ -142,33 +145,6 @@ fn begin(
     }
 }
 
-/// `iomap_ops.iomap_begin` (`srcmap`, for copy-on-write filesystems, is not used).
-#[no_mangle]
-extern "C" fn rnwfs_iomap_begin(
-    inode: InodeRef<'_>,
-    pos: i64,
-    length: i64,
-    flags: u32,
-    iomap: IomapOut<'_>,
-    _srcmap: *mut core::ffi::c_void,
-) -> i32 {
-    let inode = match Inode::of(inode) {
-        Ok(inode) => inode,
-        Err(e) => return e.to_errno(),
-    };
-    // SAFETY: the iteration's private pointer is one rnwfs set (file.rs gives iomap its
-    // read or write's Attempt, which outlives the iteration) or null (page faults,
-    // writeback, zeroing).
-    let attempt = unsafe { Attempt::from_private(iomap.iter_private()) };
-    match begin(inode, pos as u64, length as u64, flags, attempt) {
-        Ok(m) => {
-            iomap.fill(inode.sb().layer(), &m);
-            0
-        }
-        Err(e) => e.to_errno(),
-    }
-}
-
 /// Whether a nowait direct write of [pos, pos + len) can go without allocating: every
 /// block mapped, and written if the write is sub-block (it would zero around its data).
 pub(crate) fn nowait_overwrite(
@@ -188,33 +164,21 @@ pub(crate) fn nowait_overwrite(
     Ok(())
 }
 
-/// Writeback: the extent under `offset` (dirty data is never over a hole: writes allocate).
-#[no_mangle]
-extern "C" fn rnwfs_map_blocks(
-    wpc: WritepageCtx<'_>,
-    inode: InodeRef<'_>,
-    offset: i64,
-    _len: u32,
-) -> i32 {
-    let inode = match Inode::of(inode) {
-        Ok(inode) => inode,
-        Err(e) => return e.to_errno(),
-    };
-    let first = offset as u64 >> BLOCK_SHIFT;
+/// Writeback's mapping (`map_blocks`): the extent under `offset` (dirty data is never over
+/// a hole: writes allocate).
+pub(crate) fn map_blocks(inode: Inode<'_>, offset: u64) -> Result<Mapping> {
+    let first = offset >> BLOCK_SHIFT;
     // The mapping lock is held for the lookup only, as in iomap_begin: the extent is a copy.
     let found = extent_map::lookup(inode.info().map.read().list(), first);
     match found {
-        Lookup::Mapped(e) => {
-            wpc.fill(inode.sb().layer(), &Report::extent(&e, MappingFlags::NONE));
-            0
-        }
+        Lookup::Mapped(e) => Ok(Report::extent(&e, MappingFlags::NONE)),
         Lookup::Hole { .. } => {
             pr_err!(
                 "inode {}: dirty data over a hole at block {}\n",
                 inode.ino(),
                 first
             );
-            EIO.to_errno()
+            Err(EIO)
         }
     }
 }
@@ -230,58 +194,53 @@ pub(crate) fn convert_unwritten(inode: Inode<'_>, offset: u64, size: u64) -> Res
     crate::inode::write_inode(inode, false)
 }
 
-/// Direct I/O completion (task context for writes that need it): convert what was
+/// Direct write completion (task context for writes that need it): convert what was
 /// written into unwritten extents, then raise the size if the write extended the file.
-#[no_mangle]
-extern "C" fn rnwfs_dio_end_io(iocb: Kiocb<'_>, size: isize, error: i32, flags: u32) -> i32 {
+pub(crate) fn dio_write_end_io(
+    iocb: &Kiocb<'_>,
+    size: isize,
+    result: Result,
+    flags: DioEndFlags,
+) -> Result {
     // The I/O's file pins the inode.
-    let (inode, pos) = match Inode::of(iocb.file().inode()) {
-        Ok(inode) => (inode, iocb.pos()),
-        Err(e) => return e.to_errno(),
-    };
-    stats::dio_completed(&iocb, inode, true, error);
-    if error != 0 || size <= 0 {
-        return error;
+    let (inode, pos) = (Inode::of(iocb.file().inode())?, iocb.pos());
+    stats::dio_completed(iocb, inode, true, &result);
+    if result.is_err() || size <= 0 {
+        return result;
     }
-    if flags & ffi::IOMAP_DIO_UNWRITTEN != 0 {
-        if let Err(e) = convert_unwritten(inode, pos, size as u64) {
-            return e.to_errno();
-        }
+    if flags.unwritten() {
+        convert_unwritten(inode, pos, size as u64)?;
     }
     if inode.extend_size(pos + size as u64) {
         inode.mark_dirty();
     }
-    0
+    Ok(())
 }
 
-/// A direct I/O's bio, built by iomap, on its way to the device (`iomap_dio_ops.submit_io`).
+/// A direct I/O's bio, built by iomap, on its way to the device (`dio_submit_io`);
+/// `attempt` is the read or write's (`Io::dio` in file.rs gives it to `dio_rw`).
 ///
 /// 6.12's iomap never sets REQ_NOWAIT (a nowait dio of several bios could end half done).
 /// A synchronous nowait dio that is one bio can carry it: the device's BLK_STS_AGAIN then
 /// reaches the caller as EAGAIN, with nothing written. (`Attempt::set_dio` is not called for
 /// async dios: their refusal would come too late for io_uring to retry.)
-#[no_mangle]
-extern "C" fn rnwfs_dio_submit_io(
-    iter: DioIter<'_>,
+pub(crate) fn dio_submit_io(
+    iter: &DioIter<'_>,
     mut bio: UnsubmittedBio<'_>,
-    file_offset: i64,
+    file_offset: u64,
+    attempt: Option<&Attempt>,
 ) {
-    if iter.is_nowait() && bio.device_supports_nowait() {
-        // SAFETY: rnwfs' direct I/O passes iomap_dio_rw its Attempt as `private` (file.rs,
-        // `Io::dio`), which lives on the submitting stack: the bio is being submitted.
-        let attempt = unsafe { Attempt::from_private(iter.private()) };
-        if attempt.is_some_and(|a| a.is_whole_dio(file_offset as u64, bio.size())) {
-            bio.set_nowait();
-        }
+    if iter.is_nowait()
+        && bio.device_supports_nowait()
+        && attempt.is_some_and(|a| a.is_whole_dio(file_offset, bio.size()))
+    {
+        bio.set_nowait();
     }
     bio.submit();
 }
 
 /// Direct read completion: only the nowait statistics to keep.
-#[no_mangle]
-extern "C" fn rnwfs_dio_read_end_io(iocb: Kiocb<'_>, _size: isize, error: i32, _flags: u32) -> i32 {
-    if let Ok(inode) = Inode::of(iocb.file().inode()) {
-        stats::dio_completed(&iocb, inode, false, error);
-    }
-    error
+pub(crate) fn dio_read_end_io(iocb: &Kiocb<'_>, result: Result) -> Result {
+    stats::dio_completed(iocb, Inode::of(iocb.file().inode())?, false, &result);
+    result
 }

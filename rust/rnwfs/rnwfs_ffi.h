@@ -50,15 +50,7 @@ void rnwfs_sb_free(struct super_block *sb);
 void *rnwfs_sb_info(struct super_block *sb);
 
 
-/* ---- data path (iomap with rnwfs' ops) ---- */
-/*
- * Direct I/O; `private` reaches iomap_begin (the layer's IomapOut::iter_private).
- * *submitted tells whether a dio was started, whose completion (end_io) then runs, maybe
- * after the return.
- */
-ssize_t rnwfs_dio_rw(struct kiocb *iocb, struct iov_iter *iter, unsigned int dio_flags,
-		     void *private, bool *submitted);
-ssize_t rnwfs_buffered_write(struct kiocb *iocb, struct iov_iter *from, void *private);
+/* ---- data path: writethrough ---- */
 /* Writethrough (rnwfs_writethrough.c): prepare before the copy, then write back. */
 void *rnwfs_wt_prepare(struct kiocb *iocb, loff_t pos, size_t len);
 ssize_t rnwfs_wt_write_back(struct kiocb *iocb, void *prepared, loff_t pos, ssize_t written);
@@ -75,9 +67,6 @@ void rnwfs_wt_ioend_error(struct inode *inode, loff_t offset, size_t size, int e
  */
 void rnwfs_wt_writeback_done(struct super_block *sb, struct inode *inode, loff_t offset,
 			     size_t size);
-int rnwfs_zero_range(struct inode *inode, u64 pos, u64 len);
-int rnwfs_truncate_page(struct inode *inode, u64 pos);
-loff_t rnwfs_seek_data_hole(struct inode *inode, loff_t offset, int whence);
 
 #ifndef __BINDGEN__
 /* Implemented in Rust. */
@@ -87,16 +76,12 @@ ssize_t rnwfs_write_iter(struct kiocb *iocb, struct iov_iter *from);
 int rnwfs_fsync(struct file *file, loff_t start, loff_t end, int datasync);
 long rnwfs_fallocate(struct file *file, int mode, loff_t offset, loff_t len);
 loff_t rnwfs_llseek(struct file *file, loff_t offset, int whence);
-int rnwfs_iomap_begin(struct inode *inode, loff_t pos, loff_t length, unsigned int flags,
-		      struct iomap *iomap, struct iomap *srcmap);
-int rnwfs_map_blocks(struct iomap_writepage_ctx *wpc, struct inode *inode, loff_t offset,
-		     unsigned int len);
-int rnwfs_dio_end_io(struct kiocb *iocb, ssize_t size, int error, unsigned int flags);
-int rnwfs_dio_read_end_io(struct kiocb *iocb, ssize_t size, int error, unsigned int flags);
-/* Submits a direct I/O's bio, with REQ_NOWAIT when it may carry it. */
-void rnwfs_dio_submit_io(const struct iomap_iter *iter, struct bio *bio, loff_t file_offset);
-/* Where a writeback ioend's bio completes (unwritten conversion, writethrough). */
-int rnwfs_prepare_ioend(struct iomap_ioend *ioend, int status);
+/* The data path on iomap (iomap_ops.rs: iomap with the layer's tables for rnwfs). */
+int rnwfs_read_folio(struct file *file, struct folio *folio);
+void rnwfs_readahead(struct readahead_control *rac);
+int rnwfs_writepages(struct address_space *mapping, struct writeback_control *wbc);
+sector_t rnwfs_bmap(struct address_space *mapping, sector_t block);
+vm_fault_t rnwfs_page_mkwrite(struct vm_fault *vmf);
 long rnwfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 #endif
 

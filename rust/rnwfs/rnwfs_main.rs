@@ -41,6 +41,7 @@ mod fs_type;
 mod inode;
 mod ioctl;
 mod iomap;
+mod iomap_ops;
 mod namei;
 mod stats;
 mod super_block;

@@ -63,89 +63,11 @@ void *rnwfs_sb_info(struct super_block *sb)
 	return RNWFS_SB(sb) ? RNWFS_SB(sb)->info : NULL;
 }
 
-/* ---- data path: iomap ---- */
-
-static const struct iomap_ops rnwfs_iomap_ops = {
-	.iomap_begin = rnwfs_iomap_begin,
-};
-
-static const struct iomap_dio_ops rnwfs_dio_write_ops = {
-	.end_io = rnwfs_dio_end_io,
-	.submit_io = rnwfs_dio_submit_io,
-};
-
-static const struct iomap_dio_ops rnwfs_dio_read_ops = {
-	.end_io = rnwfs_dio_read_end_io,
-	.submit_io = rnwfs_dio_submit_io,
-};
-
-static const struct iomap_writeback_ops rnwfs_writeback_ops = {
-	.map_blocks = rnwfs_map_blocks,
-	.prepare_ioend = rnwfs_prepare_ioend,
-};
-
-/* iomap_dio_rw(), telling whether a dio (and so its end_io) was started. */
-ssize_t rnwfs_dio_rw(struct kiocb *iocb, struct iov_iter *iter, unsigned int dio_flags,
-		     void *private, bool *submitted)
-{
-	const struct iomap_dio_ops *dops = iov_iter_rw(iter) == WRITE ?
-		&rnwfs_dio_write_ops : &rnwfs_dio_read_ops;
-	struct iomap_dio *dio;
-
-	dio = __iomap_dio_rw(iocb, iter, &rnwfs_iomap_ops, dops, dio_flags, private, 0);
-	if (IS_ERR_OR_NULL(dio)) {
-		*submitted = dio == ERR_PTR(-EIOCBQUEUED);
-		return PTR_ERR_OR_ZERO(dio);
-	}
-	*submitted = true;
-	return iomap_dio_complete(dio);
-}
-
-ssize_t rnwfs_buffered_write(struct kiocb *iocb, struct iov_iter *from, void *private)
-{
-	return iomap_file_buffered_write(iocb, from, &rnwfs_iomap_ops, private);
-}
-
-int rnwfs_zero_range(struct inode *inode, u64 pos, u64 len)
-{
-	return iomap_zero_range(inode, pos, len, NULL, &rnwfs_iomap_ops);
-}
-
-int rnwfs_truncate_page(struct inode *inode, u64 pos)
-{
-	bool did_zero;
-
-	return iomap_truncate_page(inode, pos, &did_zero, &rnwfs_iomap_ops);
-}
-
-loff_t rnwfs_seek_data_hole(struct inode *inode, loff_t offset, int whence)
-{
-	if (whence == SEEK_DATA)
-		return iomap_seek_data(inode, offset, &rnwfs_iomap_ops);
-	return iomap_seek_hole(inode, offset, &rnwfs_iomap_ops);
-}
-
-static int rnwfs_read_folio(struct file *file, struct folio *folio)
-{
-	return iomap_read_folio(folio, &rnwfs_iomap_ops);
-}
-
-static void rnwfs_readahead(struct readahead_control *rac)
-{
-	iomap_readahead(rac, &rnwfs_iomap_ops);
-}
-
-static int rnwfs_writepages(struct address_space *mapping, struct writeback_control *wbc)
-{
-	struct iomap_writepage_ctx wpc = {};
-
-	return iomap_writepages(mapping, wbc, &wpc, &rnwfs_writeback_ops);
-}
-
-static sector_t rnwfs_bmap(struct address_space *mapping, sector_t block)
-{
-	return iomap_bmap(mapping, block, &rnwfs_iomap_ops);
-}
+/* ---- data path: iomap ----
+ * rnwfs' iomap_ops, iomap_dio_ops and iomap_writeback_ops are Rust constants built by the
+ * layer (rnwk::iomap::Operations, implemented in iomap_ops.rs); the page-cache and fault
+ * entry points below are Rust functions that call iomap with them.
+ */
 
 static const struct address_space_operations rnwfs_aops = {
 	.read_folio = rnwfs_read_folio,
@@ -159,22 +81,6 @@ static const struct address_space_operations rnwfs_aops = {
 	.error_remove_folio = generic_error_remove_folio,
 	.bmap = rnwfs_bmap,
 };
-
-/* The standard iomap write fault: freeze protection, then allocate under the shared
- * invalidate lock so that truncate and hole punching cannot race with it. */
-static vm_fault_t rnwfs_page_mkwrite(struct vm_fault *vmf)
-{
-	struct inode *inode = file_inode(vmf->vma->vm_file);
-	vm_fault_t ret;
-
-	sb_start_pagefault(inode->i_sb);
-	file_update_time(vmf->vma->vm_file);
-	filemap_invalidate_lock_shared(inode->i_mapping);
-	ret = iomap_page_mkwrite(vmf, &rnwfs_iomap_ops);
-	filemap_invalidate_unlock_shared(inode->i_mapping);
-	sb_end_pagefault(inode->i_sb);
-	return ret;
-}
 
 static const struct vm_operations_struct rnwfs_vm_ops = {
 	.fault = filemap_fault,
@@ -212,18 +118,6 @@ static const struct file_operations rnwfs_file_ops = {
 	.iopoll = iocb_bio_iopoll,
 	.fop_flags = FOP_BUFFER_RASYNC | FOP_BUFFER_WASYNC | FOP_DIO_PARALLEL_WRITE,
 };
-
-/* The layer's hook (rnwk_ffi.h): regular files' ->fiemap. */
-int rnwk_fs_fiemap(struct inode *inode, struct fiemap_extent_info *fieinfo, u64 start,
-		   u64 len)
-{
-	int ret;
-
-	inode_lock_shared(inode);
-	ret = iomap_fiemap(inode, fieinfo, start, len, &rnwfs_iomap_ops);
-	inode_unlock_shared(inode);
-	return ret;
-}
 
 static const struct file_operations rnwfs_dir_file_ops = {
 	.llseek = generic_file_llseek,

@@ -6,13 +6,10 @@
 //! A read or write records its outcome once: in read_iter/write_iter, or, for an async
 //! direct I/O that was submitted, in its completion (the device's BLK_STS_AGAIN shows only
 //! there). The step that refuses names the cause on the [`Attempt`]; iomap carries the
-//! attempt to `iomap_begin` as its `private` pointer.
+//! attempt to `iomap_begin` and `dio_submit_io` (it is rnwfs' `Operations::Private`).
+#![deny(unsafe_code)]
 
-use crate::{
-    ffi::{self, bindings},
-    rnwk::fs::Kiocb,
-    vfs::Inode,
-};
+use crate::{ffi, rnwk::fs::Kiocb, vfs::Inode};
 use core::{
     cell::Cell,
     sync::atomic::{AtomicU64, Ordering},
@@ -172,21 +169,6 @@ impl Attempt {
         self.cause.get()
     }
 
-    /// The pointer iomap carries to `iomap_begin` (see [`Attempt::from_private`]).
-    pub(crate) fn as_private(&self) -> *mut core::ffi::c_void {
-        (self as *const Self).cast_mut().cast()
-    }
-
-    /// The attempt behind iomap's `private` pointer, if any.
-    ///
-    /// # Safety
-    /// `private` is null or was set by rnwfs (`as_private`) to an attempt that outlives `'a`
-    /// (the read or write's stack, while its I/O is being mapped or submitted).
-    pub(crate) unsafe fn from_private<'a>(private: *mut core::ffi::c_void) -> Option<&'a Attempt> {
-        // SAFETY: per the contract, a non-null private is a live Attempt.
-        (!private.is_null()).then(|| unsafe { &*private.cast::<Attempt>() })
-    }
-
     /// Whether a bio of `size` bytes at `offset` is all of this attempt's direct I/O, which
     /// may then carry REQ_NOWAIT (see `set_dio`).
     pub(crate) fn is_whole_dio(&self, offset: u64, size: u32) -> bool {
@@ -195,11 +177,11 @@ impl Attempt {
 }
 
 /// Completion of a submitted async direct I/O: counts it if it was a nowait attempt.
-pub(crate) fn dio_completed(iocb: &Kiocb<'_>, inode: Inode<'_>, write: bool, error: i32) {
+pub(crate) fn dio_completed(iocb: &Kiocb<'_>, inode: Inode<'_>, write: bool, result: &Result) {
     if iocb.is_sync() || !iocb.is_nowait() {
         return; // synchronous I/O is counted by read_iter/write_iter
     }
-    let outcome = if error == -(bindings::EAGAIN as i32) {
+    let outcome = if matches!(result, Err(e) if *e == EAGAIN) {
         Outcome::Refused(Cause::Device)
     } else {
         Outcome::Done

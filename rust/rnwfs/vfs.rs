@@ -2,10 +2,11 @@
 //! Safe handles on the VFS objects rnwfs works with. Each is created (unsafely) at the
 //! entry point where the VFS hands the object over, which guarantees it stays alive for the
 //! call; everything above uses the handle's safe methods.
+#![deny(unsafe_code)]
 
 use crate::{
     buffer::Buffer,
-    ffi::{self, bindings},
+    ffi::bindings,
     format::BLOCK_SIZE,
     rnwk::fs::{
         FileSystem, InodeAttrs, InodeLockGuard, InodeRef, InvalidateLockGuard, LockMode, SuperBlock,
@@ -237,28 +238,6 @@ impl<'a> Inode<'a> {
     /// Whether page cache is left in [start, end_inclusive].
     pub(crate) fn range_cached(self, start: u64, end_inclusive: u64) -> bool {
         self.0.range_cached(start, end_inclusive)
-    }
-
-    /// Zeroes [pos, pos + len) through the page cache (iomap_zero_range).
-    ///
-    /// An empty range does nothing, and must not reach iomap: 6.12's iomap_iter maps the
-    /// block at `pos` even for a zero length, and iomap_zero_iter then gets that block's
-    /// folio, fills none of it and marks it uptodate and dirty. For a written block that
-    /// was not cached, that is uninitialised memory presented as the file's data, which
-    /// writeback puts on the device (a punch ending on a block boundary did it to the block
-    /// after the hole).
-    pub(crate) fn zero_range(self, pos: u64, len: u64) -> Result {
-        if len == 0 {
-            return Ok(());
-        }
-        // SAFETY: a live inode; callers hold i_rwsem exclusively.
-        kernel::error::to_result(unsafe { ffi::rnwfs_zero_range(self.raw(), pos, len) })
-    }
-
-    /// Zeroes the rest of the block holding `pos` (before the size drops to `pos`).
-    pub(crate) fn truncate_page(self, pos: u64) -> Result {
-        // SAFETY: a live inode; callers hold i_rwsem exclusively.
-        kernel::error::to_result(unsafe { ffi::rnwfs_truncate_page(self.raw(), pos) })
     }
 
     /// truncate_setsize: i_size and the page cache beyond it.

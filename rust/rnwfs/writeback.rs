@@ -2,6 +2,7 @@
 //! Writeback completion. An ioend over unwritten extents completes on the super block's
 //! ioend queue, in process context (converting the extents to written sleeps); while
 //! writethrough writes wait (flags.rs), the others end through the writethrough engine.
+#![deny(unsafe_code)]
 
 use crate::{
     flags,
@@ -11,9 +12,8 @@ use crate::{
 };
 use kernel::prelude::*;
 
-/// `iomap_writeback_ops.prepare_ioend`: where the ioend's bio completes.
-#[no_mangle]
-extern "C" fn rnwfs_prepare_ioend(ioend: Ioend<'_>, status: i32) -> i32 {
+/// `prepare_ioend` (rnwfs' `rnwk::iomap::Operations`): where the ioend's bio completes.
+pub(crate) fn prepare_ioend(ioend: Ioend<'_>, status: i32) -> i32 {
     let Ok(inode) = Inode::of(ioend.inode()) else {
         return status; // not rnwfs' (never: the layer checks): iomap completes it
     };

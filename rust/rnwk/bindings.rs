@@ -25,6 +25,9 @@ pub(crate) use generated::kstatfs;
 // kernel::bindings has an opaque `fs_context`; the layer's (fs_context.h) is the real one.
 #[allow(unused_imports)] // used by `fs`, which rnwblk does not compile in
 pub(crate) use generated::{fs_context, fs_parameter, fs_parameter_spec};
+// kernel::bindings has an opaque `iomap_ops` too; the layer's (iomap.h) is the real one.
+#[allow(unused_imports)] // used by `iomap`, which rnwblk does not compile in
+pub(crate) use generated::iomap_ops;
 pub(crate) use kernel::bindings::*;
 
 /// `blk_status_t` values (include/linux/blk_types.h).

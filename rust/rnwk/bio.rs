@@ -10,7 +10,7 @@ use core::{marker::PhantomData, ptr::NonNull};
 /// # Invariants
 ///
 /// `bio` points to a fully built bio that is not submitted yet and is the holder's to
-/// submit (made only from the `->submit_io` callback's argument).
+/// submit (made only from the `->submit_io` callback's argument, by the layer's callback).
 #[repr(transparent)]
 #[must_use = "a bio handed over for submission must be submitted"]
 pub(crate) struct UnsubmittedBio<'a> {
@@ -19,6 +19,19 @@ pub(crate) struct UnsubmittedBio<'a> {
 }
 
 impl UnsubmittedBio<'_> {
+    /// # Safety
+    ///
+    /// `bio` is a fully built bio, not submitted, that the caller hands over to be
+    /// submitted (iomap's `->submit_io` argument).
+    pub(crate) unsafe fn from_raw(bio: *mut bindings::bio) -> Self {
+        // INVARIANT: per the contract.
+        Self {
+            // SAFETY: per the contract, a valid (so non-null) pointer.
+            bio: unsafe { NonNull::new_unchecked(bio) },
+            _object: PhantomData,
+        }
+    }
+
     /// The bio's size in bytes.
     pub(crate) fn size(&self) -> u32 {
         // SAFETY: a built bio, not submitted (type invariant): nothing else changes it.

@@ -1,14 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0
-//! iomap: what a filesystem on iomap is given in its callbacks (a direct I/O's iteration,
-//! a writeback ioend, the mapping to report) and the queue on which writeback ioends
-//! complete in process context.
+//! iomap: a filesystem implements [`Operations`] and makes its iomap calls through this
+//! module (direct I/O, buffered writes, zeroing, seeking, FIEMAP, the page cache's read and
+//! writeback, write faults), which passes iomap the tables built from it; what iomap hands
+//! back to those tables (a direct I/O's iteration, a writeback ioend, the mapping to
+//! report) comes to the filesystem as typed handles; and the queue on which writeback
+//! ioends complete in process context.
 
+pub(crate) mod aops;
+pub(crate) mod calls;
 pub(crate) mod dio;
+pub(crate) mod fault;
+pub(crate) mod flags;
 pub(crate) mod ioend;
 pub(crate) mod ioend_queue;
 pub(crate) mod mapping;
+pub(crate) mod operations;
 
+pub(crate) use aops::{
+    bmap, read_folio, readahead, writepages, AddressSpace, Folio, ReadaheadControl,
+};
+pub(crate) use calls::{
+    buffered_write, dio_rw, fiemap, seek_data, seek_hole, truncate_page, zero_range, FiemapInfo,
+};
 pub(crate) use dio::DioIter;
+pub(crate) use fault::{page_mkwrite, VmFault, VmFaultResult};
+pub(crate) use flags::{DioEndFlags, DioFlags, IomapFlags};
 pub(crate) use ioend::{CompletedIoend, Ioend};
 pub(crate) use ioend_queue::{IoendHandler, IoendQueue};
-pub(crate) use mapping::{IomapOut, Mapping, MappingFlags, MappingKind, WritepageCtx};
+pub(crate) use mapping::{Mapping, MappingFlags, MappingKind};
+pub(crate) use operations::Operations;

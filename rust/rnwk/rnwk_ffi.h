@@ -173,10 +173,17 @@ void *rnwk_alloc_inode_sb(struct super_block *sb, struct kmem_cache *cache);
 /*
  * Defined by the filesystem's C, until its file and address space operations are built in
  * Rust like its inode operations (rnwk::fs::inode_ops): a new inode's i_fop and a_ops for
- * its type (i_mode), and the regular files' ->fiemap.
+ * its type (i_mode).
  */
 void rnwk_fs_set_data_ops(struct inode *inode);
-int rnwk_fs_fiemap(struct inode *inode, struct fiemap_extent_info *fieinfo, u64 start,
-		   u64 len);
+
+/* ---- fs/rnwk_fs.c: iomap glue (rnwk::iomap): a dio's direction, write faults ---- */
+bool rnwk_iov_iter_is_write(const struct iov_iter *iter);
+struct file *rnwk_vmf_file(struct vm_fault *vmf);
+void rnwk_sb_start_pagefault(struct super_block *sb);
+void rnwk_sb_end_pagefault(struct super_block *sb);
+void rnwk_filemap_invalidate_lock_shared(struct inode *inode);
+void rnwk_filemap_invalidate_unlock_shared(struct inode *inode);
+/* ---- end of the iomap glue ---- */
 
 #endif

@@ -13,6 +13,7 @@ use super::{
     DentryRef, EvictingInode, FsContext, Iattr, InodeRef, MntIdmap, NewSuperBlock, OwnedInode,
     StatfsOut, SuperBlock, WritebackControl,
 };
+use crate::rnwk::iomap::FiemapInfo;
 use kernel::{prelude::*, str::CStr};
 
 /// A filesystem on a block device (mounted with `get_tree_bdev`). One per module: the layer
@@ -74,6 +75,8 @@ pub(crate) trait FileSystem: Sized + 'static {
     ) -> Result;
     /// chmod, chown, utimes, truncate (`->setattr`).
     fn setattr(idmap: &MntIdmap<'_>, dentry: &DentryRef<'_>, attr: &Iattr<'_>) -> Result;
+    /// FIEMAP on a regular file (`->fiemap`).
+    fn fiemap(inode: InodeRef<'_>, info: FiemapInfo<'_>, start: u64, len: u64) -> Result;
     /// A symlink's target, without a NUL (`->get_link`, outside RCU path walks: it may
     /// sleep).
     fn read_link(inode: InodeRef<'_>) -> Result<KVec<u8>>;

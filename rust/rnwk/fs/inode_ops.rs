@@ -6,7 +6,7 @@ use super::{
     fs_type::{self, status},
     DelayedCall, DentryRef, FileSystem, Iattr, InodeRef, LinkBody, MntIdmap, SymlinkTarget,
 };
-use crate::rnwk::bindings;
+use crate::rnwk::{bindings, iomap::FiemapInfo};
 use core::{ffi::c_int, marker::PhantomData};
 use kernel::prelude::*;
 
@@ -71,7 +71,7 @@ impl<F: FileSystem> Built<F> {
     };
     const FILE: bindings::inode_operations = bindings::inode_operations {
         setattr: Some(setattr::<F>),
-        fiemap: Some(bindings::rnwk_fs_fiemap),
+        fiemap: Some(fiemap::<F>),
         ..ZEROED
     };
     const SYMLINK: bindings::inode_operations = bindings::inode_operations {
@@ -289,6 +289,23 @@ unsafe extern "C" fn setattr<F: FileSystem>(
         )
     };
     status(F::setattr(&idmap, &dentry, &attr))
+}
+
+/// `fiemap`: the VFS callback of the same name.
+///
+/// # Safety
+///
+/// Called by the kernel only, through the table this module builds (or, for a
+/// slab constructor, the inode cache), with the arguments its C prototype describes.
+unsafe extern "C" fn fiemap<F: FileSystem>(
+    inode: *mut bindings::inode,
+    info: *mut bindings::fiemap_extent_info,
+    start: u64,
+    len: u64,
+) -> c_int {
+    // SAFETY: a live regular file of the filesystem and the call's extent info.
+    let (inode, info) = unsafe { (InodeRef::from_raw(inode), FiemapInfo::from_raw(info)) };
+    status(F::fiemap(inode, info, start, len))
 }
 
 /// `get_link`: the VFS callback of the same name.

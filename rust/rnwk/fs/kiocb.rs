@@ -16,7 +16,8 @@ use kernel::prelude::*;
 /// # Invariants
 ///
 /// `iocb` points to the live kiocb of the I/O in progress, on an open file, the callee's to
-/// read and to change the flags of for `'a` (made only from a callback's argument).
+/// read and to change the flags of for `'a` (made only from a callback's argument, or by
+/// the layer's iomap callbacks with [`Self::from_raw`]).
 #[repr(transparent)]
 pub(crate) struct Kiocb<'a> {
     iocb: NonNull<bindings::kiocb>,
@@ -24,6 +25,19 @@ pub(crate) struct Kiocb<'a> {
 }
 
 impl<'a> Kiocb<'a> {
+    /// # Safety
+    ///
+    /// `iocb` is the live kiocb of an I/O in progress on an open file, the caller's to read
+    /// and to change the flags of for `'a` (a direct I/O's `->end_io` argument).
+    pub(crate) unsafe fn from_raw(iocb: *mut bindings::kiocb) -> Self {
+        // INVARIANT: per the contract.
+        Self {
+            // SAFETY: per the contract, a valid (so non-null) pointer.
+            iocb: unsafe { NonNull::new_unchecked(iocb) },
+            _object: PhantomData,
+        }
+    }
+
     fn flags(&self) -> u32 {
         // SAFETY: a live kiocb (type invariant).
         unsafe { (*self.iocb.as_ptr()).ki_flags as u32 }

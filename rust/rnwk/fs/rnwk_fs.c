@@ -336,3 +336,35 @@ void *rnwk_alloc_inode_sb(struct super_block *sb, struct kmem_cache *cache)
 {
 	return alloc_inode_sb(sb, cache, GFP_KERNEL);
 }
+
+/* ---- iomap glue (rnwk::iomap): a dio's direction, write faults ---- */
+bool rnwk_iov_iter_is_write(const struct iov_iter *iter)
+{
+	return iov_iter_rw(iter) == WRITE;
+}
+
+struct file *rnwk_vmf_file(struct vm_fault *vmf)
+{
+	return vmf->vma->vm_file;
+}
+
+void rnwk_sb_start_pagefault(struct super_block *sb)
+{
+	sb_start_pagefault(sb);
+}
+
+void rnwk_sb_end_pagefault(struct super_block *sb)
+{
+	sb_end_pagefault(sb);
+}
+
+void rnwk_filemap_invalidate_lock_shared(struct inode *inode)
+{
+	filemap_invalidate_lock_shared(inode->i_mapping);
+}
+
+void rnwk_filemap_invalidate_unlock_shared(struct inode *inode)
+{
+	filemap_invalidate_unlock_shared(inode->i_mapping);
+}
+/* ---- end of the iomap glue ---- */

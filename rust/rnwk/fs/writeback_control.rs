@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-//! `WritebackControl`: what a `->write_inode` call is asked for.
+//! `WritebackControl`: what a `->write_inode` or `->writepages` call is asked for.
 
 use crate::rnwk::bindings;
 use core::{marker::PhantomData, ptr::NonNull};
 
-/// The `writeback_control` of a `->write_inode` call, for the call.
+/// The `writeback_control` of a `->write_inode` or `->writepages` call, for the call.
 ///
 /// # Invariants
 ///
@@ -22,6 +22,11 @@ impl WritebackControl<'_> {
     pub(crate) fn waits(&self) -> bool {
         // SAFETY: a live writeback_control (type invariant).
         unsafe { (*self.wbc.as_ptr()).sync_mode == bindings::writeback_sync_modes_WB_SYNC_ALL }
+    }
+
+    /// The raw pointer, for the layer's iomap calls (`->writepages`): valid for `'a`.
+    pub(in crate::rnwk) fn as_ptr(&self) -> *mut bindings::writeback_control {
+        self.wbc.as_ptr()
     }
 }
 

@@ -12,7 +12,7 @@ use kernel::prelude::*;
 /// # Invariants
 ///
 /// `ioend` points to an ioend built by iomap's writeback and not submitted yet, for `'a`
-/// (made only from the `->prepare_ioend` callback's argument); its bio's `bi_end_io` is
+/// (made only from the `->prepare_ioend` callback's argument, by the layer's callback); its bio's `bi_end_io` is
 /// iomap's or one of the filesystem's (`bi_private` unused by iomap's writeback in 6.12).
 #[repr(transparent)]
 pub(crate) struct Ioend<'a> {
@@ -21,6 +21,19 @@ pub(crate) struct Ioend<'a> {
 }
 
 impl<'a> Ioend<'a> {
+    /// # Safety
+    ///
+    /// `ioend` is an ioend iomap's writeback built and has not submitted yet, the callee's
+    /// for `'a` (`->prepare_ioend`'s argument).
+    pub(super) unsafe fn from_raw(ioend: *mut bindings::iomap_ioend) -> Self {
+        // INVARIANT: per the contract.
+        Self {
+            // SAFETY: per the contract, a valid (so non-null) pointer.
+            ioend: unsafe { NonNull::new_unchecked(ioend) },
+            _object: PhantomData,
+        }
+    }
+
     /// Whether the ioend writes into unwritten extents (`IOMAP_UNWRITTEN`): they must be
     /// converted once the data is on the device.
     pub(crate) fn is_unwritten(&self) -> bool {

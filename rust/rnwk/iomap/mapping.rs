@@ -78,8 +78,9 @@ unsafe fn fill(iomap: *mut bindings::iomap, sb: SuperBlock<'_>, m: &Mapping) {
 /// # Invariants
 ///
 /// `iomap` points to the `iomap` field of the live `iomap_iter` the call maps for, the
-/// callee's to fill for `'a` (made only from `->iomap_begin`'s `iomap` argument: 6.12 calls
-/// it only from `iomap_iter()`, with `&iter->iomap`).
+/// callee's to fill for `'a` (made only from `->iomap_begin`'s `iomap` argument by the
+/// layer's callback, [`Self::from_raw`]: 6.12 calls it only from `iomap_iter()`, with
+/// `&iter->iomap`).
 #[repr(transparent)]
 pub(crate) struct IomapOut<'a> {
     iomap: NonNull<bindings::iomap>,
@@ -87,9 +88,21 @@ pub(crate) struct IomapOut<'a> {
 }
 
 impl IomapOut<'_> {
-    /// The `private` pointer of the iteration (what the filesystem gave the iomap call that
-    /// runs it; null if none): what it points to is the filesystem's to know.
-    pub(crate) fn iter_private(&self) -> *mut c_void {
+    /// # Safety
+    ///
+    /// `iomap` is the `iomap` field of a live `iomap_iter`, the caller's to fill, for `'a`.
+    pub(super) unsafe fn from_raw(iomap: *mut bindings::iomap) -> Self {
+        // INVARIANT: per the contract; a field of a live iteration is not null.
+        Self {
+            // SAFETY: per the contract, a valid (so non-null) pointer.
+            iomap: unsafe { NonNull::new_unchecked(iomap) },
+            _object: PhantomData,
+        }
+    }
+
+    /// The `private` pointer of the iteration (what the iomap call that runs it was given;
+    /// null if none): typed by the tables' callbacks (`OperationsVTable`).
+    pub(super) fn iter_private(&self) -> *mut c_void {
         let offset = core::mem::offset_of!(bindings::iomap_iter, iomap);
         // SAFETY: the `iomap` field of a live `iomap_iter` (type invariant): going back by
         // its offset gives the iteration.
@@ -105,7 +118,7 @@ impl IomapOut<'_> {
     }
 
     /// Reports `m`, on `sb`'s device.
-    pub(crate) fn fill(self, sb: SuperBlock<'_>, m: &Mapping) {
+    pub(super) fn fill(self, sb: SuperBlock<'_>, m: &Mapping) {
         // SAFETY: the callee's to fill (type invariant).
         unsafe { fill(self.iomap.as_ptr(), sb, m) }
     }
@@ -116,7 +129,7 @@ impl IomapOut<'_> {
 /// # Invariants
 ///
 /// `wpc` points to the live writeback context of the call, whose mapping the callee
-/// fills, for `'a` (made only from `->map_blocks`' argument).
+/// fills, for `'a` (made only from `->map_blocks`' argument by the layer's callback).
 #[repr(transparent)]
 pub(crate) struct WritepageCtx<'a> {
     wpc: NonNull<bindings::iomap_writepage_ctx>,
@@ -124,8 +137,20 @@ pub(crate) struct WritepageCtx<'a> {
 }
 
 impl WritepageCtx<'_> {
+    /// # Safety
+    ///
+    /// `wpc` is the live writeback context of a `->map_blocks` call, for `'a`.
+    pub(super) unsafe fn from_raw(wpc: *mut bindings::iomap_writepage_ctx) -> Self {
+        // INVARIANT: per the contract.
+        Self {
+            // SAFETY: per the contract, a valid (so non-null) pointer.
+            wpc: unsafe { NonNull::new_unchecked(wpc) },
+            _object: PhantomData,
+        }
+    }
+
     /// Reports `m`, on `sb`'s device, as the mapping writeback goes on with.
-    pub(crate) fn fill(self, sb: SuperBlock<'_>, m: &Mapping) {
+    pub(super) fn fill(self, sb: SuperBlock<'_>, m: &Mapping) {
         // SAFETY: the callee's to fill (type invariant); `iomap` is a field of it.
         unsafe { fill(core::ptr::addr_of_mut!((*self.wpc.as_ptr()).iomap), sb, m) }
     }
