@@ -9,8 +9,8 @@ use crate::{
     inode::InodeInfo,
     iomap_ops, namei,
     rnwk::fs::{
-        DentryRef, EvictingInode, FileSystem, FsContext, Iattr, InodeRef, MntIdmap, NewSuperBlock,
-        OwnedInode, StatfsOut, SuperBlock, WritebackControl,
+        DentryRef, EvictingInode, FileSystem, FsContext, Iattr, InodeRef, MntIdmap, NegativeDentry,
+        NewSuperBlock, OwnedInode, StatfsOut, SuperBlock, WritebackControl,
     },
     rnwk::iomap::FiemapInfo,
     super_block,
@@ -22,6 +22,7 @@ use kernel::{c_str, prelude::*, str::CStr};
 impl FileSystem for RnwFs {
     const NAME: &'static CStr = c_str!("rnwfs");
     const FLAGS: &'static [&'static CStr] = super_block::FLAGS;
+    const INODE_CACHE: &'static CStr = c_str!("rnwfs_inode");
     type InodeInfo = InodeInfo;
 
     fn new_inode_info() -> Result<InodeInfo> {
@@ -67,26 +68,31 @@ impl FileSystem for RnwFs {
     fn create(
         idmap: &MntIdmap<'_>,
         dir: InodeRef<'_>,
-        dentry: &DentryRef<'_>,
+        dentry: NegativeDentry<'_>,
         mode: u16,
     ) -> Result {
         namei::create(idmap, Inode::of(dir)?, dentry, mode)
     }
 
-    fn mkdir(idmap: &MntIdmap<'_>, dir: InodeRef<'_>, dentry: &DentryRef<'_>, mode: u16) -> Result {
+    fn mkdir(
+        idmap: &MntIdmap<'_>,
+        dir: InodeRef<'_>,
+        dentry: NegativeDentry<'_>,
+        mode: u16,
+    ) -> Result {
         namei::mkdir(idmap, Inode::of(dir)?, dentry, mode)
     }
 
     fn symlink(
         idmap: &MntIdmap<'_>,
         dir: InodeRef<'_>,
-        dentry: &DentryRef<'_>,
+        dentry: NegativeDentry<'_>,
         target: &[u8],
     ) -> Result {
         namei::symlink(idmap, Inode::of(dir)?, dentry, target)
     }
 
-    fn link(old_dentry: &DentryRef<'_>, dir: InodeRef<'_>, dentry: &DentryRef<'_>) -> Result {
+    fn link(old_dentry: &DentryRef<'_>, dir: InodeRef<'_>, dentry: NegativeDentry<'_>) -> Result {
         namei::link(old_dentry, Inode::of(dir)?, dentry)
     }
 

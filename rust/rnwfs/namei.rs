@@ -12,7 +12,7 @@ use crate::{
         inode::{S_IFDIR, S_IFLNK},
         DirEntry, FileType, BLOCK_SIZE,
     },
-    rnwk::fs::{DentryRef, MntIdmap, NewInode},
+    rnwk::fs::{DentryRef, MntIdmap, NegativeDentry, NewInode},
     vfs::Inode,
 };
 use kernel::prelude::*;
@@ -54,23 +54,23 @@ fn file_type(mode: u16) -> FileType {
 pub(crate) fn create(
     idmap: &MntIdmap<'_>,
     dir: Inode<'_>,
-    dentry: &DentryRef<'_>,
+    dentry: NegativeDentry<'_>,
     mode: u16,
 ) -> Result {
-    let name = name_fits(dentry.name())?;
+    let name = name_fits(dentry.get().name())?;
     let new = new_inode(idmap, dir, mode)?;
     dir::add(dir, name, Inode::of(new.get())?.ino(), file_type(mode))?;
-    new.instantiate(dentry)?;
+    new.instantiate(dentry);
     Ok(())
 }
 
 pub(crate) fn mkdir(
     idmap: &MntIdmap<'_>,
     dir: Inode<'_>,
-    dentry: &DentryRef<'_>,
+    dentry: NegativeDentry<'_>,
     mode: u16,
 ) -> Result {
-    let name = name_fits(dentry.name())?;
+    let name = name_fits(dentry.get().name())?;
     let new = new_inode(idmap, dir, S_IFDIR | mode)?;
     let child = Inode::of(new.get())?;
     child.inc_nlink(); // a new directory has two links ("." and its entry in the parent)
@@ -78,17 +78,17 @@ pub(crate) fn mkdir(
     dir::add(dir, name, child.ino(), FileType::Directory)?;
     dir.inc_nlink(); // its new child's ".." links to it
     dir.mark_dirty();
-    new.instantiate(dentry)?;
+    new.instantiate(dentry);
     Ok(())
 }
 
 pub(crate) fn symlink(
     idmap: &MntIdmap<'_>,
     dir: Inode<'_>,
-    dentry: &DentryRef<'_>,
+    dentry: NegativeDentry<'_>,
     target: &[u8],
 ) -> Result {
-    let name = name_fits(dentry.name())?;
+    let name = name_fits(dentry.get().name())?;
     if target.len() >= BLOCK_SIZE {
         return Err(errno(bindings::ENAMETOOLONG));
     }
@@ -103,16 +103,23 @@ pub(crate) fn symlink(
     buf.edit(|data| data[..target.len()].copy_from_slice(target));
     link.set_size(target.len() as u64);
     dir::add(dir, name, link.ino(), FileType::Symlink)?;
-    new.instantiate(dentry)?;
+    new.instantiate(dentry);
     Ok(())
 }
 
-pub(crate) fn link(old_dentry: &DentryRef<'_>, dir: Inode<'_>, dentry: &DentryRef<'_>) -> Result {
+pub(crate) fn link(
+    old_dentry: &DentryRef<'_>,
+    dir: Inode<'_>,
+    dentry: NegativeDentry<'_>,
+) -> Result {
     let old = positive(old_dentry)?;
-    let name = name_fits(dentry.name())?;
+    let name = name_fits(dentry.get().name())?;
+    // The new dentry's reference, taken before anything changes (a positive source dentry's
+    // inode is not being freed: `hold` cannot fail here, but would refuse cleanly).
+    let held = old.layer().hold().ok_or(ENOENT)?;
     dir::add(dir, name, old.ino(), file_type(old.mode()))?;
     old.inc_nlink();
-    dentry.instantiate(old.layer().hold())?;
+    dentry.instantiate(held);
     old.touch_ctime();
     old.mark_dirty();
     Ok(())

@@ -52,7 +52,7 @@ pub(crate) mod symlink;
 pub(crate) mod writeback_control;
 
 pub(crate) use buffer::Buffer;
-pub(crate) use dentry::DentryRef;
+pub(crate) use dentry::{DentryRef, NegativeDentry};
 pub(crate) use dir_context::{DirContext, EntryType};
 pub(crate) use evicting_inode::EvictingInode;
 pub(crate) use file::FileRef;

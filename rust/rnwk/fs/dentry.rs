@@ -53,23 +53,10 @@ impl<'a> DentryRef<'a> {
         unsafe { SuperBlock::from_raw((*self.dentry.as_ptr()).d_sb) }
     }
 
-    /// Makes the negative dentry of a `->link` call name `inode`, whose reference it takes
-    /// (`d_instantiate`). The caller has added the link to the inode and its directory.
-    /// EEXIST, and the reference dropped, if the dentry is positive (the VFS passes a
-    /// negative one; `d_instantiate` would BUG on a positive one).
-    pub(crate) fn instantiate(&self, inode: OwnedInode<'_>) -> Result {
-        if self.inode().is_some() {
-            return Err(EEXIST);
-        }
-        // SAFETY: the dentry is live for the call (type invariant) and negative; the
-        // reference is given to it.
-        unsafe { bindings::d_instantiate(self.as_ptr(), inode.into_raw()) };
-        Ok(())
-    }
-
     /// `->lookup`'s answer for this dentry: `inode` (whose reference the dentry, or an alias
-    /// of it, takes) or, for `None`, a negative dentry (`d_splice_alias`).
-    pub(crate) fn splice_alias(&self, inode: Option<OwnedInode<'_>>) -> LookupResult {
+    /// of it, takes) or, for `None`, a negative dentry (`d_splice_alias`). The lookup
+    /// trampoline's only: `d_splice_alias` wants the unhashed dentry of the lookup.
+    pub(super) fn splice_alias(&self, inode: Option<OwnedInode<'_>>) -> LookupResult {
         let inode = inode.map_or(core::ptr::null_mut(), OwnedInode::into_raw);
         // INVARIANT: what `d_splice_alias` returns.
         // SAFETY: the dentry of a `->lookup` call (type invariant); the reference, if any, is
@@ -85,6 +72,7 @@ impl<'a> DentryRef<'a> {
 ///
 /// Made only by [`DentryRef::splice_alias`] or from an error.
 #[repr(transparent)]
+#[must_use = "an alias dentry carries a reference the VFS must get"]
 pub(crate) struct LookupResult(*mut bindings::dentry);
 
 impl LookupResult {
@@ -101,3 +89,46 @@ impl From<Error> for LookupResult {
 }
 
 from_callback_arg!(DentryRef, dentry, bindings::dentry);
+
+/// The negative dentry a `->create`, `->mkdir`, `->symlink` or `->link` call is to make
+/// positive, for the call: the layer's trampolines check it is negative before the
+/// filesystem runs, so naming an inode with it ([`NewInode::instantiate`](super::NewInode::instantiate),
+/// [`Self::instantiate`]) cannot fail after the filesystem changed anything.
+///
+/// # Invariants
+///
+/// `dentry` is negative, and is the dentry of the call in progress, whose parent's i_rwsem
+/// the VFS holds exclusively, so it stays negative until the filesystem instantiates it.
+pub(crate) struct NegativeDentry<'a> {
+    dentry: DentryRef<'a>,
+}
+
+impl<'a> NegativeDentry<'a> {
+    /// The dentry of a namespace call that creates a name, if negative (EEXIST otherwise:
+    /// the VFS passes a negative one).
+    pub(super) fn of(dentry: DentryRef<'a>) -> Result<Self> {
+        if dentry.inode().is_some() {
+            return Err(EEXIST);
+        }
+        // INVARIANT: negative, the call's dentry (the trampolines make it from theirs).
+        Ok(Self { dentry })
+    }
+
+    /// The dentry.
+    pub(crate) fn get(&self) -> &DentryRef<'a> {
+        &self.dentry
+    }
+
+    pub(super) fn as_ptr(&self) -> *mut bindings::dentry {
+        self.dentry.as_ptr()
+    }
+
+    /// Names `inode` (an existing inode getting one more link, `->link`): the dentry takes
+    /// the reference (`d_instantiate`). The caller has added the link to the inode and its
+    /// directory.
+    pub(crate) fn instantiate(self, inode: OwnedInode<'_>) {
+        // SAFETY: a negative dentry of the call (type invariant); the reference is given to
+        // it.
+        unsafe { bindings::d_instantiate(self.as_ptr(), inode.into_raw()) }
+    }
+}

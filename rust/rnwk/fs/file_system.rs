@@ -10,8 +10,8 @@
 //! live for the call.
 
 use super::{
-    DentryRef, EvictingInode, FsContext, Iattr, InodeRef, MntIdmap, NewSuperBlock, OwnedInode,
-    StatfsOut, SuperBlock, WritebackControl,
+    DentryRef, EvictingInode, FsContext, Iattr, InodeRef, MntIdmap, NegativeDentry, NewSuperBlock,
+    OwnedInode, StatfsOut, SuperBlock, WritebackControl,
 };
 use crate::rnwk::iomap::FiemapInfo;
 use kernel::{prelude::*, str::CStr};
@@ -25,7 +25,11 @@ pub(crate) trait FileSystem: Sized + 'static {
     /// `-o noname`); [`FsContext::flag`] tells what a mount or remount said of each, by
     /// index in this list.
     const FLAGS: &'static [&'static CStr];
-    /// What every inode carries besides the VFS inode: made with it, dropped with it.
+    /// The inode cache's name (`/proc/slabinfo`).
+    const INODE_CACHE: &'static CStr;
+    /// What every inode carries besides the VFS inode: made with it, dropped with it. It is
+    /// dropped from `->free_inode`, an RCU callback (softirq context), possibly after the
+    /// super block's `put_super`: its `Drop` must not sleep or reach per-super-block state.
     type InodeInfo: Send + Sync;
 
     /// The filesystem part of a new in-memory inode (`->alloc_inode`).
@@ -53,16 +57,26 @@ pub(crate) trait FileSystem: Sized + 'static {
     /// The inode `dentry` names in `dir`, or `None` (`->lookup`).
     fn lookup<'a>(dir: InodeRef<'a>, dentry: &DentryRef<'a>) -> Result<Option<OwnedInode<'a>>>;
     /// A regular file (`->create`); `mode` has S_IFREG (other types are refused before).
-    fn create(idmap: &MntIdmap<'_>, dir: InodeRef<'_>, dentry: &DentryRef<'_>, mode: u16)
-        -> Result;
-    fn mkdir(idmap: &MntIdmap<'_>, dir: InodeRef<'_>, dentry: &DentryRef<'_>, mode: u16) -> Result;
+    /// The new name is `dentry`, negative (the layer checked).
+    fn create(
+        idmap: &MntIdmap<'_>,
+        dir: InodeRef<'_>,
+        dentry: NegativeDentry<'_>,
+        mode: u16,
+    ) -> Result;
+    fn mkdir(
+        idmap: &MntIdmap<'_>,
+        dir: InodeRef<'_>,
+        dentry: NegativeDentry<'_>,
+        mode: u16,
+    ) -> Result;
     fn symlink(
         idmap: &MntIdmap<'_>,
         dir: InodeRef<'_>,
-        dentry: &DentryRef<'_>,
+        dentry: NegativeDentry<'_>,
         target: &[u8],
     ) -> Result;
-    fn link(old_dentry: &DentryRef<'_>, dir: InodeRef<'_>, dentry: &DentryRef<'_>) -> Result;
+    fn link(old_dentry: &DentryRef<'_>, dir: InodeRef<'_>, dentry: NegativeDentry<'_>) -> Result;
     fn unlink(dir: InodeRef<'_>, dentry: &DentryRef<'_>) -> Result;
     fn rmdir(dir: InodeRef<'_>, dentry: &DentryRef<'_>) -> Result;
     fn rename(

@@ -16,15 +16,19 @@ use core::{
     ffi::c_int,
     marker::PhantomData,
     ptr::NonNull,
-    sync::atomic::{AtomicPtr, Ordering},
+    sync::atomic::{AtomicU8, AtomicUsize, Ordering},
 };
 use kernel::{prelude::*, types::Opaque};
 
 /// An all-zero operation table or `file_system_type`: every callback absent, every field 0.
-const fn zeroed<T>() -> T {
-    // SAFETY: used only for the kernel's operation tables and `file_system_type`, whose
-    // fields are nullable pointers, optional function pointers, integers and lock class
-    // keys, for all of which zero is a valid (and the static) value.
+///
+/// # Safety
+///
+/// `T` is a kernel operation table or `file_system_type`: its fields are nullable
+/// pointers, optional function pointers, integers and lock class keys, for all of which
+/// zero is a valid value (the one a static C table has for what it leaves out).
+pub(super) const unsafe fn zeroed<T>() -> T {
+    // SAFETY: per the contract, all-zero is a valid `T`.
     unsafe { core::mem::MaybeUninit::zeroed().assume_init() }
 }
 
@@ -32,42 +36,93 @@ const fn zeroed<T>() -> T {
 /// in it to be.
 struct FsTypeCell(Opaque<kernel::bindings::file_system_type>);
 
-// SAFETY: written only by `Registration::new` before it registers the type (and by nobody
-// while registered); the VFS synchronises its own uses.
+// SAFETY: written only by the `Registration::new` that claimed `STATE`, before it registers
+// the type; the VFS synchronises its own uses after that.
 unsafe impl Sync for FsTypeCell {}
 
 static FS_TYPE: FsTypeCell = FsTypeCell(Opaque::uninit());
 
-/// What the registration of the module's filesystem recorded.
-struct Registered {
+/// The most mount flags a filesystem may have (`FileSystem::FLAGS`): its `fs_parameter_spec`
+/// table is a static array of this many entries and the empty one that ends it.
+const MAX_FLAGS: usize = 8;
+
+/// What the registration of the module's filesystem recorded. Static, never freed: the
+/// callbacks that read it may run as long as any mount or inode of the filesystem exists.
+struct Record {
     type_id: TypeId,
     inode_cache: NonNull<bindings::kmem_cache>,
     /// The mount options' `fs_parameter_spec` table, ending with an empty entry.
-    params: KVec<bindings::fs_parameter_spec>,
+    params: [bindings::fs_parameter_spec; MAX_FLAGS + 1],
     inode_tables: inode_ops::Tables,
 }
 
-/// The module's registration: set by `Registration::new` before the type is registered,
-/// cleared by its drop after unregistering and after the last inode is freed.
-static REGISTERED: AtomicPtr<Registered> = AtomicPtr::new(core::ptr::null_mut());
+struct RecordCell(Opaque<Record>);
 
-fn registered() -> Option<&'static Registered> {
-    // SAFETY: non-null only between `Registration::new` and its drop, which frees it after
-    // the filesystem is gone (no callback, and so no caller, can run then).
-    unsafe { REGISTERED.load(Ordering::Acquire).as_ref() }
+// SAFETY: written once, by the `Registration::new` that claimed `STATE`, before it sets
+// `STATE` to `REGISTERED` (release); read only after seeing that (acquire), never written
+// again.
+unsafe impl Sync for RecordCell {}
+
+static RECORD: RecordCell = RecordCell(Opaque::uninit());
+
+/// The registration's state. It only goes forward (`NONE` -> `CLAIMED` -> `REGISTERED` ->
+/// `UNREGISTERED`), so a module registers a filesystem at most once, and `RECORD` is
+/// written once.
+static STATE: AtomicU8 = AtomicU8::new(NONE);
+const NONE: u8 = 0;
+const CLAIMED: u8 = 1;
+const REGISTERED: u8 = 2;
+const UNREGISTERED: u8 = 3;
+
+/// Inodes allocated from the registered filesystem's cache and not freed yet (plus, for a
+/// moment, allocations under way): the cache is destroyed only at zero.
+static LIVE_INODES: AtomicUsize = AtomicUsize::new(0);
+
+/// The record, once the filesystem has been registered (also after it was unregistered:
+/// inodes may outlive the registration only by a misuse, but are still served).
+fn registered() -> Option<&'static Record> {
+    if STATE.load(Ordering::Acquire) < REGISTERED {
+        return None;
+    }
+    // SAFETY: `RECORD` was written before `STATE` became `REGISTERED` (see `RecordCell`),
+    // and is never written again or freed.
+    Some(unsafe { &*RECORD.0.get() })
 }
 
 /// Whether `sb` is a super block of the registered filesystem, and that filesystem is `F`.
 pub(super) fn owns<F: FileSystem>(sb: SuperBlock<'_>) -> bool {
-    let Some(r) = registered() else {
-        return false;
-    };
-    // SAFETY: a live super block (`SuperBlock`'s invariant); `s_type` is fixed for its life.
-    let s_type = unsafe { (*sb.as_ptr()).s_type };
-    r.type_id == TypeId::of::<F>() && core::ptr::eq(s_type, FS_TYPE.0.get())
+    is_ours(sb) && registered().is_some_and(|r| r.type_id == TypeId::of::<F>())
 }
 
-/// The registered filesystem's inode cache.
+/// Whether `sb` is a super block of the module's filesystem type.
+pub(super) fn is_ours(sb: SuperBlock<'_>) -> bool {
+    // SAFETY: a live super block (`SuperBlock`'s invariant); `s_type` is fixed for its life.
+    let s_type = unsafe { (*sb.as_ptr()).s_type };
+    core::ptr::eq(s_type, FS_TYPE.0.get())
+}
+
+/// An inode is being allocated from the registered filesystem's cache: the cache, if the
+/// filesystem is registered (and it stays until `inode_freed`); `None` otherwise.
+pub(super) fn inode_allocating() -> Option<NonNull<bindings::kmem_cache>> {
+    // Counted first, then checked: `Registration::drop` marks the state first, then reads
+    // the count (both SeqCst), so either it sees this allocation or this sees its mark.
+    LIVE_INODES.fetch_add(1, Ordering::SeqCst);
+    if STATE.load(Ordering::SeqCst) == REGISTERED {
+        if let Some(r) = registered() {
+            return Some(r.inode_cache);
+        }
+    }
+    LIVE_INODES.fetch_sub(1, Ordering::SeqCst);
+    None
+}
+
+/// The allocation `inode_allocating` counted failed, or its inode was freed (after its
+/// `kmem_cache_free`).
+pub(super) fn inode_freed() {
+    LIVE_INODES.fetch_sub(1, Ordering::SeqCst);
+}
+
+/// The registered filesystem's inode cache, for an inode it holds.
 pub(super) fn inode_cache() -> Option<NonNull<bindings::kmem_cache>> {
     registered().map(|r| r.inode_cache)
 }
@@ -104,7 +159,8 @@ impl<F: FileSystem> Tables<F> {
         sync_fs: Some(sync_fs::<F>),
         statfs: Some(statfs::<F>),
         show_options: Some(show_options::<F>),
-        ..zeroed()
+        // SAFETY: a kernel operation table.
+        ..unsafe { zeroed() }
     };
 
     const CONTEXT: bindings::fs_context_operations = bindings::fs_context_operations {
@@ -112,7 +168,8 @@ impl<F: FileSystem> Tables<F> {
         parse_param: Some(parse_param::<F>),
         get_tree: Some(get_tree::<F>),
         reconfigure: Some(reconfigure::<F>),
-        ..zeroed()
+        // SAFETY: a kernel operation table.
+        ..unsafe { zeroed() }
     };
 }
 
@@ -200,6 +257,11 @@ unsafe extern "C" fn get_tree<F: FileSystem>(fc: *mut bindings::fs_context) -> c
     unsafe { bindings::get_tree_bdev(fc, Some(fill_super::<F>)) }
 }
 
+/// `MAX_LFS_FILESIZE` (include/linux/fs.h): `LLONG_MAX` where `unsigned long` has 64 bits,
+/// which the build checks (a 32-bit kernel's limit depends on the page size).
+const MAX_LFS_FILESIZE: i64 = i64::MAX;
+const _: () = assert!(core::mem::size_of::<core::ffi::c_ulong>() == 8);
+
 /// `get_tree_bdev`'s fill_super: the layer's part of the super block, then the filesystem's.
 ///
 /// # Safety
@@ -214,7 +276,7 @@ unsafe extern "C" fn fill_super<F: FileSystem>(
     // reaches the super block yet).
     let (new, fc) = unsafe {
         (*sb).s_op = &Tables::<F>::SUPER;
-        (*sb).s_maxbytes = i64::MAX; // MAX_LFS_FILESIZE on 64-bit
+        (*sb).s_maxbytes = MAX_LFS_FILESIZE;
         (*sb).s_time_gran = 1;
         (NewSuperBlock::from_raw(sb), FsContext::from_raw(fc))
     };
@@ -324,72 +386,59 @@ pub(super) fn status(r: Result) -> c_int {
     }
 }
 
-/// The registered filesystem `F`: registered while this lives, and unregistered (with its
-/// inode cache destroyed) when dropped. Mounts pin the module, so none exists then.
+/// The registered filesystem `F`: registered while this lives, unregistered when dropped.
+/// Then, once no inode of it is left (mounts pin the module, so at module exit none is), its
+/// inode cache is destroyed; an inode still live (the registration dropped early, with a
+/// mount) keeps the cache, leaked and reported, rather than have it freed under it. What the
+/// callbacks read is static and never freed.
 pub(crate) struct Registration<F: FileSystem> {
     _fs: PhantomData<F>,
 }
 
 impl<F: FileSystem> Registration<F> {
-    /// Registers `F` for `module`. EBUSY if the module has registered a filesystem already.
+    /// Registers `F` for `module`. EBUSY if the module has registered a filesystem before
+    /// (once only, even after that one is dropped); EINVAL for more than 8 mount flags.
     pub(crate) fn new(module: &'static ThisModule) -> Result<Self> {
-        let mut params = KVec::with_capacity(F::FLAGS.len() + 1, GFP_KERNEL)?;
-        for (opt, name) in F::FLAGS.iter().enumerate() {
-            params.push(
-                bindings::fs_parameter_spec {
-                    name: name.as_char_ptr(),
-                    opt: u8::try_from(opt).map_err(|_| EINVAL)?,
-                    flags: bindings::fs_param_neg_with_no as u16,
-                    ..Default::default()
-                },
-                GFP_KERNEL,
-            )?;
+        if F::FLAGS.len() > MAX_FLAGS {
+            return Err(EINVAL);
         }
-        params.push(bindings::fs_parameter_spec::default(), GFP_KERNEL)?;
-        let inode_cache = inode_cache::create::<F>(F::NAME)?;
-        let r = match KBox::new(
-            Registered {
+        if STATE
+            .compare_exchange(NONE, CLAIMED, Ordering::AcqRel, Ordering::Acquire)
+            .is_err()
+        {
+            return Err(EBUSY);
+        }
+        // From here this registration is the only one that can write the statics.
+        let inode_cache = inode_cache::create::<F>(F::INODE_CACHE)?;
+        // SAFETY: a kernel operation table (all empty entries, the last of them the end).
+        let mut params: [bindings::fs_parameter_spec; MAX_FLAGS + 1] = unsafe { zeroed() };
+        for (opt, (spec, name)) in params.iter_mut().zip(F::FLAGS).enumerate() {
+            spec.name = name.as_char_ptr();
+            spec.opt = opt as u8; // at most MAX_FLAGS
+            spec.flags = bindings::fs_param_neg_with_no as u16;
+        }
+        // SAFETY: claimed above: nobody reads `RECORD` before `STATE` is `REGISTERED`.
+        unsafe {
+            RECORD.0.get().write(Record {
                 type_id: TypeId::of::<F>(),
                 inode_cache,
                 params,
                 inode_tables: inode_ops::Tables::of::<F>(),
-            },
-            GFP_KERNEL,
-        ) {
-            Ok(r) => KBox::into_raw(r),
-            Err(e) => {
-                // SAFETY: made above, no inode in it.
-                unsafe { inode_cache::destroy(inode_cache) };
-                return Err(e.into());
-            }
+            })
         };
-        if REGISTERED
-            .compare_exchange(
-                core::ptr::null_mut(),
-                r,
-                Ordering::AcqRel,
-                Ordering::Acquire,
-            )
-            .is_err()
-        {
-            // SAFETY: not published: still ours, and its cache has no inode.
-            unsafe {
-                let r = KBox::from_raw(r);
-                inode_cache::destroy(r.inode_cache);
-            }
-            return Err(EBUSY);
-        }
+        STATE.store(REGISTERED, Ordering::Release);
         let fs_type = FS_TYPE.0.get();
-        // SAFETY: the module's type, not registered (this registration claimed `REGISTERED`,
-        // which only one can): nobody else reads or writes it.
+        // SAFETY: the module's type, not registered yet, written only by the registration
+        // that claimed `STATE` (this one).
         let ret = unsafe {
             fs_type.write(kernel::bindings::file_system_type {
                 name: F::NAME.as_char_ptr(),
                 fs_flags: kernel::bindings::FS_REQUIRES_DEV as c_int,
                 init_fs_context: Some(init_fs_context::<F>),
-                parameters: (*r).params.as_ptr().cast(),
+                parameters: (*RECORD.0.get()).params.as_ptr().cast(),
                 kill_sb: Some(kernel::bindings::kill_block_super),
                 owner: module.as_ptr(),
+                // SAFETY: a `file_system_type`.
                 ..zeroed()
             });
             kernel::bindings::register_filesystem(fs_type)
@@ -402,26 +451,28 @@ impl<F: FileSystem> Registration<F> {
     }
 }
 
-/// Undoes what `Registration::new` published, after the type is unregistered (or was never
-/// registered).
+/// The filesystem is not registered (any more): no new inode comes from its cache, and the
+/// cache goes once the RCU-delayed frees of the last inodes have run.
 fn release() {
-    let r = REGISTERED.load(Ordering::Acquire);
-    if r.is_null() {
+    STATE.store(UNREGISTERED, Ordering::SeqCst);
+    // SAFETY: waits for RCU callbacks, among them the inodes' `free_inode`.
+    unsafe { bindings::rcu_barrier() };
+    let Some(r) = registered() else {
+        return;
+    };
+    if LIVE_INODES.load(Ordering::SeqCst) != 0 {
+        pr_err!("rnwk: filesystem unregistered with inodes live: its inode cache is kept\n");
         return;
     }
-    // SAFETY: the published registration; the filesystem is not registered, and mounts pin
-    // the module, so no mount and no inode of it is left: nothing reads it any more except
-    // RCU-delayed inode frees, which `destroy` waits for before it is freed.
-    unsafe {
-        inode_cache::destroy((*r).inode_cache);
-        REGISTERED.store(core::ptr::null_mut(), Ordering::Release);
-        drop(KBox::from_raw(r));
-    }
+    // SAFETY: no inode is live and none can be allocated any more (`inode_allocating`
+    // sees `UNREGISTERED`), so the cache is empty and unused; destroyed once (the state
+    // never goes back).
+    unsafe { inode_cache::destroy(r.inode_cache) };
 }
 
 impl<F: FileSystem> Drop for Registration<F> {
     fn drop(&mut self) {
-        // SAFETY: registered by `new`; no mount exists (each pins the module).
+        // SAFETY: registered by `new`, unregistered once (the registration is consumed).
         unsafe { kernel::bindings::unregister_filesystem(FS_TYPE.0.get()) };
         release();
     }

@@ -51,19 +51,15 @@ pub(super) fn create<F: FileSystem>(
     NonNull::new(cache).ok_or(ENOMEM)
 }
 
-/// Destroys the inode cache, after an RCU grace period's callbacks (inodes are freed after
-/// one: `free_inode` may still be pending).
+/// Destroys the inode cache.
 ///
 /// # Safety
 ///
-/// `cache` came from [`create`]; no inode of it is live, and the filesystem is unregistered.
+/// `cache` came from [`create`] and is empty for good: no inode of it is live (the
+/// RCU-delayed frees of the last ones have run) and none can be allocated any more.
 pub(super) unsafe fn destroy(cache: NonNull<bindings::kmem_cache>) {
-    // SAFETY: the caller unregistered the filesystem; `rcu_barrier` waits for the inodes'
-    // RCU-delayed frees, after which the cache is empty.
-    unsafe {
-        bindings::rcu_barrier();
-        bindings::kmem_cache_destroy(cache.as_ptr());
-    }
+    // SAFETY: per the contract.
+    unsafe { bindings::kmem_cache_destroy(cache.as_ptr()) }
 }
 
 /// The slab constructor: a new object's VFS inode is initialised once, for all its uses.
@@ -87,10 +83,12 @@ unsafe extern "C" fn init_once<F: FileSystem>(object: *mut c_void) {
 pub(super) unsafe extern "C" fn alloc_inode<F: FileSystem>(
     sb: *mut bindings::super_block,
 ) -> *mut bindings::inode {
-    let Some(cache) = fs_type::inode_cache() else {
+    // Counted as live from here (the registration keeps the cache while any is).
+    let Some(cache) = fs_type::inode_allocating() else {
         return core::ptr::null_mut();
     };
     let Ok(info) = F::new_inode_info() else {
+        fs_type::inode_freed();
         return core::ptr::null_mut();
     };
     // SAFETY: `sb` is live (the VFS is allocating one of its inodes); the cache is the
@@ -98,6 +96,7 @@ pub(super) unsafe extern "C" fn alloc_inode<F: FileSystem>(
     let container = unsafe { bindings::rnwk_alloc_inode_sb(sb, cache.as_ptr()) }
         .cast::<InodeContainer<F::InodeInfo>>();
     if container.is_null() {
+        fs_type::inode_freed();
         return core::ptr::null_mut();
     }
     // SAFETY: a new object, ours until returned; `init_once` made its inode.
@@ -124,6 +123,7 @@ pub(super) unsafe extern "C" fn free_inode<F: FileSystem>(inode: *mut bindings::
         if let Some(cache) = fs_type::inode_cache() {
             bindings::kmem_cache_free(cache.as_ptr(), container.cast());
         }
+        fs_type::inode_freed();
     }
 }
 

@@ -4,7 +4,8 @@
 
 use super::{
     fs_type::{self, status},
-    DelayedCall, DentryRef, FileSystem, Iattr, InodeRef, LinkBody, MntIdmap, SymlinkTarget,
+    DelayedCall, DentryRef, FileSystem, Iattr, InodeRef, LinkBody, MntIdmap, NegativeDentry,
+    SymlinkTarget,
 };
 use crate::rnwk::{bindings, iomap::FiemapInfo};
 use core::{ffi::c_int, marker::PhantomData};
@@ -81,9 +82,8 @@ impl<F: FileSystem> Built<F> {
     };
 }
 
-// SAFETY: an inode_operations of absent callbacks: every field is an optional function
-// pointer, for which zero is `None`.
-const ZEROED: bindings::inode_operations = unsafe { core::mem::zeroed() };
+// SAFETY: a kernel operation table.
+const ZEROED: bindings::inode_operations = unsafe { fs_type::zeroed() };
 
 /// `lookup`: the VFS callback of the same name.
 ///
@@ -130,7 +130,7 @@ unsafe extern "C" fn create<F: FileSystem>(
             DentryRef::from_raw(dentry),
         )
     };
-    status(F::create(&idmap, dir, &dentry, mode))
+    status(NegativeDentry::of(dentry).and_then(|dentry| F::create(&idmap, dir, dentry, mode)))
 }
 
 /// `mkdir`: the VFS callback of the same name.
@@ -153,7 +153,7 @@ unsafe extern "C" fn mkdir<F: FileSystem>(
             DentryRef::from_raw(dentry),
         )
     };
-    status(F::mkdir(&idmap, dir, &dentry, mode))
+    status(NegativeDentry::of(dentry).and_then(|dentry| F::mkdir(&idmap, dir, dentry, mode)))
 }
 
 /// `symlink`: the VFS callback of the same name.
@@ -177,7 +177,10 @@ unsafe extern "C" fn symlink<F: FileSystem>(
             SymlinkTarget::from_raw(target.cast_mut()),
         )
     };
-    status(F::symlink(&idmap, dir, &dentry, target.bytes()))
+    status(
+        NegativeDentry::of(dentry)
+            .and_then(|dentry| F::symlink(&idmap, dir, dentry, target.bytes())),
+    )
 }
 
 /// `link`: the VFS callback of the same name.
@@ -200,7 +203,7 @@ unsafe extern "C" fn link<F: FileSystem>(
             DentryRef::from_raw(dentry),
         )
     };
-    status(F::link(&old_dentry, dir, &dentry))
+    status(NegativeDentry::of(dentry).and_then(|dentry| F::link(&old_dentry, dir, dentry)))
 }
 
 /// `unlink`: the VFS callback of the same name.

@@ -4,7 +4,8 @@
 //! inode's reference and, dropped unfinished, undoes exactly what the VFS needs undone.
 
 use super::{
-    inode_ops::set_operations, DentryRef, InodeAttrs, InodeRef, MntIdmap, OwnedInode, SuperBlock,
+    fs_type, inode_ops::set_operations, InodeAttrs, InodeRef, MntIdmap, NegativeDentry, OwnedInode,
+    SuperBlock,
 };
 use crate::rnwk::bindings;
 use core::{mem::ManuallyDrop, ptr::NonNull};
@@ -17,6 +18,7 @@ use kernel::prelude::*;
 /// # Invariants
 ///
 /// `inode` is a reference this handle owns to an inode made by `new_inode`, not hashed.
+#[must_use = "a new inode is dropped unless hashed"]
 pub(crate) struct UnhashedInode<'a>(OwnedInode<'a>);
 
 /// A new inode of a file being created, numbered and in the inode cache but locked
@@ -57,6 +59,10 @@ impl<'a> SuperBlock<'a> {
         dir: InodeRef<'_>,
         mode: u16,
     ) -> Result<UnhashedInode<'a>> {
+        // The operations it gets are the registered filesystem's.
+        if !fs_type::is_ours(*self) {
+            return Err(EINVAL);
+        }
         // SAFETY: a live super block (`SuperBlock`'s invariant).
         let inode = NonNull::new(unsafe { bindings::new_inode(self.as_ptr()) }).ok_or(ENOMEM)?;
         // SAFETY: `new_inode` gave us its one reference, on an inode of this super block.
@@ -75,6 +81,10 @@ impl<'a> SuperBlock<'a> {
     /// The in-memory inode numbered `ino`, if cached; else a locked blank one to read in.
     /// ENOMEM if none can be had.
     pub(crate) fn iget(&self, ino: u64) -> Result<Iget<'a>> {
+        // An inode being read in gets the registered filesystem's operations (`finish`).
+        if !fs_type::is_ours(*self) {
+            return Err(EINVAL);
+        }
         let ino = usize::try_from(ino).map_err(|_| EINVAL)?;
         // SAFETY: a live super block (`SuperBlock`'s invariant).
         let inode = NonNull::new(unsafe { bindings::iget_locked(self.as_ptr(), ino) });
@@ -98,9 +108,11 @@ impl<'a> UnhashedInode<'a> {
     }
 
     /// Numbers the inode `ino` and puts it in the inode cache, locked. EEXIST if an inode of
-    /// that number is already there (the filesystem gave out a number in use): the inode is
-    /// then unlinked and dropped, and its eviction sees an unlinked inode numbered `ino`,
-    /// whose on-disk slot the filesystem frees as for any unlinked inode.
+    /// that number is already there: the filesystem gave out a number in use, so its own
+    /// records are already wrong. The new inode is then unlinked and dropped, and its
+    /// eviction sees an unlinked inode numbered `ino`: a filesystem that frees the slot of
+    /// unlinked inodes frees that number's slot, which the cached inode still uses; it
+    /// should refuse (or repair) such an image before it gets here.
     pub(crate) fn hash(self, ino: u64) -> Result<NewInode<'a>> {
         let inode = self.0.get().as_ptr();
         // SAFETY: our unhashed inode, which nobody else reaches until it is hashed.
@@ -123,17 +135,12 @@ impl<'a> NewInode<'a> {
         self.0.get()
     }
 
-    /// Gives the inode its name: `dentry` (a negative dentry of the operation that created
-    /// it) takes the reference, and the inode is unlocked for everyone. EEXIST if the dentry
-    /// is positive (the VFS passes a negative one): the inode is then discarded.
-    pub(crate) fn instantiate(self, dentry: &DentryRef<'_>) -> Result {
-        if dentry.inode().is_some() {
-            return Err(EEXIST);
-        }
+    /// Gives the inode its name: `dentry` (the negative dentry of the operation that created
+    /// it) takes the reference, and the inode is unlocked for everyone.
+    pub(crate) fn instantiate(self, dentry: NegativeDentry<'_>) {
         // SAFETY: a hashed `I_NEW` inode we own a reference to (type invariant), given to
-        // the dentry, which is live for the call and negative.
-        unsafe { bindings::d_instantiate_new(dentry.as_ptr(), self.take().into_raw()) };
-        Ok(())
+        // the dentry, which is the call's and negative (`NegativeDentry`'s invariant).
+        unsafe { bindings::d_instantiate_new(dentry.as_ptr(), self.take().into_raw()) }
     }
 
     fn take(self) -> OwnedInode<'a> {

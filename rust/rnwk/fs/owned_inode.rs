@@ -63,13 +63,15 @@ impl Drop for OwnedInode<'_> {
 }
 
 impl<'a> InodeRef<'a> {
-    /// One more reference to the inode (`ihold`), owned by the caller.
-    pub(crate) fn hold(&self) -> OwnedInode<'a> {
-        // SAFETY: a live inode (`InodeRef`'s invariant) gets one more reference, given to
-        // the new handle; its super block outlives `'a`.
-        unsafe {
-            bindings::ihold(self.as_ptr());
-            OwnedInode::from_raw(NonNull::new_unchecked(self.as_ptr()))
-        }
+    /// One more reference to the inode (`igrab`), owned by the caller; `None` if the inode
+    /// is being freed (an `InodeRef` may be of an inode nobody holds a reference to: one
+    /// being written back or evicted, an ioend's), which must not get a new one.
+    pub(crate) fn hold(&self) -> Option<OwnedInode<'a>> {
+        // SAFETY: a live inode (`InodeRef`'s invariant); `igrab` takes a reference unless
+        // the inode is being freed, and returns it, or null.
+        let inode = NonNull::new(unsafe { bindings::igrab(self.as_ptr()) })?;
+        // SAFETY: the reference `igrab` took, given to the handle; the super block outlives
+        // `'a`.
+        Some(unsafe { OwnedInode::from_raw(inode) })
     }
 }

@@ -46,6 +46,7 @@ pub(crate) struct DelayedCall<'a> {
 /// `body` is an error pointer, or a NUL-terminated kmalloc'ed string that the walk's
 /// delayed call frees.
 #[repr(transparent)]
+#[must_use = "a symlink body is the walk's to free"]
 pub(crate) struct LinkBody {
     body: *const c_char,
 }
