@@ -3,6 +3,7 @@
 //! edited through the buffer cache), "." and ".." in the first two slots. The readdir
 //! position is the slot number. Callers hold the directory's i_rwsem (shared for reading,
 //! exclusive for edits), as the VFS does for every namespace operation.
+#![deny(unsafe_code)]
 
 use crate::inode::NewBlocks;
 use crate::{
@@ -177,12 +178,8 @@ pub(crate) fn is_empty(dir: Inode<'_>) -> Result<bool> {
 }
 
 /// `iterate_shared` of rnwfs' directories: `ctx`'s position is the slot number.
-#[no_mangle]
-extern "C" fn rnwfs_iterate(file: FileRef<'_>, mut ctx: DirContext<'_>) -> i32 {
-    let dir = match Inode::of(file.inode()) {
-        Ok(dir) => dir,
-        Err(e) => return e.to_errno(),
-    };
+pub(crate) fn iterate(file: &FileRef<'_>, mut ctx: DirContext<'_>) -> Result {
+    let dir = Inode::of(file.inode())?;
     let first = u64::try_from(ctx.pos()).unwrap_or(u64::MAX);
     let result = scan(dir, first, |slot, e| {
         let Some(e) = e else {
@@ -197,10 +194,7 @@ extern "C" fn rnwfs_iterate(file: FileRef<'_>, mut ctx: DirContext<'_>) -> i32 {
             Some(())
         }
     });
-    match result {
-        Ok(_) => 0,
-        Err(e) => e.to_errno(),
-    }
+    result.map(|_| ())
 }
 
 /// `inode_operations.lookup`: the inode `dentry` names in `dir`, if any.

@@ -139,8 +139,7 @@ fn read(io: &Io<'_>, to: &mut IovIter<'_>) -> Result<isize> {
     check(io.dio(to, DioFlags::NONE))
 }
 
-#[no_mangle]
-extern "C" fn rnwfs_read_iter(iocb: Kiocb<'_>, mut to: IovIter<'_>) -> isize {
+pub(crate) fn read_iter(iocb: Kiocb<'_>, mut to: IovIter<'_>) -> isize {
     let io = match Io::new(iocb) {
         Ok(io) => io,
         Err(e) => return e.to_errno() as isize,
@@ -331,8 +330,7 @@ fn direct_write(io: &Io<'_>, from: &mut IovIter<'_>) -> Result<isize> {
     check(ret)
 }
 
-#[no_mangle]
-extern "C" fn rnwfs_write_iter(iocb: Kiocb<'_>, mut from: IovIter<'_>) -> isize {
+pub(crate) fn write_iter(iocb: Kiocb<'_>, mut from: IovIter<'_>) -> isize {
     let io = match Io::new(iocb) {
         Ok(io) => io,
         Err(e) => return e.to_errno() as isize,
@@ -356,7 +354,7 @@ extern "C" fn rnwfs_write_iter(iocb: Kiocb<'_>, mut from: IovIter<'_>) -> isize 
     isize_result(r)
 }
 
-fn fsync(file: &FileRef<'_>, start: i64, end: i64, datasync: bool) -> Result {
+pub(crate) fn fsync(file: &FileRef<'_>, start: i64, end: i64, datasync: bool) -> Result {
     let inode = Inode::of(file.inode())?;
     // Data first: unwritten extents become written as it lands.
     file.write_and_wait_range(start, end)?;
@@ -368,14 +366,7 @@ fn fsync(file: &FileRef<'_>, start: i64, end: i64, datasync: bool) -> Result {
     inode.sb().sync_device()
 }
 
-/// `fsync` of rnwfs' files and directories.
-#[no_mangle]
-extern "C" fn rnwfs_fsync(file: FileRef<'_>, start: i64, end: i64, datasync: i32) -> i32 {
-    crate::vfs::status(fsync(&file, start, end, datasync != 0))
-}
-
-#[no_mangle]
-extern "C" fn rnwfs_llseek(file: FileRef<'_>, offset: i64, whence: i32) -> i64 {
+pub(crate) fn llseek(file: &FileRef<'_>, offset: i64, whence: i32) -> i64 {
     if whence != ffi::RNWFS_SEEK_DATA as i32 && whence != ffi::RNWFS_SEEK_HOLE as i32 {
         return file.generic_llseek(offset, whence);
     }
@@ -432,7 +423,7 @@ fn punch_hole(inode: Inode<'_>, offset: u64, len: u64) -> Result {
         .punch(inode, first_full >> BLOCK_SHIFT, last_full >> BLOCK_SHIFT)
 }
 
-fn fallocate(file: &FileRef<'_>, mode: u32, offset: u64, len: u64) -> Result {
+pub(crate) fn fallocate(file: &FileRef<'_>, mode: u32, offset: u64, len: u64) -> Result {
     let keep = ffi::RNWFS_FALLOC_KEEP_SIZE;
     let punch = ffi::RNWFS_FALLOC_PUNCH_HOLE;
     if mode & !(keep | punch) != 0 {
@@ -462,14 +453,6 @@ fn fallocate(file: &FileRef<'_>, mode: u32, offset: u64, len: u64) -> Result {
     inode.touch_mtime();
     inode.mark_dirty();
     Ok(())
-}
-
-#[no_mangle]
-extern "C" fn rnwfs_fallocate(file: FileRef<'_>, mode: i32, offset: i64, len: i64) -> i64 {
-    match fallocate(&file, mode as u32, offset as u64, len as u64) {
-        Ok(()) => 0,
-        Err(e) => e.to_errno() as i64,
-    }
 }
 
 /// Changes the size (i_rwsem held by the caller): zeroes what a later extension would

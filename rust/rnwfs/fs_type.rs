@@ -7,10 +7,13 @@
 use crate::{
     dir, file, inode,
     inode::InodeInfo,
-    iomap_ops, namei,
+    ioctl, iomap_ops,
+    iomap_ops::RnwfsIomap,
+    namei,
     rnwk::fs::{
-        DentryRef, EvictingInode, FileSystem, FsContext, Iattr, InodeRef, MntIdmap, NegativeDentry,
-        NewSuperBlock, OwnedInode, StatfsOut, SuperBlock, WritebackControl,
+        DentryRef, DirContext, EvictingInode, FMode, FileRef, FileSystem, FopFlags, FsContext,
+        Iattr, InodeRef, IovIter, Kiocb, MntIdmap, NegativeDentry, NewSuperBlock, OwnedInode,
+        StatfsOut, SuperBlock, WritebackControl,
     },
     rnwk::iomap::FiemapInfo,
     super_block,
@@ -24,6 +27,12 @@ impl FileSystem for RnwFs {
     const FLAGS: &'static [&'static CStr] = super_block::FLAGS;
     const INODE_CACHE: &'static CStr = c_str!("rnwfs_inode");
     type InodeInfo = InodeInfo;
+    type Iomap = RnwfsIomap;
+    // Every step of a nowait read or write is honoured (Documentation/rnwfs.rst).
+    const OPEN_FMODE: FMode = FMode::NOWAIT.with(FMode::CAN_ODIRECT);
+    const FOP_FLAGS: FopFlags = FopFlags::BUFFER_RASYNC
+        .with(FopFlags::BUFFER_WASYNC)
+        .with(FopFlags::DIO_PARALLEL_WRITE);
 
     fn new_inode_info() -> Result<InodeInfo> {
         InodeInfo::new()
@@ -123,6 +132,35 @@ impl FileSystem for RnwFs {
 
     fn setattr(idmap: &MntIdmap<'_>, dentry: &DentryRef<'_>, attr: &Iattr<'_>) -> Result {
         file::setattr(idmap, dentry, attr)
+    }
+
+    fn read_iter(iocb: Kiocb<'_>, to: IovIter<'_>) -> isize {
+        file::read_iter(iocb, to)
+    }
+
+    fn write_iter(iocb: Kiocb<'_>, from: IovIter<'_>) -> isize {
+        file::write_iter(iocb, from)
+    }
+
+    fn llseek(file: &FileRef<'_>, offset: i64, whence: i32) -> i64 {
+        file::llseek(file, offset, whence)
+    }
+
+    fn fsync(file: &FileRef<'_>, start: i64, end: i64, datasync: bool) -> Result {
+        file::fsync(file, start, end, datasync)
+    }
+
+    fn fallocate(file: &FileRef<'_>, mode: i32, offset: i64, len: i64) -> Result {
+        // The VFS checked offset >= 0, len > 0 and their sum.
+        file::fallocate(file, mode as u32, offset as u64, len as u64)
+    }
+
+    fn ioctl(file: &FileRef<'_>, cmd: u32, arg: usize) -> Result {
+        ioctl::ioctl(file, cmd, arg)
+    }
+
+    fn iterate_shared(file: &FileRef<'_>, ctx: DirContext<'_>) -> Result {
+        dir::iterate(file, ctx)
     }
 
     fn fiemap(inode: InodeRef<'_>, info: FiemapInfo<'_>, start: u64, len: u64) -> Result {

@@ -2,6 +2,7 @@
 //! rnwfs' ioctls (include/uapi/linux/rnwfs.h), on files and directories: the per-file flags
 //! (setting them needs ownership or CAP_FOWNER, and a writable mount) and the nowait
 //! statistics of a file or of its filesystem.
+#![deny(unsafe_code)]
 
 use crate::{ffi, flags, rnwk::fs::FileRef, stats::NowaitStats, vfs::Inode};
 use kernel::{prelude::*, uaccess::UserSlice};
@@ -33,7 +34,9 @@ fn copy_stats(arg: usize, stats: &NowaitStats) -> Result {
         .write_slice(&bytes)
 }
 
-fn ioctl(file: &FileRef<'_>, cmd: u32, arg: usize) -> Result {
+/// `unlocked_ioctl` of rnwfs' files and directories (the layer converts 32-bit callers'
+/// pointers first).
+pub(crate) fn ioctl(file: &FileRef<'_>, cmd: u32, arg: usize) -> Result {
     let inode = Inode::of(file.inode())?;
     match cmd {
         GETFLAGS => UserSlice::new(arg, core::mem::size_of::<u32>())
@@ -43,14 +46,5 @@ fn ioctl(file: &FileRef<'_>, cmd: u32, arg: usize) -> Result {
         NOWAIT_STATS => copy_stats(arg, &inode.info().stats),
         SB_NOWAIT_STATS => copy_stats(arg, &inode.sb().info().stats),
         _ => Err(ENOTTY),
-    }
-}
-
-/// `unlocked_ioctl` of rnwfs' files and directories (`compat_ptr_ioctl` for 32-bit callers).
-#[no_mangle]
-extern "C" fn rnwfs_ioctl(file: FileRef<'_>, cmd: u32, arg: usize) -> isize {
-    match ioctl(&file, cmd, arg) {
-        Ok(()) => 0,
-        Err(e) => e.to_errno() as isize,
     }
 }

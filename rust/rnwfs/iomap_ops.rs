@@ -1,22 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 //! rnwfs on iomap: its [`Operations`] (the mapping of iomap.rs, the writeback completion of
-//! writeback.rs, the direct I/O hooks), the entry points of its page-cache, fault and
-//! FIEMAP tables (static C tables in rnwfs_vfs.c point at them), and the iomap calls the
-//! rest of rnwfs makes with its operations.
+//! writeback.rs, the direct I/O hooks), from which the layer builds its iomap, page-cache
+//! and fault tables, and the iomap calls the rest of rnwfs makes with its operations.
+#![deny(unsafe_code)]
 
 use crate::rnwk::{
     bio::UnsubmittedBio,
-    fs::{InodeRef, Kiocb, WritebackControl},
-    iomap::{
-        self, AddressSpace, DioEndFlags, DioIter, FiemapInfo, Folio, Ioend, IomapFlags, Mapping,
-        Operations, ReadaheadControl, VmFault, VmFaultResult,
-    },
+    fs::{InodeRef, Kiocb},
+    iomap::{self, DioEndFlags, DioIter, FiemapInfo, Ioend, IomapFlags, Mapping, Operations},
 };
-use crate::{
-    stats::Attempt,
-    vfs::{status, Inode},
-};
-use core::ffi::c_void;
+use crate::{stats::Attempt, vfs::Inode};
 use kernel::prelude::*;
 
 /// rnwfs' iomap operations.
@@ -67,36 +60,6 @@ impl Operations for RnwfsIomap {
     ) {
         crate::iomap::dio_submit_io(&iter, bio, file_offset, attempt)
     }
-}
-
-/// `address_space_operations.read_folio` (the file, maybe null, is not used).
-#[no_mangle]
-extern "C" fn rnwfs_read_folio(_file: *mut c_void, folio: Folio<'_>) -> i32 {
-    status(iomap::read_folio::<RnwfsIomap>(folio))
-}
-
-/// `address_space_operations.readahead`.
-#[no_mangle]
-extern "C" fn rnwfs_readahead(rac: ReadaheadControl<'_>) {
-    iomap::readahead::<RnwfsIomap>(rac)
-}
-
-/// `address_space_operations.writepages`.
-#[no_mangle]
-extern "C" fn rnwfs_writepages(mapping: AddressSpace<'_>, wbc: WritebackControl<'_>) -> i32 {
-    status(iomap::writepages::<RnwfsIomap>(mapping, wbc))
-}
-
-/// `address_space_operations.bmap`.
-#[no_mangle]
-extern "C" fn rnwfs_bmap(mapping: AddressSpace<'_>, block: u64) -> u64 {
-    iomap::bmap::<RnwfsIomap>(mapping, block)
-}
-
-/// `vm_operations_struct.page_mkwrite`: the standard iomap write fault.
-#[no_mangle]
-extern "C" fn rnwfs_page_mkwrite(vmf: VmFault<'_>) -> VmFaultResult {
-    iomap::page_mkwrite::<RnwfsIomap>(vmf)
 }
 
 /// `inode_operations.fiemap` of regular files.

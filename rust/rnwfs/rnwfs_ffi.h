@@ -68,21 +68,5 @@ void rnwfs_wt_ioend_error(struct inode *inode, loff_t offset, size_t size, int e
 void rnwfs_wt_writeback_done(struct super_block *sb, struct inode *inode, loff_t offset,
 			     size_t size);
 
-#ifndef __BINDGEN__
-/* Implemented in Rust. */
-int rnwfs_iterate(struct file *file, struct dir_context *ctx);
-ssize_t rnwfs_read_iter(struct kiocb *iocb, struct iov_iter *to);
-ssize_t rnwfs_write_iter(struct kiocb *iocb, struct iov_iter *from);
-int rnwfs_fsync(struct file *file, loff_t start, loff_t end, int datasync);
-long rnwfs_fallocate(struct file *file, int mode, loff_t offset, loff_t len);
-loff_t rnwfs_llseek(struct file *file, loff_t offset, int whence);
-/* The data path on iomap (iomap_ops.rs: iomap with the layer's tables for rnwfs). */
-int rnwfs_read_folio(struct file *file, struct folio *folio);
-void rnwfs_readahead(struct readahead_control *rac);
-int rnwfs_writepages(struct address_space *mapping, struct writeback_control *wbc);
-sector_t rnwfs_bmap(struct address_space *mapping, sector_t block);
-vm_fault_t rnwfs_page_mkwrite(struct vm_fault *vmf);
-long rnwfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
-#endif
 
 #endif

@@ -12,6 +12,8 @@
 #[path = "../rnwk"]
 #[allow(dead_code)]
 mod rnwk {
+    #[macro_use]
+    mod macros;
     mod bindings;
     pub(crate) mod bio;
     pub(crate) mod clock;

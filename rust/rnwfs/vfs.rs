@@ -14,14 +14,6 @@ use crate::{
 };
 use kernel::prelude::*;
 
-/// An operation's outcome as the VFS wants it: 0 or -errno.
-pub(crate) fn status(r: Result) -> i32 {
-    match r {
-        Ok(()) => 0,
-        Err(e) => e.to_errno(),
-    }
-}
-
 /// A mounted (or mounting) rnwfs super block, for `'a`: the layer's [`SuperBlock`] and
 /// what rnwfs keeps in it.
 #[derive(Clone, Copy)]

@@ -7,31 +7,12 @@
 //! the entry point cannot keep a handle past its return, which is as long as the VFS
 //! guarantees the object. Nothing outside the layer can make a handle from a pointer.
 
-/// Gives a handle made only from a callback's argument the constructor the layer's
-/// operation tables use: `from_raw`, for the trampolines in [`fs_type`] and [`inode_ops`].
-macro_rules! from_callback_arg {
-    ($handle:ident, $field:ident, $raw:ty) => {
-        impl<'a> $handle<'a> {
-            /// # Safety
-            ///
-            /// `raw` is the argument of a callback that gives the guarantees of this handle's
-            /// `# Invariants` for `'a`.
-            pub(super) unsafe fn from_raw(raw: *mut $raw) -> Self {
-                Self {
-                    // SAFETY: per the contract, a callback's argument, never null.
-                    $field: unsafe { core::ptr::NonNull::new_unchecked(raw) },
-                    _object: core::marker::PhantomData,
-                }
-            }
-        }
-    };
-}
-
 pub(crate) mod buffer;
 pub(crate) mod dentry;
 pub(crate) mod dir_context;
 pub(crate) mod evicting_inode;
 pub(crate) mod file;
+pub(crate) mod file_ops;
 pub(crate) mod file_system;
 pub(crate) mod fs_context;
 pub(crate) mod fs_type;
@@ -56,6 +37,7 @@ pub(crate) use dentry::{DentryRef, NegativeDentry};
 pub(crate) use dir_context::{DirContext, EntryType};
 pub(crate) use evicting_inode::EvictingInode;
 pub(crate) use file::FileRef;
+pub(crate) use file_ops::{FMode, FopFlags};
 pub(crate) use file_system::FileSystem;
 pub(crate) use fs_context::FsContext;
 pub(crate) use fs_type::Registration;

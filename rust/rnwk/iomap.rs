@@ -15,17 +15,15 @@ pub(crate) mod ioend;
 pub(crate) mod ioend_queue;
 pub(crate) mod mapping;
 pub(crate) mod operations;
+pub(crate) mod page_cache_ops;
 
-pub(crate) use aops::{
-    bmap, read_folio, readahead, writepages, AddressSpace, Folio, ReadaheadControl,
-};
 pub(crate) use calls::{
     buffered_write, dio_rw, fiemap, seek_data, seek_hole, truncate_page, zero_range, FiemapInfo,
 };
 pub(crate) use dio::DioIter;
-pub(crate) use fault::{page_mkwrite, VmFault, VmFaultResult};
 pub(crate) use flags::{DioEndFlags, DioFlags, IomapFlags};
 pub(crate) use ioend::{CompletedIoend, Ioend};
 pub(crate) use ioend_queue::{IoendHandler, IoendQueue};
 pub(crate) use mapping::{Mapping, MappingFlags, MappingKind};
 pub(crate) use operations::Operations;
+pub(crate) use page_cache_ops::PageCacheTables;

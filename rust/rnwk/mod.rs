@@ -9,6 +9,8 @@
 //! Each module compiles in the parts it uses (see the `mod rnwk` in its `*_main.rs`).
 //! Documentation/safe-layer.rst describes the types and their invariants.
 
+#[macro_use]
+mod macros;
 /// The raw C view, private to the layer.
 mod bindings;
 

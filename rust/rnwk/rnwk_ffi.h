@@ -170,12 +170,22 @@ int rnwk_fs_parse(struct fs_context *fc, const struct fs_parameter_spec *desc,
 struct kmem_cache *rnwk_inode_cache_create(const char *name, unsigned int size,
 					   unsigned int align, void (*ctor)(void *));
 void *rnwk_alloc_inode_sb(struct super_block *sb, struct kmem_cache *cache);
-/*
- * Defined by the filesystem's C, until its file and address space operations are built in
- * Rust like its inode operations (rnwk::fs::inode_ops): a new inode's i_fop and a_ops for
- * its type (i_mode).
- */
-void rnwk_fs_set_data_ops(struct inode *inode);
+/* File operation flags and open modes (bindgen cannot evaluate their __force casts). */
+enum {
+	RNWK_FOP_BUFFER_RASYNC = FOP_BUFFER_RASYNC,
+	RNWK_FOP_BUFFER_WASYNC = FOP_BUFFER_WASYNC,
+	RNWK_FOP_DIO_PARALLEL_WRITE = FOP_DIO_PARALLEL_WRITE,
+	RNWK_FMODE_NOWAIT = FMODE_NOWAIT,
+	RNWK_FMODE_CAN_ODIRECT = FMODE_CAN_ODIRECT,
+};
+void rnwk_file_accessed(struct file *file);
+void rnwk_inode_nohighmem(struct inode *inode);
+void rnwk_file_add_fmode(struct file *file, unsigned int fmode);
+/* Table entries the kernel's headers define away without CONFIG_COMPAT, CONFIG_MIGRATION:
+ * defined only with them, used by the Rust tables under the same cfg. */
+long rnwk_compat_ptr_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+int rnwk_filemap_migrate_folio(struct address_space *mapping, struct folio *dst,
+			       struct folio *src, enum migrate_mode mode);
 
 /* ---- fs/rnwk_fs.c: iomap glue (rnwk::iomap): a dio's direction, write faults ---- */
 bool rnwk_iov_iter_is_write(const struct iov_iter *iter);

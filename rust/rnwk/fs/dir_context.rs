@@ -67,3 +67,4 @@ impl DirContext<'_> {
         }
     }
 }
+from_callback_arg!(DirContext, ctx, bindings::dir_context);

@@ -13,6 +13,7 @@ use super::{
     DentryRef, EvictingInode, FsContext, Iattr, InodeRef, MntIdmap, NegativeDentry, NewSuperBlock,
     OwnedInode, StatfsOut, SuperBlock, WritebackControl,
 };
+use super::{DirContext, FMode, FileRef, FopFlags, IovIter, Kiocb};
 use crate::rnwk::iomap::FiemapInfo;
 use kernel::{prelude::*, str::CStr};
 
@@ -31,6 +32,13 @@ pub(crate) trait FileSystem: Sized + 'static {
     /// dropped from `->free_inode`, an RCU callback (softirq context), possibly after the
     /// super block's `put_super`: its `Drop` must not sleep or reach per-super-block state.
     type InodeInfo: Send + Sync;
+    /// The iomap operations of its regular files' data: their page cache, faults and direct
+    /// I/O (the layer's address space and vm tables are built from them).
+    type Iomap: crate::rnwk::iomap::Operations;
+    /// Modes every open file gets (`->open`).
+    const OPEN_FMODE: FMode;
+    /// What its regular files support (`file_operations.fop_flags`).
+    const FOP_FLAGS: FopFlags;
 
     /// The filesystem part of a new in-memory inode (`->alloc_inode`).
     fn new_inode_info() -> Result<Self::InodeInfo>;
@@ -89,6 +97,22 @@ pub(crate) trait FileSystem: Sized + 'static {
     ) -> Result;
     /// chmod, chown, utimes, truncate (`->setattr`).
     fn setattr(idmap: &MntIdmap<'_>, dentry: &DentryRef<'_>, attr: &Iattr<'_>) -> Result;
+    /// A read (`->read_iter`): the bytes read, or -errno (-EIOCBQUEUED: an async one is
+    /// under way).
+    fn read_iter(iocb: Kiocb<'_>, to: IovIter<'_>) -> isize;
+    /// A write (`->write_iter`), answered as a read is.
+    fn write_iter(iocb: Kiocb<'_>, from: IovIter<'_>) -> isize;
+    /// `lseek(2)` on a regular file: the new position or -errno.
+    fn llseek(file: &FileRef<'_>, offset: i64, whence: i32) -> i64;
+    /// fsync(2) and fdatasync(2) (`datasync`) of a file or directory.
+    fn fsync(file: &FileRef<'_>, start: i64, end: i64, datasync: bool) -> Result;
+    /// fallocate(2) on a regular file.
+    fn fallocate(file: &FileRef<'_>, mode: i32, offset: i64, len: i64) -> Result;
+    /// The filesystem's ioctls on a file or directory (ENOTTY for others; 32-bit callers'
+    /// pointers are converted first).
+    fn ioctl(file: &FileRef<'_>, cmd: u32, arg: usize) -> Result;
+    /// readdir (`->iterate_shared`, the directory's i_rwsem held shared).
+    fn iterate_shared(file: &FileRef<'_>, ctx: DirContext<'_>) -> Result;
     /// FIEMAP on a regular file (`->fiemap`).
     fn fiemap(inode: InodeRef<'_>, info: FiemapInfo<'_>, start: u64, len: u64) -> Result;
     /// A symlink's target, without a NUL (`->get_link`, outside RCU path walks: it may

@@ -2,20 +2,27 @@
 //! The inode operations of a [`FileSystem`]'s directories, regular files and symlinks,
 //! built from it at compile time, and how a new inode gets them.
 
+use super::file_ops::FileTables;
 use super::{
     fs_type::{self, status},
     DelayedCall, DentryRef, FileSystem, Iattr, InodeRef, LinkBody, MntIdmap, NegativeDentry,
     SymlinkTarget,
 };
-use crate::rnwk::{bindings, iomap::FiemapInfo};
+use crate::rnwk::{
+    bindings,
+    iomap::{FiemapInfo, PageCacheTables},
+};
 use core::{ffi::c_int, marker::PhantomData};
 use kernel::prelude::*;
 
-/// The registered filesystem's inode operations, per type of inode.
+/// The registered filesystem's operations for its inodes, per type of inode.
 pub(super) struct Tables {
     dir: &'static bindings::inode_operations,
     file: &'static bindings::inode_operations,
     symlink: &'static bindings::inode_operations,
+    dir_fops: &'static bindings::file_operations,
+    file_fops: &'static bindings::file_operations,
+    aops: &'static bindings::address_space_operations,
 }
 
 impl Tables {
@@ -24,6 +31,9 @@ impl Tables {
             dir: &Built::<F>::DIR,
             file: &Built::<F>::FILE,
             symlink: &Built::<F>::SYMLINK,
+            dir_fops: &FileTables::<F>::DIR,
+            file_fops: &FileTables::<F>::FILE,
+            aops: &PageCacheTables::<F::Iomap>::AOPS,
         }
     }
 }
@@ -35,22 +45,32 @@ const S_IFLNK: u16 = 0o120000;
 const S_IFREG: u16 = 0o100000;
 
 /// Gives a new inode, nobody else reaches yet and whose mode is set, the registered
-/// filesystem's operations for its type: the inode operations from here, and the file and
-/// address space operations from the filesystem's C (`rnwk_fs_set_data_ops`).
+/// filesystem's operations for its type: directories their inode and file operations,
+/// symlinks their inode operations (and a page cache kept out of highmem, as for any
+/// symlink), regular files their inode, file and address space operations.
 pub(super) fn set_operations(inode: InodeRef<'_>) {
     let Some(tables) = fs_type::inode_tables() else {
         return; // no registered filesystem: no inode of it either
     };
-    let iop = match inode.mode() & S_IFMT {
-        S_IFDIR => tables.dir,
-        S_IFLNK => tables.symlink,
-        _ => tables.file,
-    };
+    let inode = inode.as_ptr();
     // SAFETY: a new inode only the caller reaches (see above): its operation fields are
     // ours to set, to tables that live as long as the module.
     unsafe {
-        (*inode.as_ptr()).i_op = iop;
-        bindings::rnwk_fs_set_data_ops(inode.as_ptr());
+        match (*inode).i_mode & S_IFMT {
+            S_IFDIR => {
+                (*inode).i_op = tables.dir;
+                (*inode).__bindgen_anon_3.i_fop = tables.dir_fops;
+            }
+            S_IFLNK => {
+                (*inode).i_op = tables.symlink;
+                bindings::rnwk_inode_nohighmem(inode);
+            }
+            _ => {
+                (*inode).i_op = tables.file;
+                (*inode).__bindgen_anon_3.i_fop = tables.file_fops;
+                (*(*inode).i_mapping).a_ops = tables.aops;
+            }
+        }
     }
 }
 

@@ -29,3 +29,4 @@ impl IovIter<'_> {
         self.iter.as_ptr()
     }
 }
+from_callback_arg!(IovIter, iter, bindings::iov_iter);

@@ -315,6 +315,37 @@ void rnwk_set_delayed_call_kfree_link(struct delayed_call *done, void *body)
 	set_delayed_call(done, kfree_link, body);
 }
 
+void rnwk_inode_nohighmem(struct inode *inode)
+{
+	inode_nohighmem(inode);
+}
+
+void rnwk_file_accessed(struct file *file)
+{
+	file_accessed(file);
+}
+
+void rnwk_file_add_fmode(struct file *file, unsigned int fmode)
+{
+	file->f_mode |= (__force fmode_t)fmode;
+}
+
+/* Only with the options that define them (the Rust tables use them under the same cfg). */
+#ifdef CONFIG_COMPAT
+long rnwk_compat_ptr_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	return compat_ptr_ioctl(file, cmd, arg);
+}
+#endif
+
+#ifdef CONFIG_MIGRATION
+int rnwk_filemap_migrate_folio(struct address_space *mapping, struct folio *dst,
+			       struct folio *src, enum migrate_mode mode)
+{
+	return filemap_migrate_folio(mapping, dst, src, mode);
+}
+#endif
+
 void rnwk_seq_show_flag(struct seq_file *m, const char *name)
 {
 	seq_printf(m, ",%s", name);

@@ -90,3 +90,7 @@ pub(crate) fn bmap<T: Operations>(mapping: AddressSpace<'_>, block: u64) -> u64 
         )
     }
 }
+
+from_callback_arg!(Folio, folio, bindings::folio);
+from_callback_arg!(ReadaheadControl, rac, bindings::readahead_control);
+from_callback_arg!(AddressSpace, mapping, bindings::address_space);

@@ -23,6 +23,12 @@ pub(crate) struct VmFault<'a> {
 #[repr(transparent)]
 pub(crate) struct VmFaultResult(bindings::vm_fault_t);
 
+impl VmFaultResult {
+    pub(super) fn into_raw(self) -> bindings::vm_fault_t {
+        self.0
+    }
+}
+
 /// `->page_mkwrite`: the standard iomap write fault. Freeze protection, the file's times,
 /// then `iomap_page_mkwrite` (which allocates through `T::iomap_begin`) under the shared
 /// invalidate lock, so that truncation and hole punching cannot race with it.
@@ -50,3 +56,4 @@ pub(crate) fn page_mkwrite<T: Operations>(vmf: VmFault<'_>) -> VmFaultResult {
         VmFaultResult(ret)
     }
 }
+from_callback_arg!(VmFault, vmf, bindings::vm_fault);
