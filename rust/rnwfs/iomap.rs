@@ -202,8 +202,12 @@ pub(crate) fn dio_write_end_io(
     result: Result,
     flags: DioEndFlags,
 ) -> Result {
-    // The I/O's file pins the inode.
-    let (inode, pos) = (Inode::of(iocb.file().inode())?, iocb.pos());
+    // The I/O's file pins the inode (rnwfs': the layer checks, so the I/O's own result
+    // stays what the caller sees).
+    let Ok(inode) = Inode::of(iocb.file().inode()) else {
+        return result.and(Err(EIO));
+    };
+    let pos = iocb.pos();
     stats::dio_completed(iocb, inode, true, &result);
     if result.is_err() || size <= 0 {
         return result;
@@ -241,6 +245,8 @@ pub(crate) fn dio_submit_io(
 
 /// Direct read completion: only the nowait statistics to keep.
 pub(crate) fn dio_read_end_io(iocb: &Kiocb<'_>, result: Result) -> Result {
-    stats::dio_completed(iocb, Inode::of(iocb.file().inode())?, false, &result);
+    if let Ok(inode) = Inode::of(iocb.file().inode()) {
+        stats::dio_completed(iocb, inode, false, &result);
+    }
     result
 }

@@ -62,10 +62,13 @@ module! {
     alias: ["fs-rnwfs"],
 }
 
-/// Unregistered (refusing new mounts) before the debugfs root goes.
+/// Unregistered (refusing new mounts) before the debugfs root goes; the last drop waits for
+/// the RCU callbacks in flight (inodes are freed by one, in the module's text) before the
+/// module's memory goes.
 struct RnwFsModule {
     _fs: rnwk::fs::Registration<vfs::RnwFs>,
     _debugfs: debugfs::Dir,
+    _rcu_barrier: rnwk::sync::RcuBarrierOnDrop,
 }
 
 /// `version`: what this build of the module is.
@@ -85,6 +88,7 @@ impl kernel::Module for RnwFsModule {
         Ok(Self {
             _fs: rnwk::fs::Registration::new(module)?,
             _debugfs: dir,
+            _rcu_barrier: rnwk::sync::RcuBarrierOnDrop::new(),
         })
     }
 }

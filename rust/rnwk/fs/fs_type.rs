@@ -409,7 +409,14 @@ impl<F: FileSystem> Registration<F> {
             return Err(EBUSY);
         }
         // From here this registration is the only one that can write the statics.
-        let inode_cache = inode_cache::create::<F>(F::INODE_CACHE)?;
+        let inode_cache = match inode_cache::create::<F>(F::INODE_CACHE) {
+            Ok(cache) => cache,
+            Err(e) => {
+                // Nothing was written: a later registration may try again.
+                STATE.store(NONE, Ordering::Release);
+                return Err(e);
+            }
+        };
         // SAFETY: a kernel operation table (all empty entries, the last of them the end).
         let mut params: [bindings::fs_parameter_spec; MAX_FLAGS + 1] = unsafe { zeroed() };
         for (opt, (spec, name)) in params.iter_mut().zip(F::FLAGS).enumerate() {

@@ -47,7 +47,8 @@ const S_IFREG: u16 = 0o100000;
 /// Gives a new inode, nobody else reaches yet and whose mode is set, the registered
 /// filesystem's operations for its type: directories their inode and file operations,
 /// symlinks their inode operations (and a page cache kept out of highmem, as for any
-/// symlink), regular files their inode, file and address space operations.
+/// symlink), regular files their inode, file and address space operations; other types
+/// none (the VFS's empty ones).
 pub(super) fn set_operations(inode: InodeRef<'_>) {
     let Some(tables) = fs_type::inode_tables() else {
         return; // no registered filesystem: no inode of it either
@@ -65,11 +66,14 @@ pub(super) fn set_operations(inode: InodeRef<'_>) {
                 (*inode).i_op = tables.symlink;
                 bindings::rnwk_inode_nohighmem(inode);
             }
-            _ => {
+            S_IFREG => {
                 (*inode).i_op = tables.file;
                 (*inode).__bindgen_anon_3.i_fop = tables.file_fops;
                 (*(*inode).i_mapping).a_ops = tables.aops;
             }
+            // Device nodes, fifos, sockets: no filesystem supported here has them (rnwfs
+            // refuses them at load); they keep the VFS's empty operations.
+            _ => {}
         }
     }
 }

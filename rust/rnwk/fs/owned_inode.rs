@@ -64,8 +64,11 @@ impl Drop for OwnedInode<'_> {
 
 impl<'a> InodeRef<'a> {
     /// One more reference to the inode (`igrab`), owned by the caller; `None` if the inode
-    /// is being freed (an `InodeRef` may be of an inode nobody holds a reference to: one
-    /// being written back or evicted, an ioend's), which must not get a new one.
+    /// is being freed (`I_FREEING`, `I_WILL_FREE`), which must not get a new one. Process
+    /// context only (`igrab` takes `i_lock`, which is not interrupt-safe: not in a bio's
+    /// completion). An `InodeRef` may be of an inode nobody else holds a reference to (one
+    /// under writeback, an ioend's): dropping the reference taken here is then the last
+    /// `iput`, which may evict it and wait for that writeback, so do not take one there.
     pub(crate) fn hold(&self) -> Option<OwnedInode<'a>> {
         // SAFETY: a live inode (`InodeRef`'s invariant); `igrab` takes a reference unless
         // the inode is being freed, and returns it, or null.
