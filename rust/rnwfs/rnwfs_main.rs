@@ -18,6 +18,7 @@ mod rnwk {
     pub(crate) mod bio;
     pub(crate) mod clock;
     pub(crate) mod debugfs;
+    pub(crate) mod errno;
     pub(crate) mod fs;
     pub(crate) mod iomap;
     pub(crate) mod kvec;

@@ -10,7 +10,7 @@ use super::{
     inode_cache, inode_ops, DentryRef, EvictingInode, FileSystem, FsContext, InodeRef,
     NewSuperBlock, StatfsOut, SuperBlock, WritebackControl,
 };
-use crate::rnwk::bindings;
+use crate::rnwk::{bindings, errno::status};
 use core::{
     any::TypeId,
     ffi::c_int,
@@ -376,14 +376,6 @@ unsafe extern "C" fn show_options<F: FileSystem>(
         }
     }
     0
-}
-
-/// An operation's outcome as the VFS wants it: 0 or -errno.
-pub(super) fn status(r: Result) -> c_int {
-    match r {
-        Ok(()) => 0,
-        Err(e) => e.to_errno(),
-    }
 }
 
 /// The registered filesystem `F`: registered while this lives, unregistered when dropped.

@@ -4,12 +4,12 @@
 
 use super::file_ops::FileTables;
 use super::{
-    fs_type::{self, status},
-    DelayedCall, DentryRef, FileSystem, Iattr, InodeRef, LinkBody, MntIdmap, NegativeDentry,
-    SymlinkTarget,
+    fs_type, DelayedCall, DentryRef, FileSystem, Iattr, InodeRef, LinkBody, MntIdmap,
+    NegativeDentry, SymlinkTarget,
 };
 use crate::rnwk::{
     bindings,
+    errno::status,
     iomap::{FiemapInfo, PageCacheTables},
 };
 use core::{ffi::c_int, marker::PhantomData};

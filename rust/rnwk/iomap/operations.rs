@@ -13,6 +13,7 @@ use super::{
 use crate::rnwk::{
     bindings,
     bio::UnsubmittedBio,
+    errno::status,
     fs::{InodeRef, Kiocb},
 };
 use core::{ffi::c_void, marker::PhantomData};
@@ -199,10 +200,13 @@ impl<T: Operations> OperationsVTable<T> {
         // completes it after this call.
         let iocb = unsafe { Kiocb::from_raw(iocb) };
         let result = kernel::error::to_result(error);
-        match T::dio_end_io(iocb, WRITE, size, result, DioEndFlags::from_bits(flags)) {
-            Ok(()) => 0,
-            Err(e) => e.to_errno(),
-        }
+        status(T::dio_end_io(
+            iocb,
+            WRITE,
+            size,
+            result,
+            DioEndFlags::from_bits(flags),
+        ))
     }
 
     /// # Safety

@@ -9,7 +9,7 @@ use super::{
     fault::{self, VmFault},
     Operations,
 };
-use crate::rnwk::{bindings, fs::WritebackControl};
+use crate::rnwk::{bindings, errno::status, fs::WritebackControl};
 use core::{ffi::c_int, marker::PhantomData};
 
 /// `filemap_migrate_folio`, which the kernel's headers define away (NULL) without
@@ -145,11 +145,4 @@ unsafe extern "C" fn page_mkwrite<T: Operations>(
 ) -> bindings::vm_fault_t {
     // SAFETY: the fault in progress, on a mapping of an open file.
     fault::page_mkwrite::<T>(unsafe { VmFault::from_raw(vmf) }).into_raw()
-}
-
-fn status(r: kernel::error::Result) -> c_int {
-    match r {
-        Ok(()) => 0,
-        Err(e) => e.to_errno(),
-    }
 }
