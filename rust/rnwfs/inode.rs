@@ -231,6 +231,10 @@ pub(crate) struct InodeInfo {
     /// On-disk inode flags (format::inode::INODE_FLAG_*).
     pub(crate) flags: AtomicU32,
     pub(crate) stats: crate::stats::NowaitStats,
+    /// Serialises `write_inode`: each writes the extent chain and the slot from what the
+    /// inode holds when it starts, so the last to write is the newest. (VFS writeback and an
+    /// unwritten conversion write the same inode concurrently.)
+    write_back: Pin<KBox<RwSem<()>>>,
 }
 
 impl InodeInfo {
@@ -249,6 +253,11 @@ impl InodeInfo {
             )?,
             flags: AtomicU32::new(0),
             stats: Default::default(),
+            write_back: RwSem::new_boxed(
+                (),
+                c_str!("rnwfs_inode_write_back"),
+                kernel::static_lock_class!(),
+            )?,
         })
     }
 }
@@ -335,6 +344,10 @@ pub(crate) fn write_inode(inode: Inode<'_>, sync: bool) -> Result {
     let sb = inode.sb();
     let ino = inode.ino();
     let (blk, off) = sb.info().layout.inode_location(ino).ok_or(EINVAL)?;
+    // One at a time, and the chain and the slot from one snapshot of the extents: two
+    // writers interleaved could leave an older slot over a newer chain (fsck: "count does
+    // not match the inode", the file's newest blocks unreferenced).
+    let _one_writer = inode.info().write_back.write();
     let map = inode.info().map.read();
     let more = map.list().get(INLINE_EXTENTS..).unwrap_or(&[]);
     let blocks = chain_length(map.list().len());
@@ -353,9 +366,9 @@ pub(crate) fn write_inode(inode: Inode<'_>, sync: bool) -> Result {
         }
     }
     let d = to_disk(inode, &map);
-    drop(map);
     let mut buf = sb.read(blk)?;
     buf.edit(|data| d.encode(ino, &mut data[off..]));
+    drop(map);
     if sync {
         buf.sync()?;
     }
