@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 //! A file's page cache on iomap: the `address_space_operations` that read and write back
-//! its folios, as safe calls generic over the filesystem's [`Operations`]. The filesystem's
-//! static C table points at its entry points, which take these handles and call these.
+//! its folios, as safe calls generic over the filesystem's [`Operations`]; the table that
+//! calls them is `page_cache_ops`'s.
 
 use super::{operations::OperationsVTable, Operations};
 use crate::rnwk::{bindings, fs::WritebackControl};
