@@ -16,6 +16,7 @@ mod rnwk {
     mod macros;
     mod bindings;
     pub(crate) mod bio;
+    pub(crate) mod c_table;
     pub(crate) mod clock;
     pub(crate) mod debugfs;
     pub(crate) mod errno;

@@ -4,13 +4,8 @@
  * (the Rust info and the writethrough engine's state), which goes with the engine (issue
  * 16). Every operation table is built in Rust by the layer (rnwk::fs, rnwk::iomap).
  */
-#include <linux/blkdev.h>
 #include <linux/buffer_head.h>
 #include <linux/fs.h>
-#include <linux/iomap.h>
-#include <linux/module.h>
-#include <linux/mm.h>
-#include <linux/pagemap.h>
 #include <linux/slab.h>
 #include "rnwfs_ffi.h"
 #include "rnwfs_c.h"

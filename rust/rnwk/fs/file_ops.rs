@@ -2,8 +2,8 @@
 //! The `file_operations` of a [`FileSystem`]'s regular files and directories, built from it
 //! at compile time, and what it says of its open files ([`FMode`], [`FopFlags`]).
 
-use super::{fs_type::zeroed, DirContext, FileRef, FileSystem, IovIter, Kiocb};
-use crate::rnwk::{bindings, errno::status, iomap::page_cache_ops};
+use super::{DirContext, FileRef, FileSystem, IovIter, Kiocb};
+use crate::rnwk::{bindings, c_table::zeroed, errno::status, iomap::page_cache_ops};
 use core::marker::PhantomData;
 use kernel::ffi::{c_int, c_long, c_uint, c_ulong};
 

@@ -10,7 +10,7 @@ use super::{
     inode_cache, inode_ops, DentryRef, EvictingInode, FileSystem, FsContext, InodeRef,
     NewSuperBlock, StatfsOut, SuperBlock, WritebackControl,
 };
-use crate::rnwk::{bindings, errno::status};
+use crate::rnwk::{bindings, c_table::zeroed, errno::status};
 use core::{
     any::TypeId,
     ffi::c_int,
@@ -19,18 +19,6 @@ use core::{
     sync::atomic::{AtomicU8, AtomicUsize, Ordering},
 };
 use kernel::{prelude::*, types::Opaque};
-
-/// An all-zero operation table or `file_system_type`: every callback absent, every field 0.
-///
-/// # Safety
-///
-/// `T` is a kernel operation table or `file_system_type`: its fields are nullable
-/// pointers, optional function pointers, integers and lock class keys, for all of which
-/// zero is a valid value (the one a static C table has for what it leaves out).
-pub(super) const unsafe fn zeroed<T>() -> T {
-    // SAFETY: per the contract, all-zero is a valid `T`.
-    unsafe { core::mem::MaybeUninit::zeroed().assume_init() }
-}
 
 /// The module's `file_system_type`. In static memory, as lockdep wants the lock class keys
 /// in it to be.

@@ -8,7 +8,7 @@ use super::{
     NegativeDentry, SymlinkTarget,
 };
 use crate::rnwk::{
-    bindings,
+    bindings, c_table,
     errno::status,
     iomap::{FiemapInfo, PageCacheTables},
 };
@@ -107,7 +107,7 @@ impl<F: FileSystem> Built<F> {
 }
 
 // SAFETY: a kernel operation table.
-const ZEROED: bindings::inode_operations = unsafe { fs_type::zeroed() };
+const ZEROED: bindings::inode_operations = unsafe { c_table::zeroed() };
 
 /// `lookup`: the VFS callback of the same name.
 ///

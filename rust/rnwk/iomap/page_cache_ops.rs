@@ -9,7 +9,7 @@ use super::{
     fault::{self, VmFault},
     Operations,
 };
-use crate::rnwk::{bindings, errno::status, fs::WritebackControl};
+use crate::rnwk::{bindings, c_table::zeroed, errno::status, fs::WritebackControl};
 use core::{ffi::c_int, marker::PhantomData};
 
 /// `filemap_migrate_folio`, which the kernel's headers define away (NULL) without
@@ -45,7 +45,7 @@ impl<T: Operations> PageCacheTables<T> {
             error_remove_folio: Some(bindings::generic_error_remove_folio),
             bmap: Some(bmap::<T>),
             // SAFETY: a kernel operation table: every other callback absent.
-            ..unsafe { core::mem::MaybeUninit::zeroed().assume_init() }
+            ..unsafe { zeroed() }
         };
 
     /// A mapping's `vm_operations_struct`.
@@ -54,7 +54,7 @@ impl<T: Operations> PageCacheTables<T> {
         map_pages: Some(bindings::filemap_map_pages),
         page_mkwrite: Some(page_mkwrite::<T>),
         // SAFETY: a kernel operation table: every other callback absent.
-        ..unsafe { core::mem::MaybeUninit::zeroed().assume_init() }
+        ..unsafe { zeroed() }
     };
 }
 
