@@ -4,8 +4,9 @@
 # rnwblk0): random reads and writes, truncates up and down, fallocate (allocate, KEEP_SIZE
 # past EOF, punch, zero range where supported), copy_file_range, fsync and reopen on one
 # file, every read and the whole file after each phase checked against rnw-fsx's model.
-# One test per mode (buffered, direct, mmap, aio, uring, nowait, mixed) and one mixed run
-# that unmounts, checks (fsck) and mounts the filesystem every RNW_FSX_REMOUNT_EVERY ops;
+# One test per mode (buffered, direct, mmap, aio, uring, nowait, mixed), one mixed run
+# that unmounts, checks (fsck) and mounts the filesystem every RNW_FSX_REMOUNT_EVERY ops,
+# and for rnwfs one mixed run with every buffered write writethrough (-o writethrough);
 # each on a new filesystem, with a fixed seed (printed: rerun with the same seed, or replay
 # the op log kept in $RNW_OUT on failure), and fsck after the test.
 #
@@ -83,12 +84,17 @@ t_mixed_remount() {
 	cmd=$(write_remount_script) || return 1
 	fsx_test mixed 1008 "$(fsx_ops 4000)" --remount-cmd "$cmd" --remount-every "$REMOUNT_EVERY"
 }
+# Writethrough buffered writes (their own bios, Documentation/writethrough.rst) mixed with
+# every other kind of I/O.
+t_mixed_writethrough() {
+	FS_MOUNT_EXTRA="-o writethrough" fsx_test mixed 1009 "$(fsx_ops 4000)"
+}
 
 fs_init
 if [ -z "$FS_BROKEN" ] && ! [ -x "$FSX" ]; then
 	FS_BROKEN="$FSX missing: run scripts/build-tools.sh"
 fi
-ktap_plan 8
+ktap_plan 9
 fs_test fsx_buffered t_buffered
 fs_test fsx_direct t_direct
 fs_test fsx_mmap t_mmap
@@ -97,5 +103,10 @@ fs_test fsx_uring_direct_and_buffered t_uring
 fs_test fsx_nowait_buffered_and_direct t_nowait
 fs_test fsx_mixed t_mixed
 fs_test fsx_mixed_with_remount t_mixed_remount
+if [ "$FS_TYPE" = rnwfs ]; then
+	fs_test fsx_mixed_writethrough t_mixed_writethrough
+else
+	ktap_skip fsx_mixed_writethrough "writethrough is rnwfs' mount option"
+fi
 fs_done
 ktap_exit

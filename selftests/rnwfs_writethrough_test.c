@@ -2,10 +2,14 @@
 /*
  * rnwfs writethrough buffered writes (Documentation/writethrough.rst): when a write
  * completes its data is on the device (read back raw from /dev/rnwblk0 where FIEMAP, which
- * flushes nothing, says the block is), and a plain buffered write's is not; async writes (libaio, io_uring) complete
- * on the super block's dio_done workqueue (debugfs writethrough_stats counts them); the
- * per-file flag persists; errors reach the writer; nowait refuses only what would block.
- * Each test gets a fresh filesystem on /dev/rnwblk0 (rnwblk and rnwfs loaded).
+ * flushes nothing, says the block is), and a plain buffered write's is not; async writes
+ * (libaio, io_uring) complete on the super block's dio_done workqueue (debugfs
+ * writethrough_stats counts them); the per-file flag persists; errors reach the writer;
+ * nowait refuses only what would block, and a congested device's refusal leaves the data
+ * dirty in the cache; the page cache has stable writes only while writes are in flight;
+ * O_DSYNC writes survive a power cut of a volatile-cache device (plain ones need not).
+ * Each test gets a fresh filesystem on /dev/rnwblk0 (rnwblk and rnwfs loaded); the power
+ * cut and the 64-writer tests use their own configfs device.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -352,31 +356,211 @@ static void *aio_writer(void *arg)
 	return NULL;
 }
 
+TEST_F(fs, nowait_write_refused_by_a_congested_device_stays_cached)
+{
+	int fd = make_file(MNT "/f", self->buf, 2, 1);
+	struct iovec iov = { self->buf, BLK };
+	long long refused = wt_stat("refused_by_device");
+
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, set_flags(fd, RNWFS_FL_WRITETHROUGH));
+	ASSERT_EQ(2 * BLK, pread(fd, self->buf, 2 * BLK, 0)); /* cached: only the device refuses */
+	ASSERT_EQ(0, rnwblk_knob_set("rnwblk0", "congested", 1));
+	/* Nowait: the device refuses the one bio; nothing reached it, the data stays dirty in
+	 * the page cache (a read sees it). */
+	rnw_fill(self->buf, BLK, 0, 16);
+	EXPECT_EQ(-1, pwritev2(fd, &iov, 1, 0, RWF_NOWAIT));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_EQ(refused + 1, wt_stat("refused_by_device"));
+	EXPECT_EQ(1, on_device(fd, 0, 1));
+	/* Blocking: the device serves it from its worker; on the device when it returns. */
+	rnw_fill(self->buf, BLK, BLK, 17);
+	EXPECT_EQ(BLK, pwrite(fd, self->buf, BLK, BLK)) TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(1, on_device(fd, 1, 17));
+	ASSERT_EQ(0, rnwblk_knob_set("rnwblk0", "congested", 0));
+	ASSERT_EQ(BLK, pread(fd, self->buf, BLK, 0));
+	EXPECT_EQ(-1, rnw_check(self->buf, BLK, 0, 16));
+	/* The refused write's data was left dirty: writeback takes it to the device. */
+	ASSERT_EQ(0, fsync(fd));
+	EXPECT_EQ(1, on_device(fd, 0, 16));
+	close(fd);
+}
+
+TEST_F(fs, stable_writes_only_while_writes_are_in_flight)
+{
+	int fd = make_file(MNT "/f", self->buf, 2 * NR, 1), i, got = 0, r;
+	long long old_nsec = rnwblk_knob_get("rnwblk0", "completion_nsec");
+	long long old_irqmode = rnwblk_knob_get("rnwblk0", "irqmode");
+	struct iocb cbs[NR], *list[NR];
+	struct io_event ev[NR];
+	io_context_t ctx = 0;
+
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, set_flags(fd, RNWFS_FL_WRITETHROUGH));
+	EXPECT_EQ(0, wt_stat("stable_write_files"));
+	ASSERT_EQ(0, io_setup(NR, &ctx));
+	/* Completions one second after submission (timer mode): the writes are in flight
+	 * while the counter is read. */
+	ASSERT_EQ(0, rnwblk_knob_set("rnwblk0", "completion_nsec", 1000000000ULL));
+	ASSERT_EQ(0, rnwblk_knob_set("rnwblk0", "irqmode", 2));
+	for (i = 0; i < NR; i++) {
+		char *b = (char *)self->buf + i * BLK;
+
+		rnw_fill(b, BLK, (unsigned long long)i * BLK, 18);
+		io_prep_pwrite(&cbs[i], fd, b, BLK, (long long)i * BLK);
+		list[i] = &cbs[i];
+	}
+	EXPECT_EQ(NR, io_submit(ctx, NR, list));
+	EXPECT_EQ(1, wt_stat("stable_write_files"));
+	while (got < NR && (r = io_getevents(ctx, 1, NR - got, ev + got, NULL)) > 0)
+		got += r;
+	rnwblk_knob_set("rnwblk0", "irqmode", old_irqmode);
+	rnwblk_knob_set("rnwblk0", "completion_nsec", old_nsec);
+	io_destroy(ctx);
+	EXPECT_EQ(NR, got);
+	/* The last write ended: the mapping lost stable writes. */
+	EXPECT_EQ(0, wt_stat("stable_write_files"));
+	EXPECT_EQ(0, wt_stat("aio_pending"));
+	close(fd);
+}
+
+/*
+ * A runtime rnwblk device with a volatile cache (configfs, 64 MiB): a power cut loses what
+ * was not flushed. cut_device_make() creates it powered off; cut_device_up() powers it on
+ * and gives its /dev path in `dev`.
+ */
+#define CUT_ITEM "/sys/kernel/config/rnwblk/wtcut"
+#define CUT_MNT "/tmp/rnwfs-wtcut"
+static void cut_device_remove(void);
+
+static int cut_device_make(void)
+{
+	cut_device_remove(); /* what a test stopped by an assertion left */
+	mkdir(CUT_MNT, 0755);
+	if (mkdir(CUT_ITEM, 0755))
+		return -1;
+	return rnw_write_file(CUT_ITEM "/size", "64") ||
+	       rnw_write_file(CUT_ITEM "/volatile_cache", "1");
+}
+
+static int cut_device_up(char *dev, size_t size)
+{
+	char index[16];
+
+	if (rnw_write_file(CUT_ITEM "/power", "1") ||
+	    rnw_read_file(CUT_ITEM "/index", index, sizeof(index)) < 0)
+		return -1;
+	index[strcspn(index, "\n")] = 0;
+	snprintf(dev, size, "/dev/rnwblk%s", index);
+	return 0;
+}
+
+static void cut_device_remove(void)
+{
+	system("umount " CUT_MNT " 2>/dev/null");
+	rnw_write_file(CUT_ITEM "/power", "0");
+	rmdir(CUT_ITEM);
+}
+
+/* Runs the rnwfs tool `tool` (mkfs.rnwfs, fsck.rnwfs) on `dev`; its exit status. */
+static int cut_tool(const char *tool, const char *dev)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "%s/target/bin/%s -q %s", rnw_root(), tool, dev);
+	return system(cmd);
+}
+
+static int cut_mount(const char *dev)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "mount -t rnwfs %s " CUT_MNT, dev);
+	return system(cmd);
+}
+
+TEST_F(fs, o_dsync_writes_survive_a_power_cut)
+{
+	char dev[32];
+	struct iovec iov = { self->buf, BLK };
+	struct stat st;
+	int fd;
+
+	ASSERT_EQ(0, cut_device_make());
+	ASSERT_EQ(0, cut_device_up(dev, sizeof(dev)));
+	ASSERT_EQ(0, cut_tool("mkfs.rnwfs", dev));
+	ASSERT_EQ(0, cut_mount(dev));
+	fd = make_file(CUT_MNT "/f", self->buf, 4, 1); /* fsynced: survives */
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, set_flags(fd, RNWFS_FL_WRITETHROUGH));
+	ASSERT_EQ(0, fsync(fd));
+	/* O_DSYNC overwrite (FUA alone) and O_DSYNC extension (new blocks: the inode too). */
+	rnw_fill(self->buf, BLK, 0, 20);
+	EXPECT_EQ(BLK, pwritev2(fd, &iov, 1, 0, RWF_DSYNC)) TH_LOG("%s", strerror(errno));
+	rnw_fill(self->buf, BLK, 4 * BLK, 21);
+	EXPECT_EQ(BLK, pwritev2(fd, &iov, 1, 4 * BLK, RWF_DSYNC)) TH_LOG("%s", strerror(errno));
+	/* The other side: without O_DSYNC a writethrough write is in the device's cache only. */
+	rnw_fill(self->buf, BLK, 2 * BLK, 22);
+	EXPECT_EQ(BLK, pwrite(fd, self->buf, BLK, 2 * BLK));
+	close(fd);
+	/* The cut, then the unmount (its writes fail) and power back on. */
+	ASSERT_EQ(0, rnw_write_file(CUT_ITEM "/power", "0"));
+	system("umount " CUT_MNT " 2>/dev/null");
+	ASSERT_EQ(0, cut_device_up(dev, sizeof(dev)));
+	ASSERT_EQ(0, cut_mount(dev));
+	fd = open(CUT_MNT "/f", O_RDONLY);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ(5 * BLK, st.st_size);
+	ASSERT_EQ(5 * BLK, pread(fd, self->buf, 5 * BLK, 0));
+	EXPECT_EQ(-1, rnw_check(self->buf, BLK, 0, 20));
+	EXPECT_EQ(-1, rnw_check((char *)self->buf + BLK, BLK, BLK, 1));
+	EXPECT_EQ(-1, rnw_check((char *)self->buf + 2 * BLK, BLK, 2 * BLK, 1));
+	EXPECT_EQ(-1, rnw_check((char *)self->buf + 4 * BLK, BLK, 4 * BLK, 21));
+	close(fd);
+	cut_device_remove();
+}
+
+/* Each writer: 8 rounds of NR async writes into its own region of `fd` (seed 100 + round). */
+static int run_aio_writers(int fd, int writers)
+{
+	struct writer *w = calloc(writers, sizeof(*w));
+	pthread_t *t = calloc(writers, sizeof(*t));
+	int i, bad = 0;
+	off_t region = (off_t)writers * NR * BLK;
+
+	if (!w || !t)
+		return -1;
+	for (i = 0; i < writers; i++) {
+		w[i] = (struct writer){ .fd = fd, .id = i, .ok = 0 };
+		if (posix_memalign(&w[i].buf, BLK, NR * BLK) ||
+		    pthread_create(&t[i], NULL, aio_writer, &w[i]))
+			return -1;
+	}
+	/* Truncates beyond the writers' region, up and down, while they run: each waits for
+	 * the writethrough writes in flight (inode_dio_wait) and must not hang. */
+	for (i = 0; i < 64; i++)
+		bad += ftruncate(fd, region + (i % 2 ? 1 << 20 : 0)) != 0;
+	for (i = 0; i < writers; i++) {
+		pthread_join(t[i], NULL);
+		bad += w[i].ok != 8 * NR;
+		free(w[i].buf);
+	}
+	free(w);
+	free(t);
+	return bad;
+}
+
 TEST_F(fs, concurrent_aio_writers_and_truncates)
 {
 	enum { WRITERS = 4 };
 	int fd = open(MNT "/f", O_RDWR | O_CREAT, 0644), i;
-	struct writer w[WRITERS];
-	pthread_t t[WRITERS];
 	off_t region = (off_t)WRITERS * NR * BLK;
 
 	ASSERT_GE(fd, 0);
 	ASSERT_EQ(0, set_flags(fd, RNWFS_FL_WRITETHROUGH));
 	ASSERT_EQ(0, ftruncate(fd, region));
-	for (i = 0; i < WRITERS; i++) {
-		w[i] = (struct writer){ .fd = fd, .id = i, .ok = 0 };
-		ASSERT_EQ(0, posix_memalign(&w[i].buf, BLK, NR * BLK));
-		ASSERT_EQ(0, pthread_create(&t[i], NULL, aio_writer, &w[i]));
-	}
-	/* Truncates beyond the writers' region, up and down, while they run: each waits for
-	 * the writethrough writes in flight (inode_dio_wait) and must not hang. */
-	for (i = 0; i < 64; i++)
-		ASSERT_EQ(0, ftruncate(fd, region + (i % 2 ? 1 << 20 : 0)));
-	for (i = 0; i < WRITERS; i++) {
-		ASSERT_EQ(0, pthread_join(t[i], NULL));
-		EXPECT_EQ(8 * NR, w[i].ok);
-		free(w[i].buf);
-	}
+	EXPECT_EQ(0, run_aio_writers(fd, WRITERS));
 	EXPECT_EQ(0, wt_stat("aio_pending"));
 	ASSERT_EQ(0, ftruncate(fd, region));
 	ASSERT_EQ(region, pread(fd, self->buf, region, 0));
@@ -384,6 +568,37 @@ TEST_F(fs, concurrent_aio_writers_and_truncates)
 	for (i = 0; i < WRITERS * NR; i += 7)
 		EXPECT_EQ(1, on_device(fd, i, 107)) TH_LOG("block %d", i);
 	close(fd);
+}
+
+/* 64 writers on a volatile-cache device: every write on the device (its cache) when it
+ * completes, all of it after an fsync (the flush), and fsck clean. */
+TEST_F_TIMEOUT(fs, sixty_four_aio_writers_and_truncates_on_a_volatile_cache, 600)
+{
+	enum { WRITERS = 64 };
+	off_t region = (off_t)WRITERS * NR * BLK;
+	char dev[32];
+	char *buf = NULL;
+	int fd;
+
+	ASSERT_EQ(0, cut_device_make());
+	ASSERT_EQ(0, cut_device_up(dev, sizeof(dev)));
+	ASSERT_EQ(0, cut_tool("mkfs.rnwfs", dev));
+	ASSERT_EQ(0, cut_mount(dev));
+	fd = open(CUT_MNT "/f", O_RDWR | O_CREAT, 0644);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, set_flags(fd, RNWFS_FL_WRITETHROUGH));
+	ASSERT_EQ(0, ftruncate(fd, region));
+	EXPECT_EQ(0, run_aio_writers(fd, WRITERS));
+	ASSERT_EQ(0, ftruncate(fd, region));
+	ASSERT_EQ(0, fsync(fd));
+	ASSERT_EQ(0, posix_memalign((void **)&buf, BLK, region));
+	ASSERT_EQ(region, pread(fd, buf, region, 0));
+	EXPECT_EQ(-1, rnw_check(buf, region, 0, 107));
+	free(buf);
+	close(fd);
+	EXPECT_EQ(0, system("umount " CUT_MNT));
+	EXPECT_EQ(0, cut_tool("fsck.rnwfs", dev));
+	cut_device_remove();
 }
 
 struct racer {

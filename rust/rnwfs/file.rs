@@ -4,16 +4,21 @@
 //! step that could sleep is tried and gives EAGAIN instead (i_rwsem, the mapping lock,
 //! allocation, zeroing past EOF, dirty page cache under a direct write); everything else
 //! (timestamps included: they are updated in memory) proceeds.
+#![deny(unsafe_code)]
 
 use crate::rnwk::{
     fs::{DentryRef, FileRef, Iattr, IovIter, Kiocb, MntIdmap},
-    iomap::{self, DioFlags},
+    iomap::{
+        self, writethrough::InFlight, DioFlags, PreparedWritethrough, SubmitOptions, Submitted,
+        WritethroughEnded,
+    },
 };
 use crate::{
     ffi::{self, bindings},
     format::{BLOCK_SHIFT, BLOCK_SIZE},
     iomap_ops::{self, RnwfsIomap},
     vfs::Inode,
+    writethrough,
 };
 use crate::{
     inode::NewBlocks,
@@ -213,70 +218,93 @@ fn refuse_allocation(io: &Io<'_>, pos: u64, len: u64, unaligned: bool) -> Result
     crate::iomap::nowait_overwrite(io.inode, pos, len, unaligned).map_err(|c| io.attempt.refuse(c))
 }
 
-/// A writethrough write registered before its copy (rnwfs_wt_prepare).
-struct Writethrough(*mut core::ffi::c_void);
-
-impl Writethrough {
-    fn prepare(io: &Io<'_>, pos: u64, len: u64) -> Result<Self> {
-        // SAFETY: the caller's live kiocb on one of our files.
-        let p = unsafe { ffi::rnwfs_wt_prepare(io.iocb.as_ptr(), pos as i64, len as usize) };
-        // An async nowait write cannot wait for memory: EAGAIN.
-        kernel::error::from_err_ptr(p)
-            .map(Self)
-            .map_err(|e| io.refused(e, Cause::Other))
-    }
-
-    /// Writes [pos, pos + written) to the device: sync, the count once it is there; async,
-    /// EIOCBQUEUED (completion on the dio_done workqueue).
-    fn write_back(self, io: &Io<'_>, pos: u64, written: isize) -> Result<isize> {
-        let prepared = self.0;
-        core::mem::forget(self);
-        // SAFETY: the kiocb `prepared` was made for; consumes it.
-        check(unsafe { ffi::rnwfs_wt_write_back(io.iocb.as_ptr(), prepared, pos as i64, written) })
-    }
-}
-
-impl Drop for Writethrough {
-    fn drop(&mut self) {
-        // SAFETY: prepared and neither written back nor cancelled: the copy wrote nothing.
-        unsafe { ffi::rnwfs_wt_cancel(self.0) }
-    }
+/// Where a buffered write's data is when the copy into the page cache is done.
+enum Copied {
+    /// In the page cache only (a plain buffered write).
+    Cached,
+    /// A synchronous writethrough write's bios are under way.
+    InFlight(InFlight<RnwfsIomap>),
+    /// An asynchronous writethrough write is under way: it completes on the workqueue.
+    Queued,
+    /// A writethrough write ended already (nothing could be submitted).
+    Ended(Result<WritethroughEnded>),
 }
 
 /// Buffered write; `writethrough`: the data is on the device when it completes.
 fn buffered_write(io: &Io<'_>, from: &mut IovIter<'_>, writethrough: bool) -> Result<isize> {
-    let pos;
-    let (written, wt) = {
+    let (written, copied) = {
         let _lock = io.lock(false)?;
         let n = prepare_write(io, from, |pos, n| {
-            // A writethrough file's writes are stable: the copy would wait for writeback.
-            if writethrough && io.inode.range_writeback(pos, pos + n - 1) {
-                return Err(io.attempt.refuse(Cause::Writeback));
+            if writethrough {
+                // Its writes are stable: the copy would wait for writeback.
+                if io.inode.range_writeback(pos, pos + n - 1) {
+                    return Err(io.attempt.refuse(Cause::Writeback));
+                }
+                // A synchronous one's bio may be refused by the device after the copy; the
+                // write then fails with EAGAIN, its data dirty in the cache. Repeating it is
+                // harmless unless it moved EOF (an append would land twice): refused first.
+                if io.iocb.is_sync() && pos + n > io.inode.size() {
+                    return Err(io.attempt.refuse(Cause::Other));
+                }
             }
             refuse_allocation(io, pos, n, false)
         })?;
         if n == 0 {
             return Ok(0);
         }
-        pos = io.pos();
-        let wt = if writethrough {
-            Some(Writethrough::prepare(io, pos, n)?)
+        let pos = io.pos();
+        let prepared = if writethrough {
+            // An async nowait write cannot wait for memory or make the workqueue: EAGAIN.
+            Some(PreparedWritethrough::new(&io.iocb).map_err(|e| io.refused(e, Cause::Other))?)
         } else {
             None
         };
+        let size = io.inode.size();
         // i_rwsem is held exclusively; the attempt reaches iomap_begin.
-        (
-            iomap::buffered_write::<RnwfsIomap>(&io.iocb, from, &io.attempt)?,
-            wt,
-        )
+        let written = iomap::buffered_write::<RnwfsIomap>(&io.iocb, from, &io.attempt)?;
+        if pos + written as u64 > size {
+            // iomap moved the size in memory only: fdatasync must write it.
+            io.inode.mark_dirty();
+        }
+        let copied = match prepared {
+            None => Copied::Cached,
+            Some(prepared) => {
+                let options = SubmitOptions {
+                    // Only a synchronous write can take the device's refusal (see above).
+                    nowait: io.nowait && io.iocb.is_sync(),
+                    fua: io.iocb.is_dsync(),
+                };
+                match prepared.submit(&io.iocb, pos, written as usize, options) {
+                    Submitted::InFlight(bios) => Copied::InFlight(bios),
+                    Submitted::Queued => Copied::Queued,
+                    Submitted::Ended(result) => Copied::Ended(result),
+                }
+            }
+        };
+        (written, copied)
     };
-    let written = match wt {
-        Some(wt) => wt.write_back(io, pos, written)?,
-        None => written,
+    // Waits and the O_SYNC/O_DSYNC write-out after dropping the lock, as other filesystems
+    // do (an async writethrough write does both at completion).
+    let sb = io.inode.sb();
+    let stats = &sb.info().writethrough_stats;
+    let ended = match copied {
+        Copied::Cached => return check(io.iocb.generic_write_sync(written)),
+        Copied::Queued => {
+            stats.queued();
+            return Err(Error::from_errno(-(bindings::EIOCBQUEUED as i32)));
+        }
+        Copied::InFlight(bios) => bios.wait(),
+        Copied::Ended(result) => result,
     };
-    // O_SYNC/O_DSYNC write-out after dropping the lock, as other filesystems do (an async
-    // writethrough write does it at completion).
-    check(io.iocb.generic_write_sync(written))
+    stats.ended(io.iocb.is_sync(), &ended);
+    match ended {
+        Ok(ended) if writethrough::needs_sync_after(io.inode, &ended) => {
+            check(io.iocb.generic_write_sync(written))
+        }
+        Ok(_) => Ok(written),
+        Err(e) if e == EAGAIN => Err(io.attempt.refuse(Cause::Device)),
+        Err(e) => Err(e),
+    }
 }
 
 fn direct_write(io: &Io<'_>, from: &mut IovIter<'_>) -> Result<isize> {

@@ -14,6 +14,7 @@ use crate::{
     },
     rnwk::{
         fs::{EvictingInode, Iget, InodeAttrs, InodeRef, InodeTime, OwnedInode, WritebackControl},
+        iomap::StableWrites,
         kvec,
         sync::RwSem,
     },
@@ -235,6 +236,8 @@ pub(crate) struct InodeInfo {
     /// inode holds when it starts, so the last to write is the newest. (VFS writeback and an
     /// unwritten conversion write the same inode concurrently.)
     write_back: Pin<KBox<RwSem<()>>>,
+    /// Writethrough writes in flight (the mapping has stable writes while there are any).
+    pub(crate) stable_writes: StableWrites,
 }
 
 impl InodeInfo {
@@ -258,6 +261,7 @@ impl InodeInfo {
                 c_str!("rnwfs_inode_write_back"),
                 kernel::static_lock_class!(),
             )?,
+            stable_writes: StableWrites::new(),
         })
     }
 }

@@ -51,6 +51,7 @@ mod stats;
 mod super_block;
 mod vfs;
 mod writeback;
+mod writethrough;
 use kernel::{c_str, prelude::*, sync::Arc};
 use rnwk::debugfs;
 

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * What of rnwfs is still C besides the writethrough engine: the super block's C container
- * (the Rust info and the writethrough engine's state), which goes with the engine (issue
- * 16). Every operation table is built in Rust by the layer (rnwk::fs, rnwk::iomap).
+ * What of rnwfs is still C: the super block's container of the Rust info. Every operation
+ * table is built in Rust by the layer (rnwk::fs, rnwk::iomap).
  */
 #include <linux/buffer_head.h>
 #include <linux/fs.h>
@@ -12,8 +11,7 @@
 
 /* ---- super block ---- */
 
-int rnwfs_sb_setup(struct super_block *sb, void *fs_info, bool read_only,
-		   struct dentry *debugfs_dir)
+int rnwfs_sb_setup(struct super_block *sb, void *fs_info, bool read_only)
 {
 	struct rnwfs_sb *rsb = kzalloc(sizeof(*rsb), GFP_KERNEL);
 
@@ -21,14 +19,11 @@ int rnwfs_sb_setup(struct super_block *sb, void *fs_info, bool read_only,
 		return -ENOMEM;
 	rsb->info = fs_info;
 	rsb->sb = sb;
-	rnwfs_wt_sb_init(rsb);
 	sb->s_fs_info = rsb;
 	sb->s_magic = RNWFS_MAGIC;
 	sb->s_max_links = 65000;
 	if (read_only)
 		sb->s_flags |= SB_RDONLY;
-	if (debugfs_dir)
-		rnwfs_wt_debugfs(sb, debugfs_dir);
 	return 0;
 }
 
@@ -39,7 +34,6 @@ void *rnwfs_sb_teardown(struct super_block *sb)
 
 	if (!rsb)
 		return NULL;
-	rnwfs_wt_sb_drain(rsb);
 	info = rsb->info;
 	rsb->info = NULL;
 	return info;

@@ -16,6 +16,7 @@ use crate::{
     },
     stats::NowaitStats,
     vfs::{Inode, Sb},
+    writethrough::WritethroughStats,
 };
 use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::{
@@ -27,8 +28,9 @@ use kernel::{
 
 /// The in-core superblock (the Rust part of `s_fs_info`).
 pub(crate) struct SbInfo {
-    /// debugfs `rnwfs/<device>/` (none without debugfs). First: dropped before the rest.
-    debugfs: Option<debugfs::Dir>,
+    /// debugfs `rnwfs/<device>/` (none without debugfs), held for its files, which show
+    /// the counters below. First: dropped (the files removed) before the rest.
+    _debugfs: Option<debugfs::Dir>,
     /// Where writeback of unwritten extents completes (writeback.rs).
     pub(crate) ioends: Pin<KBox<IoendQueue>>,
     pub(crate) layout: crate::format::Layout,
@@ -39,6 +41,7 @@ pub(crate) struct SbInfo {
     /// `-o writethrough`: every file's buffered writes are writethrough.
     pub(crate) writethrough: AtomicBool,
     pub(crate) stats: Arc<NowaitStats>,
+    pub(crate) writethrough_stats: Arc<WritethroughStats>,
 }
 
 impl Sb<'_> {
@@ -52,12 +55,21 @@ impl Sb<'_> {
     }
 }
 
-/// debugfs `rnwfs/<device>/` with `nowait_stats` (the writethrough engine adds its file);
-/// none if debugfs or the module's directory is absent.
-fn debugfs_dir(device: &CStr, stats: &Arc<NowaitStats>) -> Option<debugfs::Dir> {
+/// debugfs `rnwfs/<device>/` with `nowait_stats` and `writethrough_stats`; none if
+/// debugfs or the module's directory is absent.
+fn debugfs_dir(
+    device: &CStr,
+    stats: &Arc<NowaitStats>,
+    writethrough: &Arc<WritethroughStats>,
+) -> Option<debugfs::Dir> {
     let mut dir = debugfs::Dir::new_in(c_str!("rnwfs"), device).ok()?;
-    // Statistics only: the mount goes on without the file.
+    // Statistics only: the mount goes on without the files.
     let _ = dir.add_file(c_str!("nowait_stats"), &crate::THIS_MODULE, stats.clone());
+    let _ = dir.add_file(
+        c_str!("writethrough_stats"),
+        &crate::THIS_MODULE,
+        writethrough.clone(),
+    );
     Some(dir)
 }
 
@@ -137,9 +149,10 @@ pub(crate) fn fill_super(
         ioend_ended,
     )?;
     let stats = Arc::new(NowaitStats::default(), GFP_KERNEL)?;
+    let writethrough_stats = Arc::new(WritethroughStats::default(), GFP_KERNEL)?;
     let info = KBox::new(
         SbInfo {
-            debugfs: debugfs_dir(device, &stats),
+            _debugfs: debugfs_dir(device, &stats, &writethrough_stats),
             ioends,
             layout: disk.layout,
             disk,
@@ -147,19 +160,15 @@ pub(crate) fn fill_super(
             read_only,
             writethrough: AtomicBool::new(writethrough),
             stats,
+            writethrough_stats,
         },
         GFP_KERNEL,
     )?;
-    let debugfs = info
-        .debugfs
-        .as_ref()
-        .map_or(core::ptr::null_mut(), |d| d.as_c_dentry());
     let raw = KBox::into_raw(info);
-    // SAFETY: our super block; put_super (or `release` below) frees the info, and with it
-    // the debugfs directory the C side adds to.
-    if let Err(e) = kernel::error::to_result(unsafe {
-        ffi::rnwfs_sb_setup(sb.raw(), raw.cast(), read_only, debugfs.cast())
-    }) {
+    // SAFETY: our super block; put_super (or `release` below) frees the info.
+    if let Err(e) =
+        kernel::error::to_result(unsafe { ffi::rnwfs_sb_setup(sb.raw(), raw.cast(), read_only) })
+    {
         // SAFETY: not attached: still ours.
         drop(unsafe { KBox::from_raw(raw) });
         return Err(e);
@@ -197,9 +206,8 @@ fn release(sb: Sb<'_>) {
     // handler finish before the info goes.
     sb.info().ioends.drain();
     // SAFETY: all I/O has ended (the VFS synced and evicted everything, or nothing
-    // started); the returned pointer is the box from fill_super, freed once. The C side is
-    // freed after it: the info's debugfs directory holds the writethrough engine's file,
-    // and its ioend queue's last work may still report to the engine.
+    // started; writethrough writes hold their file until they end); the returned pointer is
+    // the box from fill_super, freed once, then the C side.
     unsafe {
         let info = ffi::rnwfs_sb_teardown(sb.raw()).cast::<SbInfo>();
         if !info.is_null() {

@@ -85,10 +85,6 @@ impl<'a> Inode<'a> {
         Ok(Self(inode, info))
     }
 
-    pub(crate) fn raw(self) -> *mut bindings::inode {
-        self.0.as_ptr()
-    }
-
     /// The layer's handle, for the calls that take one.
     pub(crate) fn layer(self) -> InodeRef<'a> {
         self.0

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 //! Writeback completion. An ioend over unwritten extents completes on the super block's
-//! ioend queue, in process context (converting the extents to written sleeps); while
-//! writethrough writes wait (flags.rs), the others end through the writethrough engine.
+//! ioend queue, in process context (converting the extents to written sleeps); the others
+//! end where iomap ends them. (Writethrough writes build their own bios: writethrough.rs.)
 #![deny(unsafe_code)]
 
 use crate::{
-    flags,
     iomap::convert_unwritten,
     rnwk::iomap::{CompletedIoend, Ioend},
     vfs::Inode,
@@ -17,11 +16,8 @@ pub(crate) fn prepare_ioend(ioend: Ioend<'_>, status: i32) -> i32 {
     let Ok(inode) = Inode::of(ioend.inode()) else {
         return status; // not rnwfs' (never: the layer checks): iomap completes it
     };
-    let sb = inode.sb();
     if ioend.is_unwritten() {
-        ioend.complete_on(&sb.info().ioends);
-    } else if flags::writethrough_waiting(sb) {
-        flags::writethrough_hook(ioend);
+        ioend.complete_on(&inode.sb().info().ioends);
     }
     status
 }
@@ -36,7 +32,6 @@ pub(crate) fn unwritten_ioend_ended(ioend: CompletedIoend) {
             return;
         }
     };
-    let sb = inode.sb();
     let (offset, size) = (ioend.offset(), ioend.size());
     let mut result = ioend.status();
     if result.is_ok() && ioend.is_unwritten() {
@@ -49,18 +44,6 @@ pub(crate) fn unwritten_ioend_ended(ioend: CompletedIoend) {
             );
         }
     }
-    if let Err(e) = result {
-        // Before the folios' writeback ends, which is what sync writers wait for.
-        if flags::writethrough_waiting(sb) {
-            flags::writethrough_ioend_error(inode, offset, size, e);
-        }
-    }
-    // `inode` and `sb` borrow the ioend, which finishing ends: the inode may go then.
-    let done = ioend.finish(result);
-    flags::writethrough_writeback_done(
-        done.super_block_addr,
-        done.inode_addr,
-        done.offset,
-        done.size,
-    );
+    // `inode` borrows the ioend, which finishing ends: the inode may go then.
+    ioend.finish(result);
 }

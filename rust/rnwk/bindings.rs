@@ -48,6 +48,14 @@ pub(crate) const REQ_OP_WRITE_ZEROES: u32 = 9;
 /// `REQ_OP_MASK`, `REQ_NOWAIT` (blk_opf_t) and `RQF_QUIET` (req_flags_t).
 pub(crate) const REQ_OP_MASK: u32 = (1 << REQ_OP_BITS) - 1;
 pub(crate) const REQ_NOWAIT: u32 = 1 << req_flag_bits___REQ_NOWAIT;
+/// `REQ_SYNC`, `REQ_IDLE`, `REQ_FUA` (blk_opf_t): a write someone waits for, nothing else
+/// coming after it, and on stable media when it completes.
+#[allow(dead_code)] // rnwfs's (writethrough bios)
+pub(crate) const REQ_SYNC: u32 = 1 << req_flag_bits___REQ_SYNC;
+#[allow(dead_code)] // rnwfs's
+pub(crate) const REQ_IDLE: u32 = 1 << req_flag_bits___REQ_IDLE;
+#[allow(dead_code)] // rnwfs's
+pub(crate) const REQ_FUA: u32 = 1 << req_flag_bits___REQ_FUA;
 pub(crate) const RQF_QUIET: u32 = 1 << __RQF_QUIET;
 
 /// `BLK_FEAT_*` (blk_features_t).

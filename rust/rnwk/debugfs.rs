@@ -111,14 +111,6 @@ impl Dir {
         })
     }
 
-    /// The directory's dentry, for C that adds its own files to it (rnwfs' writethrough
-    /// statistics, until issue 16 moves them here). Valid while the `Dir` lives; its drop
-    /// removes those files too.
-    #[allow(dead_code)] // rnwfs's
-    pub(crate) fn as_c_dentry(&self) -> *mut c_void {
-        self.dentry.cast()
-    }
-
     /// Adds a read-only file `name` that shows `data`. An open file holds a reference on
     /// `module`, so the module cannot go away under a reader.
     pub(crate) fn add_file<T: Show + 'static>(

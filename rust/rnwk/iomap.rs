@@ -16,6 +16,7 @@ pub(crate) mod ioend_queue;
 pub(crate) mod mapping;
 pub(crate) mod operations;
 pub(crate) mod page_cache_ops;
+pub(crate) mod writethrough;
 
 pub(crate) use calls::{
     buffered_write, dio_rw, fiemap, seek_data, seek_hole, truncate_page, zero_range, FiemapInfo,
@@ -27,3 +28,7 @@ pub(crate) use ioend_queue::{IoendHandler, IoendQueue};
 pub(crate) use mapping::{Mapping, MappingFlags, MappingKind};
 pub(crate) use operations::Operations;
 pub(crate) use page_cache_ops::PageCacheTables;
+pub(crate) use writethrough::{
+    Ended as WritethroughEnded, Prepared as PreparedWritethrough, StableWrites, SubmitOptions,
+    Submitted, WritethroughOps,
+};

@@ -9,12 +9,14 @@
 #define RNWK_FFI_H
 
 #include <linux/blk-mq.h>
+#include <linux/completion.h>
 #include <linux/buffer_head.h>
 #include <linux/configfs.h>	/* not in 6.12's bindings: bindgen reads it from here */
 #include <linux/fs.h>
 #include <linux/fs_context.h>
 #include <linux/fs_parser.h>
 #include <linux/iomap.h>
+#include <linux/pagemap.h>
 #include <linux/statfs.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
@@ -146,6 +148,27 @@ __kernel_fsid_t rnwk_sb_bdev_fsid(struct super_block *sb);
 bool rnwk_bdev_nowait(struct block_device *bdev);
 struct iomap_ioend *rnwk_iomap_ioend_from_bio(struct bio *bio);
 void rnwk_init_list_head(struct list_head *list);
+
+/* ---- fs/rnwk_fs.c: writethrough I/O (rnwk::iomap::writethrough): folios, bios, waits ---- */
+/* Flags bindgen cannot evaluate (__force casts). */
+enum {
+	RNWK_FGP_LOCK = FGP_LOCK,
+	RNWK_GFP_NOFS = GFP_NOFS,
+};
+void rnwk_folio_lock(struct folio *folio);
+void rnwk_folio_put(struct folio *folio);
+size_t rnwk_folio_size(struct folio *folio);
+loff_t rnwk_folio_pos(struct folio *folio);
+bool rnwk_folio_test_uptodate(struct folio *folio);
+bool rnwk_folio_test_dirty(struct folio *folio);
+void rnwk_folio_zero_segment(struct folio *folio, size_t start, size_t end);
+void rnwk_mapping_set_stable_writes(struct address_space *mapping);
+void rnwk_mapping_clear_stable_writes(struct address_space *mapping);
+void rnwk_mapping_set_error(struct address_space *mapping, int error);
+void rnwk_inode_dio_begin(struct inode *inode);
+void rnwk_inode_dio_end(struct inode *inode);
+bool rnwk_iocb_is_dsync(const struct kiocb *iocb);
+void rnwk_init_completion(struct completion *done);
 
 /* ---- fs/rnwk_fs.c: inodes being born, names, symlink bodies ---- */
 /* An inode's attributes as a filesystem stores them (owners in the initial namespace). */

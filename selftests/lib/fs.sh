@@ -75,10 +75,12 @@ fs_symlink_max() {
 # Mount options. XFS preallocates speculatively past EOF on extending writes, and a later
 # truncate up zeroes those blocks into data: allocsize=4k turns that off, so the tests' exact
 # block counts and SEEK_DATA/SEEK_HOLE maps hold on XFS too.
+# (FS_MOUNT_EXTRA: more options for this mount, e.g. rnwfs' "-o writethrough".)
 fs_mount_opts() {
 	case $FS_TYPE in
 	xfs) echo -o allocsize=4k ;;
 	esac
+	echo "${FS_MOUNT_EXTRA:-}"
 }
 
 # rename(2) of a directory over a non-empty directory: POSIX allows EEXIST or ENOTEMPTY;

@@ -58,6 +58,13 @@ impl<'a> Kiocb<'a> {
         self.flags() & bindings::RNWK_IOCB_APPEND != 0
     }
 
+    /// O_DSYNC semantics (IOCB_DSYNC, or a sync inode): the data, and the metadata needed
+    /// to read it, are durable when the write completes.
+    pub(crate) fn is_dsync(&self) -> bool {
+        // SAFETY: a live kiocb on an open file (type invariant).
+        unsafe { bindings::rnwk_iocb_is_dsync(self.iocb.as_ptr()) }
+    }
+
     /// IOCB_WAITQ: the caller (io_uring) can wait for a locked folio without blocking.
     pub(crate) fn waits_on_folio_queue(&self) -> bool {
         self.flags() & bindings::RNWK_IOCB_WAITQ != 0

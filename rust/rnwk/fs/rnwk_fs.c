@@ -399,3 +399,75 @@ void rnwk_filemap_invalidate_unlock_shared(struct inode *inode)
 	filemap_invalidate_unlock_shared(inode->i_mapping);
 }
 /* ---- end of the iomap glue ---- */
+
+/* ---- writethrough I/O (rnwk::iomap::writethrough) ---- */
+
+void rnwk_folio_lock(struct folio *folio)
+{
+	folio_lock(folio);
+}
+
+void rnwk_folio_put(struct folio *folio)
+{
+	folio_put(folio);
+}
+
+size_t rnwk_folio_size(struct folio *folio)
+{
+	return folio_size(folio);
+}
+
+loff_t rnwk_folio_pos(struct folio *folio)
+{
+	return folio_pos(folio);
+}
+
+bool rnwk_folio_test_uptodate(struct folio *folio)
+{
+	return folio_test_uptodate(folio);
+}
+
+bool rnwk_folio_test_dirty(struct folio *folio)
+{
+	return folio_test_dirty(folio);
+}
+
+void rnwk_folio_zero_segment(struct folio *folio, size_t start, size_t end)
+{
+	folio_zero_segment(folio, start, end);
+}
+
+void rnwk_mapping_set_stable_writes(struct address_space *mapping)
+{
+	mapping_set_stable_writes(mapping);
+}
+
+void rnwk_mapping_clear_stable_writes(struct address_space *mapping)
+{
+	mapping_clear_stable_writes(mapping);
+}
+
+void rnwk_mapping_set_error(struct address_space *mapping, int error)
+{
+	mapping_set_error(mapping, error);
+}
+
+void rnwk_inode_dio_begin(struct inode *inode)
+{
+	inode_dio_begin(inode);
+}
+
+void rnwk_inode_dio_end(struct inode *inode)
+{
+	inode_dio_end(inode);
+}
+
+bool rnwk_iocb_is_dsync(const struct kiocb *iocb)
+{
+	return iocb_is_dsync(iocb);
+}
+
+void rnwk_init_completion(struct completion *done)
+{
+	init_completion(done);
+}

@@ -104,6 +104,13 @@ impl<'a> SuperBlock<'a> {
         unsafe { bindings::sb_set_blocksize(self.sb.as_ptr(), size) != 0 }
     }
 
+    /// Whether the super block has its `dio_done` workqueue (made once, kept until it goes).
+    pub(crate) fn has_dio_done_wq(&self) -> bool {
+        // SAFETY: a live super block (type invariant); the pointer is set once, racily read
+        // as the VFS reads it (`sb_init_dio_done_wq` publishes it with cmpxchg).
+        unsafe { !(*self.sb.as_ptr()).s_dio_done_wq.is_null() }
+    }
+
     /// Makes sure the super block has its `dio_done` workqueue (where the completions of
     /// async direct I/O that need process context run), creating it if not. Sleeps.
     pub(crate) fn ensure_dio_done_wq(&self) -> Result {

@@ -4,7 +4,7 @@
 
 use super::IoendQueue;
 use crate::rnwk::{bindings, fs::InodeRef};
-use core::{ffi::c_void, marker::PhantomData, ptr::NonNull};
+use core::{marker::PhantomData, ptr::NonNull};
 use kernel::prelude::*;
 
 /// A writeback ioend about to be submitted, for the `->prepare_ioend` call.
@@ -60,12 +60,6 @@ impl<'a> Ioend<'a> {
             (*bio).bi_end_io = Some(ioend_queue_end_bio);
         }
     }
-
-    /// The raw pointer, for rnwfs' C writethrough engine (which hooks the bio's completion
-    /// itself, until issue 16 replaces it): valid for `'a`.
-    pub(crate) fn as_c_ptr(&self) -> *mut c_void {
-        self.ioend.as_ptr().cast()
-    }
 }
 
 /// `bi_end_io` of a bio whose ioend completes on a queue ([`Ioend::complete_on`]).
@@ -90,17 +84,6 @@ unsafe extern "C" fn ioend_queue_end_bio(bio: *mut bindings::bio) {
 /// handle is its only owner; its `io_list` is an empty list (not linked anywhere).
 pub(crate) struct CompletedIoend {
     ioend: NonNull<bindings::iomap_ioend>,
-}
-
-/// What stays known of an ioend once it is finished (its memory is gone).
-pub(crate) struct FinishedIoend {
-    /// The super block's address, for C that keeps the super block alive by other means
-    /// (rnwfs: put_super drains the queue, waiting for the handler).
-    pub(crate) super_block_addr: usize,
-    /// The inode's address, to compare only: the inode may be gone.
-    pub(crate) inode_addr: usize,
-    pub(crate) offset: u64,
-    pub(crate) size: u64,
 }
 
 impl CompletedIoend {
@@ -150,13 +133,7 @@ impl CompletedIoend {
 
     /// Ends the folios' writeback with `result` (`iomap_finish_ioends`, which may sleep) and
     /// frees the ioend.
-    pub(crate) fn finish(self, result: Result) -> FinishedIoend {
-        let done = FinishedIoend {
-            super_block_addr: self.inode().super_block().as_ptr() as usize,
-            inode_addr: self.raw().io_inode as usize,
-            offset: self.offset(),
-            size: self.size(),
-        };
+    pub(crate) fn finish(self, result: Result) {
         let errno = match result {
             Ok(()) => 0,
             Err(e) => e.to_errno(),
@@ -166,7 +143,6 @@ impl CompletedIoend {
         // SAFETY: an ended, unfinished ioend we own, with an empty io_list (type
         // invariant), finished once: `self` is consumed without running `drop`.
         unsafe { bindings::iomap_finish_ioends(ioend, errno) };
-        done
     }
 }
 
