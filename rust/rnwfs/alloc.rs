@@ -12,6 +12,7 @@ use crate::{
         layout::BITS_PER_BLOCK,
         Layout,
     },
+    rnwk::fs::SuperBlock,
     vfs::Sb,
 };
 use kernel::prelude::*;
@@ -36,14 +37,14 @@ fn enospc() -> Error {
 
 impl Allocator {
     pub(crate) fn load(
-        sb: Sb<'_>,
+        sb: SuperBlock<'_>,
         layout: Layout,
         free_blocks: u64,
         free_inodes: u32,
     ) -> Result<Self> {
         let mut bitmap = KVec::with_capacity(layout.bitmap_blocks as usize, GFP_KERNEL)?;
         for i in 0..layout.bitmap_blocks {
-            bitmap.push(sb.read(layout.bitmap_start + i)?, GFP_KERNEL)?;
+            bitmap.push(Buffer::read(sb, layout.bitmap_start + i)?, GFP_KERNEL)?;
         }
         Ok(Self {
             layout,

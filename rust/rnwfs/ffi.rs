@@ -9,10 +9,6 @@
     missing_docs,
     unreachable_pub,
     improper_ctypes,
-    // The layer's bindings (rnwk::bindings) declare iomap.h too, with types of their own:
-    // rnwfs_ffi.h's writethrough declarations name iomap.h's types (until issue 16
-    // replaces that engine), so both declare the same functions.
-    clashing_extern_declarations,
     clippy::all,
     clippy::undocumented_unsafe_blocks
 )]

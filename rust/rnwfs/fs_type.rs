@@ -27,6 +27,7 @@ impl FileSystem for RnwFs {
     const FLAGS: &'static [&'static CStr] = super_block::FLAGS;
     const INODE_CACHE: &'static CStr = c_str!("rnwfs_inode");
     type InodeInfo = InodeInfo;
+    type SbInfo = super_block::SbInfo;
     type Iomap = RnwfsIomap;
     // Every step of a nowait read or write is honoured (Documentation/rnwfs.rst).
     const OPEN_FMODE: FMode = FMode::NOWAIT.with(FMode::CAN_ODIRECT);

@@ -1,18 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The C side of rnwfs that Rust calls: the VFS and iomap tables' registration and wrappers
- * for VFS macros and static inlines. bindgen reads this header (see Kbuild). No policy in C:
- * every decision (locking under IOCB_NOWAIT, allocation, mapping) is made in Rust.
+ * What rnwfs' Rust needs from C that bindgen cannot evaluate by itself: the uapi header's
+ * ioctl numbers and flag macros (with __force casts), and the magic number. No functions:
+ * rnwfs has no C of its own (its VFS and iomap tables and wrappers are the layer's).
  */
 #ifndef RNWFS_FFI_H
 #define RNWFS_FFI_H
 
-#include <linux/buffer_head.h>
+#include <linux/types.h>
 #include <linux/falloc.h>
 #include <linux/fs.h>
-#include <linux/fs_context.h>
-#include <linux/iomap.h>
-#include <linux/pagemap.h>
 
 #include "../../include/uapi/linux/rnwfs.h"
 
@@ -34,15 +31,5 @@ enum {
 	RNWFS_IOCTL_GETFLAGS = RNWFS_IOC_GETFLAGS,
 	RNWFS_IOCTL_SETFLAGS = RNWFS_IOC_SETFLAGS,
 };
-
-/* ---- super block ---- */
-/* Attaches the Rust info; 0 or -errno. */
-int rnwfs_sb_setup(struct super_block *sb, void *fs_info, bool read_only);
-/* After all I/O ended: detaches the Rust info and returns it (NULL if never set up). */
-void *rnwfs_sb_teardown(struct super_block *sb);
-/* Then, once the Rust info is freed: frees the C side. */
-void rnwfs_sb_free(struct super_block *sb);
-void *rnwfs_sb_info(struct super_block *sb);
-
 
 #endif

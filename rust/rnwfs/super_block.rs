@@ -2,9 +2,11 @@
 //! Mounting: validating the superblock (through the shared format), the allocator, the
 //! root inode; recording the state (dirty while mounted read-write, clean after a clean
 //! unmount) and the free counts; statfs.
+#![deny(unsafe_code)]
 
 use crate::{
     alloc::Allocator,
+    buffer::Buffer,
     ffi,
     format::{dirent::NAME_MAX, superblock::ROOT_INO, State, Superblock, BLOCK_SIZE},
     inode,
@@ -15,7 +17,7 @@ use crate::{
         sync::RwSem,
     },
     stats::NowaitStats,
-    vfs::{Inode, Sb},
+    vfs::{Inode, RnwFs, Sb},
     writethrough::WritethroughStats,
 };
 use core::sync::atomic::{AtomicBool, Ordering};
@@ -26,7 +28,8 @@ use kernel::{
     sync::Arc,
 };
 
-/// The in-core superblock (the Rust part of `s_fs_info`).
+/// The in-core superblock (the filesystem info the layer keeps in the super block: given by
+/// fill_super, dropped by the layer after put_super).
 pub(crate) struct SbInfo {
     /// debugfs `rnwfs/<device>/` (none without debugfs), held for its files, which show
     /// the counters below. First: dropped (the files removed) before the rest.
@@ -42,17 +45,6 @@ pub(crate) struct SbInfo {
     pub(crate) writethrough: AtomicBool,
     pub(crate) stats: Arc<NowaitStats>,
     pub(crate) writethrough_stats: Arc<WritethroughStats>,
-}
-
-impl Sb<'_> {
-    /// The in-core superblock (present from fill_super to put_super: all our callbacks),
-    /// borrowed for as long as the handle is. (Here, beside `SbInfo`: vfs.rs, below this
-    /// module, does not name it.)
-    pub(crate) fn info(&self) -> &SbInfo {
-        // SAFETY: set up in fill_super before any inode exists, freed in put_super after
-        // the last; the VFS calls us only in between.
-        unsafe { &*ffi::rnwfs_sb_info(self.raw()).cast::<SbInfo>() }
-    }
 }
 
 /// debugfs `rnwfs/<device>/` with `nowait_stats` and `writethrough_stats`; none if
@@ -85,7 +77,8 @@ const WRITETHROUGH: usize = 0;
 
 /// Whether a mounted filesystem has the flag `FLAGS[index]` now (`/proc/mounts`).
 pub(crate) fn flag_set(sb: SuperBlock<'_>, index: usize) -> bool {
-    index == WRITETHROUGH && Sb::of(sb).info().writethrough.load(Ordering::Relaxed)
+    index == WRITETHROUGH
+        && Sb::of(sb).is_ok_and(|sb| sb.info().writethrough.load(Ordering::Relaxed))
 }
 
 /// `-o writethrough`: Some(true), `-o nowritethrough`: Some(false), not given: None.
@@ -93,15 +86,16 @@ fn writethrough_option(fc: &FsContext<'_>) -> Option<bool> {
     fc.flag(WRITETHROUGH)
 }
 
-fn read_superblock(sb: Sb<'_>, fc: &FsContext<'_>) -> Result<Superblock> {
-    if !sb.layer().set_block_size(BLOCK_SIZE as u32) {
+fn read_superblock(sb: SuperBlock<'_>, fc: &FsContext<'_>) -> Result<Superblock> {
+    if !sb.set_block_size(BLOCK_SIZE as u32) {
         return Err(refuse(
             fc,
             "the device's block size is larger than 4096 bytes",
         ));
     }
-    let buf = sb.read(0)?;
-    Superblock::decode(buf.data(), sb.device_blocks()).map_err(|e| refuse(fc, e.describe()))
+    let buf = Buffer::read(sb, 0)?;
+    let device_blocks = sb.device_bytes() >> crate::format::BLOCK_SHIFT;
+    Superblock::decode(buf.data(), device_blocks).map_err(|e| refuse(fc, e.describe()))
 }
 
 /// Writes the superblock with the current free counts in `state`.
@@ -131,8 +125,7 @@ pub(crate) fn fill_super(
     fc: &FsContext<'_>,
     ioend_ended: IoendHandler,
 ) -> Result {
-    let sb = Sb::of(new.get());
-    let mut disk = read_superblock(sb, fc)?;
+    let mut disk = read_superblock(new.get(), fc)?;
     let mut read_only = fc.wants_read_only();
     if disk.state == State::Dirty && !read_only {
         pr_warn!("not cleanly unmounted: mounting read-only; run fsck.rnwfs\n");
@@ -142,8 +135,8 @@ pub(crate) fn fill_super(
         disk.mount_count = disk.mount_count.wrapping_add(1);
     }
     let writethrough = writethrough_option(fc) == Some(true);
-    let alloc = Allocator::load(sb, disk.layout, disk.free_blocks, disk.free_inodes)?;
-    let device = sb.layer().id();
+    let alloc = Allocator::load(new.get(), disk.layout, disk.free_blocks, disk.free_inodes)?;
+    let device = new.get().id();
     let ioends = IoendQueue::new(
         &CString::try_from_fmt(fmt!("rnwfs-endio/{}", device))?,
         ioend_ended,
@@ -164,73 +157,56 @@ pub(crate) fn fill_super(
         },
         GFP_KERNEL,
     )?;
-    let raw = KBox::into_raw(info);
-    // SAFETY: our super block; put_super (or `release` below) frees the info.
-    if let Err(e) =
-        kernel::error::to_result(unsafe { ffi::rnwfs_sb_setup(sb.raw(), raw.cast(), read_only) })
-    {
-        // SAFETY: not attached: still ours.
-        drop(unsafe { KBox::from_raw(raw) });
-        return Err(e);
+    new.set_magic(ffi::RNWFS_MAGIC.into());
+    new.set_max_links(MAX_LINKS);
+    if read_only {
+        new.set_read_only();
     }
-    let result = inode::iget(sb, ROOT_INO).and_then(|root| {
+    // Before the first inode: `Inode::of` finds its super block's info. From here on the
+    // layer drops it when the VFS is done with the super block, also if this fails.
+    new.set_info::<RnwFs>(info)?;
+    let sb = Sb::of(new.get())?;
+    inode::iget(sb, ROOT_INO).and_then(|root| {
         // A crafted image can make the root any valid inode: the VFS needs a directory.
         if !Inode::of(root.get())?.is_dir() {
             pr_err!("root inode {} is not a directory\n", ROOT_INO);
             return Err(crate::disk::corrupted());
         }
         new.set_root(root)?;
-        if read_only {
-            Ok(())
-        } else {
-            write_super(sb, State::Dirty, true)
+        if !read_only {
+            write_super(sb, State::Dirty, true)?;
         }
-    });
-    // Writethrough aio completes on the dio_done workqueue: made now, not by a nowait write.
-    let result = result.and_then(|()| {
+        // Writethrough aio completes on the dio_done workqueue: made now, not by a nowait
+        // write.
         if writethrough {
-            sb.layer().ensure_dio_done_wq()
-        } else {
-            Ok(())
+            sb.layer().ensure_dio_done_wq()?;
         }
-    });
-    if result.is_err() && !new.has_root() {
-        // put_super only runs for a super block with a root: free the info here.
-        release(sb);
-    }
-    result
+        Ok(())
+    })
 }
 
-fn release(sb: Sb<'_>) {
-    // Both callers have the info attached. Its ioend queue's handler uses it: let the
-    // handler finish before the info goes.
-    sb.info().ioends.drain();
-    // SAFETY: all I/O has ended (the VFS synced and evicted everything, or nothing
-    // started; writethrough writes hold their file until they end); the returned pointer is
-    // the box from fill_super, freed once, then the C side.
-    unsafe {
-        let info = ffi::rnwfs_sb_teardown(sb.raw()).cast::<SbInfo>();
-        if !info.is_null() {
-            drop(KBox::from_raw(info));
-        }
-        ffi::rnwfs_sb_free(sb.raw());
-    }
-}
+/// The most hard links an inode may have (the on-disk count is wider; this keeps `nlink`
+/// arithmetic far from its limit).
+const MAX_LINKS: u32 = 65000;
 
-/// Unmount: records the clean unmount and frees the in-core superblock.
+/// Unmount: records the clean unmount (the layer then drops the in-core superblock).
 pub(crate) fn put_super(sb: SuperBlock<'_>) {
-    let sb = Sb::of(sb);
+    let Ok(sb) = Sb::of(sb) else {
+        return; // never: put_super runs only for a super block with a root, made after
+                // fill_super gave it its info
+    };
     if !sb.info().read_only {
         if let Err(e) = write_super(sb, State::Clean, true) {
             pr_err!("could not record the clean unmount: {:?}\n", e);
         }
     }
-    release(sb);
+    // The ioend queue's handler uses the info: let it finish before the layer drops it.
+    sb.info().ioends.drain();
 }
 
 /// sync(2): the superblock with the current free counts.
 pub(crate) fn sync_fs(sb: SuperBlock<'_>, wait: bool) -> Result {
-    let sb = Sb::of(sb);
+    let sb = Sb::of(sb)?;
     if sb.info().read_only {
         return Ok(());
     }
@@ -241,7 +217,7 @@ pub(crate) fn sync_fs(sb: SuperBlock<'_>, wait: bool) -> Result {
 /// read-write is refused).
 pub(crate) fn reconfigure(fc: &FsContext<'_>) -> Result {
     // A remount of a mounted rnwfs: the context has its root.
-    let sb = Sb::of(fc.remounted().ok_or(EINVAL)?);
+    let sb = Sb::of(fc.remounted().ok_or(EINVAL)?)?;
     if fc.wants_read_only() != sb.info().read_only {
         return Err(refuse(
             fc,
@@ -262,7 +238,7 @@ pub(crate) fn reconfigure(fc: &FsContext<'_>) -> Result {
 /// statfs(2).
 pub(crate) fn statfs(dentry: &DentryRef<'_>, out: StatfsOut<'_>) -> Result {
     let sb = dentry.super_block();
-    let fs = Sb::of(sb);
+    let fs = Sb::of(sb)?;
     let info = fs.info();
     let a = info.alloc.read();
     out.fill(

@@ -6,7 +6,6 @@
 
 use crate::{
     buffer::Buffer,
-    ffi::bindings,
     format::BLOCK_SIZE,
     rnwk::fs::{
         FileSystem, InodeAttrs, InodeLockGuard, InodeRef, InvalidateLockGuard, LockMode, SuperBlock,
@@ -14,20 +13,26 @@ use crate::{
 };
 use kernel::prelude::*;
 
-/// A mounted (or mounting) rnwfs super block, for `'a`: the layer's [`SuperBlock`] and
-/// what rnwfs keeps in it.
+/// A mounted rnwfs super block, for `'a`: the layer's [`SuperBlock`] and what rnwfs keeps
+/// in it (super_block.rs' `SbInfo`).
 #[derive(Clone, Copy)]
-pub(crate) struct Sb<'a>(SuperBlock<'a>);
+pub(crate) struct Sb<'a>(SuperBlock<'a>, &'a SbInfo);
+
+/// The in-core superblock (super_block.rs), named through the layer's `FileSystem` so that
+/// this module, below super_block.rs, need not import it.
+type SbInfo = <RnwFs as FileSystem>::SbInfo;
 
 impl<'a> Sb<'a> {
-    /// rnwfs' view of a super block the layer handed over: rnwfs' own (the layer gives rnwfs
-    /// only the objects of its own callbacks, which rnwfs' tables install), for as long.
-    pub(crate) fn of(sb: SuperBlock<'a>) -> Self {
-        Self(sb)
+    /// rnwfs' view of a super block the layer handed over, for as long: EIO if it has no
+    /// in-core superblock (not rnwfs', or still being set up before fill_super gave it one).
+    pub(crate) fn of(sb: SuperBlock<'a>) -> Result<Self> {
+        let info = sb.fs_info::<RnwFs>().ok_or(EIO)?;
+        Ok(Self(sb, info))
     }
 
-    pub(crate) fn raw(self) -> *mut bindings::super_block {
-        self.0.as_ptr()
+    /// The in-core superblock.
+    pub(crate) fn info(self) -> &'a SbInfo {
+        self.1
     }
 
     /// The layer's handle, for the calls that take one.
@@ -57,20 +62,15 @@ impl<'a> Sb<'a> {
     pub(crate) fn sync_device(self) -> Result {
         self.0.sync_device()
     }
-
-    /// The device's size in rnwfs blocks.
-    pub(crate) fn device_blocks(self) -> u64 {
-        self.0.device_bytes() >> crate::format::BLOCK_SHIFT
-    }
 }
 
 /// The filesystem rnwfs registers (fs_type.rs implements the layer's `FileSystem` for it).
 pub(crate) struct RnwFs;
 
 /// An rnwfs inode the caller holds a reference to (or the VFS holds for the call), for `'a`,
-/// with its Rust part.
+/// with its Rust part and its super block's.
 #[derive(Clone, Copy)]
-pub(crate) struct Inode<'a>(InodeRef<'a>, &'a InodeInfo);
+pub(crate) struct Inode<'a>(InodeRef<'a>, &'a InodeInfo, Sb<'a>);
 
 /// The Rust part of an rnwfs inode (inode.rs), named through the layer's `FileSystem` so
 /// that this module, below inode.rs, need not import it.
@@ -79,10 +79,11 @@ type InodeInfo = <RnwFs as FileSystem>::InodeInfo;
 impl<'a> Inode<'a> {
     /// rnwfs' view of an inode the layer handed over (a callback's, or one an object it was
     /// given holds), for as long. EIO for an inode that is not rnwfs' (the layer checks:
-    /// every inode rnwfs' callbacks are given is rnwfs').
+    /// every inode rnwfs' callbacks are given is rnwfs'; fill_super gives the super block
+    /// its part before it loads the first inode).
     pub(crate) fn of(inode: InodeRef<'a>) -> Result<Self> {
         let info = inode.fs_info::<RnwFs>().ok_or(EIO)?;
-        Ok(Self(inode, info))
+        Ok(Self(inode, info, Sb::of(inode.super_block())?))
     }
 
     /// The layer's handle, for the calls that take one.
@@ -96,7 +97,7 @@ impl<'a> Inode<'a> {
     }
 
     pub(crate) fn sb(self) -> Sb<'a> {
-        Sb(self.0.super_block())
+        self.2
     }
 
     pub(crate) fn mode(self) -> u16 {

@@ -82,6 +82,7 @@ enum {
 	RNWK_IOCB_NOIO = IOCB_NOIO,
 	RNWK_IOCB_WAITQ = IOCB_WAITQ,
 	RNWK_ATTR_SIZE = ATTR_SIZE,
+	RNWK_SB_RDONLY = SB_RDONLY,
 };
 /* Buffer heads: kernel::bindings has neither their layout nor buffer_head.h's functions. */
 struct buffer_head *rnwk_sb_bread(struct super_block *sb, u64 block);

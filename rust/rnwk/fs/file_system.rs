@@ -32,6 +32,10 @@ pub(crate) trait FileSystem: Sized + 'static {
     /// dropped from `->free_inode`, an RCU callback (softirq context), possibly after the
     /// super block's `put_super`: its `Drop` must not sleep or reach per-super-block state.
     type InodeInfo: Send + Sync;
+    /// What a mounted super block carries (`s_fs_info`): given by `fill_super`
+    /// ([`NewSuperBlock::set_info`]), dropped by the layer once the VFS is done with the
+    /// super block (`->kill_sb`, after `put_super` and the last inode's eviction).
+    type SbInfo: Send + Sync;
     /// The iomap operations of its regular files' data: their page cache, faults and direct
     /// I/O (the layer's address space and vm tables are built from them).
     type Iomap: crate::rnwk::iomap::Operations;
@@ -44,7 +48,8 @@ pub(crate) trait FileSystem: Sized + 'static {
     fn new_inode_info() -> Result<Self::InodeInfo>;
 
     /// Sets up the super block of a mount (`get_tree_bdev`'s fill_super). On an error
-    /// after [`NewSuperBlock::set_root`], the VFS tears it down through `put_super`.
+    /// after [`NewSuperBlock::set_root`], the VFS tears it down through `put_super`; the
+    /// info given to [`NewSuperBlock::set_info`] is dropped either way.
     fn fill_super(sb: &NewSuperBlock<'_>, fc: &FsContext<'_>) -> Result;
     /// A remount (`->reconfigure`).
     fn reconfigure(fc: &FsContext<'_>) -> Result;

@@ -308,6 +308,27 @@ unsafe extern "C" fn evict_inode<F: FileSystem>(inode: *mut bindings::inode) {
     F::evict_inode(unsafe { EvictingInode::from_raw(inode) })
 }
 
+/// `kill_sb`: `kill_block_super`, then the filesystem info is dropped (the VFS is done with
+/// the super block: `put_super` ran, if it had a root, and every inode was evicted).
+///
+/// # Safety
+///
+/// Called by the kernel only, through the type this module registers, with a super block
+/// of that type being destroyed.
+unsafe extern "C" fn kill_sb<F: FileSystem>(sb: *mut kernel::bindings::super_block) {
+    // SAFETY: per the contract; after `kill_block_super` nothing reaches the super block's
+    // filesystem info: it is ours to drop, set by `NewSuperBlock::set_info::<F>` (the only
+    // writer of `s_fs_info` for this type) or null.
+    unsafe {
+        kernel::bindings::kill_block_super(sb);
+        let info = (*sb).s_fs_info.cast::<F::SbInfo>();
+        (*sb).s_fs_info = core::ptr::null_mut();
+        if !info.is_null() {
+            drop(KBox::from_raw(info));
+        }
+    }
+}
+
 /// `put_super`: the VFS callback of the same name.
 ///
 /// # Safety
@@ -423,7 +444,7 @@ impl<F: FileSystem> Registration<F> {
                 fs_flags: kernel::bindings::FS_REQUIRES_DEV as c_int,
                 init_fs_context: Some(init_fs_context::<F>),
                 parameters: (*RECORD.0.get()).params.as_ptr().cast(),
-                kill_sb: Some(kernel::bindings::kill_block_super),
+                kill_sb: Some(kill_sb::<F>),
                 owner: module.as_ptr(),
                 // SAFETY: a `file_system_type`.
                 ..zeroed()

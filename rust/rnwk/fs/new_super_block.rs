@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 //! `NewSuperBlock`: a super block being set up by `fill_super`.
 
-use super::{OwnedInode, SuperBlock};
+use super::{fs_type, FileSystem, OwnedInode, SuperBlock};
 use crate::rnwk::bindings;
 use core::{marker::PhantomData, ptr::NonNull};
 use kernel::prelude::*;
@@ -40,6 +40,43 @@ impl<'a> NewSuperBlock<'a> {
         // SAFETY: a super block only this call reaches (type invariant).
         unsafe { (*self.sb.as_ptr()).s_root = dentry };
         Ok(())
+    }
+
+    /// Gives the super block its filesystem info (`s_fs_info`; [`SuperBlock::fs_info`]
+    /// returns it). Once only (EBUSY), and only for `F`'s own super block (EINVAL). The
+    /// layer drops it once the VFS is done with the super block, also if the mount fails.
+    pub(crate) fn set_info<F: FileSystem>(&self, info: KBox<F::SbInfo>) -> Result {
+        if !fs_type::owns::<F>(self.get()) {
+            return Err(EINVAL);
+        }
+        // SAFETY: a super block only this call reaches (type invariant). INVARIANT (of
+        // `SuperBlock::fs_info`): `s_fs_info` of `F`'s super block is set only here, to a
+        // `KBox<F::SbInfo>`, freed only by `kill_sb::<F>`.
+        unsafe {
+            if !(*self.sb.as_ptr()).s_fs_info.is_null() {
+                return Err(EBUSY);
+            }
+            (*self.sb.as_ptr()).s_fs_info = KBox::into_raw(info).cast();
+        }
+        Ok(())
+    }
+
+    /// Sets the magic number statfs reports.
+    pub(crate) fn set_magic(&self, magic: u64) {
+        // SAFETY: a super block only this call reaches (type invariant).
+        unsafe { (*self.sb.as_ptr()).s_magic = magic as _ };
+    }
+
+    /// Sets the most hard links an inode may have (`link(2)` refuses more: EMLINK).
+    pub(crate) fn set_max_links(&self, max: u32) {
+        // SAFETY: a super block only this call reaches (type invariant).
+        unsafe { (*self.sb.as_ptr()).s_max_links = max };
+    }
+
+    /// Makes the mount read-only (`SB_RDONLY`), whatever the mount asked for.
+    pub(crate) fn set_read_only(&self) {
+        // SAFETY: a super block only this call reaches (type invariant).
+        unsafe { (*self.sb.as_ptr()).s_flags |= bindings::RNWK_SB_RDONLY as kernel::ffi::c_ulong };
     }
 
     /// Whether [`Self::set_root`] succeeded: the VFS then tears the super block down

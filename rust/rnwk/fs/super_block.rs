@@ -124,6 +124,21 @@ impl<'a> SuperBlock<'a> {
         }
     }
 
+    /// The filesystem info `F` gave the super block ([`super::NewSuperBlock::set_info`]):
+    /// `None` before it was given, or if the super block is not `F`'s.
+    pub(crate) fn fs_info<F: super::FileSystem>(&self) -> Option<&'a F::SbInfo> {
+        if !super::fs_type::owns::<F>(*self) {
+            return None;
+        }
+        // SAFETY: `F`'s super block, whose `s_fs_info` is null or the `KBox<F::SbInfo>`
+        // `set_info::<F>` gave it, freed only by `kill_sb::<F>` once the VFS is done with
+        // the super block, so after `'a` (the super block is live for `'a`).
+        unsafe {
+            let info = (*self.sb.as_ptr()).s_fs_info.cast::<F::SbInfo>();
+            info.as_ref()
+        }
+    }
+
     /// The largest file size (`s_maxbytes`), set at mount.
     pub(crate) fn max_bytes(&self) -> i64 {
         // SAFETY: the super block is live (type invariant).
