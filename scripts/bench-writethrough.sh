@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Benchmark (not a test): rnwfs writethrough buffered writes against buffered writes with an
-# fdatasync after each, O_DIRECT, and O_DSYNC buffered writes, on rnwblk in timer mode
+# Benchmark (not a test): rnwfs writethrough buffered writes (also with O_DSYNC) against
+# buffered writes with an fdatasync after each, O_DIRECT, and O_DSYNC buffered writes, on rnwblk in timer mode
 # (completion_nsec, default 20 us), in one guest boot (scripts/guest-bench-writethrough.sh).
 # fio, 4k and 64k, sequential and random writes into a laid-out file, sync (psync, QD1) and
 # async (libaio, QD16); plain buffered writes (no sync) as the reference: the page-cache
@@ -53,22 +53,30 @@ awk -F'\t' '
 	{ k = $1 "," $2 "," $3 "," $4; r[k] = r[k] " " $6 }
 	END {
 		for (k in r) v[k] = median(k)
-		n = split("writethrough fdatasync direct dsync buffered", m, " ")
+		n = split("writethrough wt_dsync fdatasync direct dsync buffered", m, " ")
 		printf "%-9s %4s %-6s", "pattern", "bs", "engine"
 		for (i = 1; i <= n; i++) printf " %12s", m[i]
-		printf " %9s\n", "wt/direct"
+		printf " %9s %9s %9s\n", "wt/direct", "wt/floor", "wtds/ds"
 		split("write randwrite", pat, " "); split("4k 64k", bs, " "); split("psync libaio", en, " ")
 		for (p = 1; p <= 2; p++) for (b = 1; b <= 2; b++) for (e = 1; e <= 2; e++) {
 			k = pat[p] "," bs[b] "," en[e]
 			printf "%-9s %4s %-6s", pat[p], bs[b], en[e]
 			for (i = 1; i <= n; i++) printf " %12s", ((m[i] "," k) in v) ? v[m[i] "," k] : "-"
-			a = v["writethrough," k]; d = v["direct," k]
-			if (a > 0 && d > 0) printf " %9.2f\n", a / d; else printf " %9s\n", "-"
+			a = v["writethrough," k]; d = v["direct," k]; b = v["buffered," k]
+			s = v["wt_dsync," k]; o = v["dsync," k]
+			if (a > 0 && d > 0) printf " %9.2f", a / d; else printf " %9s", "-"
+			# Time per write against the floor (a buffered copy plus an O_DIRECT write of
+			# the same size): (1/a) / (1/b + 1/d); the goal is <= 1.10.
+			if (a > 0 && d > 0 && b > 0) printf " %9.2f", (1 / a) / (1 / b + 1 / d)
+			else printf " %9s", "-"
+			if (s > 0 && o > 0) printf " %9.2f\n", s / o; else printf " %9s\n", "-"
 		}
 	}' "$out/bench.tsv"
 echo
-echo "fio command (MODE adds: writethrough: none, on a -o writethrough mount;" \
-	"fdatasync: --fdatasync=1; direct: --direct=1; dsync: --sync=dsync; buffered: none):"
+echo "fio command (MODE adds: writethrough: none, on a -o writethrough mount; wt_dsync:" \
+	"--sync=dsync on that mount; fdatasync: --fdatasync=1; direct: --direct=1; dsync:" \
+	"--sync=dsync; buffered: none). wt/floor: writethrough's time per write over a" \
+	"buffered copy's plus an O_DIRECT write's; wtds/ds: wt_dsync over dsync (MiB/s)."
 echo "  $(cat "$out/fio-cmd.txt")"
 echo "Results and fio's JSON: $out"
 exit $status

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Guest side of scripts/bench-writethrough.sh: rnwblk in timer mode, rnwfs on it; for each
-# write mode (writethrough, buffered + fdatasync per write, O_DIRECT, O_DSYNC, and plain
-# buffered writes as the reference: the copy alone, nothing reaches the device) a fresh
-# filesystem with a laid-out 64 MiB file, then fio sequential and random writes of 4k and
-# 64k through psync (QD1) and libaio (QD16). RNW_BENCH_REPS rounds, the modes interleaved
+# write mode (writethrough, writethrough with O_DSYNC, buffered + fdatasync per write,
+# O_DIRECT, O_DSYNC, and plain buffered writes as the reference: the copy alone, nothing
+# reaches the device) a fresh filesystem with a laid-out 64 MiB file, then fio sequential
+# and random writes of 4k and 64k through psync (QD1) and libaio (QD16). RNW_BENCH_REPS rounds, the modes interleaved
 # in each (host load drifts alike for all). Results: $RNW_OUT/bench.tsv (mode, pattern,
 # bs, engine, round, MiB/s), the command template in $RNW_OUT/fio-cmd.txt, fio's JSON beside.
 set -uo pipefail
@@ -31,11 +31,12 @@ insmod rnwblk.ko irqmode=2 completion_nsec="$latency" hw_queue_depth=64 || exit 
 insmod rnwfs.ko || exit 1
 mkdir -p "$mnt"
 for rep in $(seq "$reps"); do
-for mode in writethrough fdatasync direct dsync buffered; do
+for mode in writethrough wt_dsync fdatasync direct dsync buffered; do
 	blkdiscard -f /dev/rnwblk0 && target/bin/mkfs.rnwfs -q /dev/rnwblk0 || exit 1
 	opts=; extra=()
 	case $mode in
 	writethrough) opts=-owritethrough ;;
+	wt_dsync) opts=-owritethrough extra=(--sync=dsync) ;;
 	fdatasync) extra=(--fdatasync=1) ;;
 	direct) extra=(--direct=1) ;;
 	dsync) extra=(--sync=dsync) ;;
