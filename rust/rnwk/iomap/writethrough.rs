@@ -692,6 +692,10 @@ unsafe fn push_ended(ctx: *mut Context, bio: *mut bindings::bio) {
 }
 
 /// A writethrough bio's `bi_end_io` (any context, interrupts included).
+///
+/// # Safety
+///
+/// Called by the block layer once per bio built by `BioList::push_new`, when it ends.
 unsafe extern "C" fn end_bio(bio: *mut bindings::bio) {
     // SAFETY: our bio (only `push_new` sets this end_io), whose `bi_private` is its live
     // context (the context's invariant: not finished before its last bio ended).
@@ -731,6 +735,11 @@ unsafe fn all_bios_ended(ctx: *mut Context) {
 }
 
 /// The dio_done workqueue's work for an asynchronous write.
+///
+/// # Safety
+///
+/// Called by the workqueue once per queueing (`all_bios_ended`), with the work item `submit`
+/// initialised in a write's context.
 unsafe extern "C" fn complete_work<T: WritethroughOps>(work: *mut bindings::work_struct) {
     let offset = core::mem::offset_of!(Context, work);
     // SAFETY: the work item of a context (only `submit` initialises it so), queued once, by
