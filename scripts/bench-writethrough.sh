@@ -62,14 +62,15 @@ awk -F'\t' '
 			k = pat[p] "," bs[b] "," en[e]
 			printf "%-9s %4s %-6s", pat[p], bs[b], en[e]
 			for (i = 1; i <= n; i++) printf " %12s", ((m[i] "," k) in v) ? v[m[i] "," k] : "-"
-			a = v["writethrough," k]; d = v["direct," k]; b = v["buffered," k]
-			s = v["wt_dsync," k]; o = v["dsync," k]
-			if (a > 0 && d > 0) printf " %9.2f", a / d; else printf " %9s", "-"
+			# (Not a, b, e or p: those count the loops.)
+			wt = v["writethrough," k]; dio = v["direct," k]; buf = v["buffered," k]
+			wtds = v["wt_dsync," k]; ds = v["dsync," k]
+			if (wt > 0 && dio > 0) printf " %9.2f", wt / dio; else printf " %9s", "-"
 			# Time per write against the floor (a buffered copy plus an O_DIRECT write of
-			# the same size): (1/a) / (1/b + 1/d); the goal is <= 1.10.
-			if (a > 0 && d > 0 && b > 0) printf " %9.2f", (1 / a) / (1 / b + 1 / d)
+			# the same size): (1/wt) / (1/buf + 1/dio); the goal is <= 1.10.
+			if (wt > 0 && dio > 0 && buf > 0) printf " %9.2f", (1 / wt) / (1 / buf + 1 / dio)
 			else printf " %9s", "-"
-			if (s > 0 && o > 0) printf " %9.2f\n", s / o; else printf " %9s\n", "-"
+			if (wtds > 0 && ds > 0) printf " %9.2f\n", wtds / ds; else printf " %9s\n", "-"
 		}
 	}' "$out/bench.tsv"
 echo
