@@ -301,9 +301,8 @@ impl<'a> InodeRef<'a> {
         }
     }
 
-    /// The raw pointer, for rnwfs code that still works on raw inodes (vfs.rs, until its
-    /// handles move here): it must not use it past `'a`.
-    pub(crate) fn as_ptr(&self) -> *mut kernel::bindings::inode {
+    /// The raw pointer, for the layer's own calls: not to be used past `'a`.
+    pub(in crate::rnwk) fn as_ptr(&self) -> *mut kernel::bindings::inode {
         self.inode.as_ptr()
     }
 }

@@ -131,9 +131,9 @@ impl<'a> Kiocb<'a> {
         unsafe { bindings::direct_write_fallback(self.iocb.as_ptr(), from.as_ptr(), 0, buffered) }
     }
 
-    /// The raw pointer, for rnwfs' C (its iomap calls, the writethrough engine): valid for
-    /// the call.
-    pub(crate) fn as_ptr(&self) -> *mut kernel::bindings::kiocb {
+    /// The raw pointer, for the layer's iomap calls and writethrough engine: valid for the
+    /// call.
+    pub(in crate::rnwk) fn as_ptr(&self) -> *mut kernel::bindings::kiocb {
         self.iocb.as_ptr()
     }
 }

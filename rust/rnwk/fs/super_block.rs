@@ -145,9 +145,8 @@ impl<'a> SuperBlock<'a> {
         unsafe { (*self.sb.as_ptr()).s_maxbytes }
     }
 
-    /// The raw pointer, for rnwfs code that still works on raw super blocks (vfs.rs, until
-    /// its handles move here): it must not use it past `'a`.
-    pub(crate) fn as_ptr(&self) -> *mut kernel::bindings::super_block {
+    /// The raw pointer, for the layer's own calls: not to be used past `'a`.
+    pub(in crate::rnwk) fn as_ptr(&self) -> *mut kernel::bindings::super_block {
         self.sb.as_ptr()
     }
 }

@@ -93,11 +93,6 @@ impl StableWrites {
         Self(AtomicU32::new(0))
     }
 
-    /// Whether a writethrough write is in flight (its stable-writes flag set).
-    pub(crate) fn in_flight(&self) -> u32 {
-        self.0.load(Ordering::Relaxed)
-    }
-
     /// One more write in flight on `inode`, whose count `self` is; true if that set the
     /// flag.
     fn get(&self, inode: *mut bindings::inode) -> bool {
