@@ -521,6 +521,55 @@ TEST_F(fs, o_dsync_writes_survive_a_power_cut)
 	cut_device_remove();
 }
 
+/*
+ * A write that extends a file inside its last block allocates nothing and converts nothing:
+ * only i_size changes, and iomap moves it in memory only. fdatasync must still write the
+ * inode (the size is needed to read the data back), so the write marks the inode dirty for
+ * datasync; before that fix this test lost both extensions at the cut. A plain file and a
+ * writethrough file, each fdatasynced; a third extended file, not synced, loses its
+ * extension (the other side: the cut is real).
+ */
+TEST_F(fs, fdatasync_keeps_a_size_extended_within_the_last_block)
+{
+	static const char *const names[] = { CUT_MNT "/plain", CUT_MNT "/wt", CUT_MNT "/nosync" };
+	char dev[32];
+	struct stat st;
+	int fd, i;
+
+	ASSERT_EQ(0, cut_device_make());
+	ASSERT_EQ(0, cut_device_up(dev, sizeof(dev)));
+	ASSERT_EQ(0, cut_tool("mkfs.rnwfs", dev));
+	ASSERT_EQ(0, cut_mount(dev));
+	for (i = 0; i < 3; i++) {
+		fd = open(names[i], O_RDWR | O_CREAT, 0644);
+		ASSERT_GE(fd, 0);
+		if (i == 1)
+			ASSERT_EQ(0, set_flags(fd, RNWFS_FL_WRITETHROUGH));
+		rnw_fill(self->buf, 1000, 0, 30 + i);
+		ASSERT_EQ(1000, pwrite(fd, self->buf, 1000, 0));
+		ASSERT_EQ(0, fsync(fd));
+		rnw_fill(self->buf, 1000, 1000, 30 + i);
+		ASSERT_EQ(1000, pwrite(fd, self->buf, 1000, 1000));
+		if (i < 2)
+			ASSERT_EQ(0, fdatasync(fd));
+		close(fd);
+	}
+	ASSERT_EQ(0, rnw_write_file(CUT_ITEM "/power", "0"));
+	system("umount " CUT_MNT " 2>/dev/null");
+	ASSERT_EQ(0, cut_device_up(dev, sizeof(dev)));
+	ASSERT_EQ(0, cut_mount(dev));
+	for (i = 0; i < 3; i++) {
+		fd = open(names[i], O_RDONLY);
+		ASSERT_GE(fd, 0);
+		ASSERT_EQ(0, fstat(fd, &st));
+		EXPECT_EQ(i < 2 ? 2000 : 1000, st.st_size) TH_LOG("%s", names[i]);
+		EXPECT_EQ(st.st_size, pread(fd, self->buf, BLK, 0));
+		EXPECT_EQ(-1, rnw_check(self->buf, st.st_size, 0, 30 + i)) TH_LOG("%s", names[i]);
+		close(fd);
+	}
+	cut_device_remove();
+}
+
 /* Each writer: 8 rounds of NR async writes into its own region of `fd` (seed 100 + round). */
 static int run_aio_writers(int fd, int writers)
 {
