@@ -9,7 +9,7 @@
 use crate::rnwk::{
     bio::UnsubmittedBio,
     fs::Kiocb,
-    iomap::{DioEndFlags, DioIter, IomapFlags, Mapping, MappingFlags, MappingKind},
+    iomap::{DioEndFlags, DioIter, DioReadEnd, IomapFlags, Mapping, MappingFlags, MappingKind},
 };
 use crate::{
     format::{
@@ -208,7 +208,7 @@ pub(crate) fn dio_write_end_io(
         return result.and(Err(EIO));
     };
     let pos = iocb.pos();
-    stats::dio_completed(iocb, inode, true, &result);
+    stats::dio_write_completed(iocb, inode, &result);
     if result.is_err() || size <= 0 {
         return result;
     }
@@ -243,10 +243,8 @@ pub(crate) fn dio_submit_io(
     bio.submit();
 }
 
-/// Direct read completion: only the nowait statistics to keep.
-pub(crate) fn dio_read_end_io(iocb: &Kiocb<'_>, result: Result) -> Result {
-    if let Ok(inode) = Inode::of(iocb.file().inode()) {
-        stats::dio_completed(iocb, inode, false, &result);
-    }
+/// Direct read completion (maybe in interrupt context): only the nowait statistics to keep.
+pub(crate) fn dio_read_end_io(read: &DioReadEnd<'_>, result: Result) -> Result {
+    stats::dio_read_completed(read, &result);
     result
 }

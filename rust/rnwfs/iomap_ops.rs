@@ -7,7 +7,9 @@
 use crate::rnwk::{
     bio::UnsubmittedBio,
     fs::{InodeRef, Kiocb},
-    iomap::{self, DioEndFlags, DioIter, FiemapInfo, Ioend, IomapFlags, Mapping, Operations},
+    iomap::{
+        self, DioEndFlags, DioIter, DioReadEnd, FiemapInfo, Ioend, IomapFlags, Mapping, Operations,
+    },
 };
 use crate::{stats::Attempt, vfs::Inode};
 use kernel::prelude::*;
@@ -38,18 +40,17 @@ impl Operations for RnwfsIomap {
         crate::writeback::prepare_ioend(ioend, status)
     }
 
-    fn dio_end_io(
+    fn dio_write_end_io(
         iocb: Kiocb<'_>,
-        write: bool,
         size: isize,
         result: Result,
         flags: DioEndFlags,
     ) -> Result {
-        if write {
-            crate::iomap::dio_write_end_io(&iocb, size, result, flags)
-        } else {
-            crate::iomap::dio_read_end_io(&iocb, result)
-        }
+        crate::iomap::dio_write_end_io(&iocb, size, result, flags)
+    }
+
+    fn dio_read_end_io(read: DioReadEnd<'_>, result: Result) -> Result {
+        crate::iomap::dio_read_end_io(&read, result)
     }
 
     fn dio_submit_io<'a>(

@@ -9,7 +9,11 @@
 //! attempt to `iomap_begin` and `dio_submit_io` (it is rnwfs' `Operations::Private`).
 #![deny(unsafe_code)]
 
-use crate::{ffi, rnwk::fs::Kiocb, vfs::Inode};
+use crate::{
+    ffi,
+    rnwk::{fs::Kiocb, iomap::DioReadEnd},
+    vfs::{Inode, RnwFs},
+};
 use core::{
     cell::Cell,
     sync::atomic::{AtomicU64, Ordering},
@@ -123,7 +127,18 @@ impl crate::rnwk::debugfs::Show for NowaitStats {
 
 /// Counts `outcome` of a nowait read or write on `inode`, for the file and its filesystem.
 pub(crate) fn record(inode: Inode<'_>, write: bool, outcome: Outcome) {
-    for stats in [&inode.info().stats, &*inode.sb().info().stats] {
+    record_in(
+        &inode.info().stats,
+        &inode.sb().info().stats,
+        write,
+        outcome,
+    );
+}
+
+/// Counts `outcome` in a file's and its filesystem's counters (atomics only: also from
+/// interrupt context).
+fn record_in(file: &NowaitStats, fs: &NowaitStats, write: bool, outcome: Outcome) {
+    for stats in [file, fs] {
         if write { &stats.write } else { &stats.read }.record(outcome);
     }
 }
@@ -176,15 +191,30 @@ impl Attempt {
     }
 }
 
-/// Completion of a submitted async direct I/O: counts it if it was a nowait attempt.
-pub(crate) fn dio_completed(iocb: &Kiocb<'_>, inode: Inode<'_>, write: bool, result: &Result) {
-    if iocb.is_sync() || !iocb.is_nowait() {
-        return; // synchronous I/O is counted by read_iter/write_iter
-    }
-    let outcome = if matches!(result, Err(e) if *e == EAGAIN) {
+/// What a submitted direct I/O's result says of its nowait attempt.
+fn dio_outcome(result: &Result) -> Outcome {
+    if matches!(result, Err(e) if *e == EAGAIN) {
         Outcome::Refused(Cause::Device)
     } else {
         Outcome::Done
-    };
-    record(inode, write, outcome);
+    }
+}
+
+/// Completion of a submitted async direct write: counts it if it was a nowait attempt.
+pub(crate) fn dio_write_completed(iocb: &Kiocb<'_>, inode: Inode<'_>, result: &Result) {
+    if iocb.is_sync() || !iocb.is_nowait() {
+        return; // synchronous I/O is counted by read_iter/write_iter
+    }
+    record(inode, true, dio_outcome(result));
+}
+
+/// Completion of a submitted async direct read (maybe in interrupt context): counts it if it
+/// was a nowait attempt.
+pub(crate) fn dio_read_completed(read: &DioReadEnd<'_>, result: &Result) {
+    if read.is_sync() || !read.is_nowait() {
+        return; // synchronous I/O is counted by read_iter/write_iter
+    }
+    if let Some((inode, sb)) = read.infos::<RnwFs>() {
+        record_in(&inode.stats, &sb.stats, false, dio_outcome(result));
+    }
 }

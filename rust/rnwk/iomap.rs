@@ -9,6 +9,7 @@
 pub(crate) mod aops;
 pub(crate) mod calls;
 pub(crate) mod dio;
+mod dio_read_end;
 pub(crate) mod fault;
 pub(crate) mod flags;
 pub(crate) mod ioend;
@@ -22,6 +23,7 @@ pub(crate) use calls::{
     buffered_write, dio_rw, fiemap, seek_data, seek_hole, truncate_page, zero_range, FiemapInfo,
 };
 pub(crate) use dio::DioIter;
+pub(crate) use dio_read_end::DioReadEnd;
 pub(crate) use flags::{DioEndFlags, DioFlags, IomapFlags};
 pub(crate) use ioend::{CompletedIoend, Ioend};
 pub(crate) use ioend_queue::{IoendHandler, IoendQueue};

@@ -8,7 +8,7 @@
 
 use super::{
     mapping::{IomapOut, WritepageCtx},
-    DioEndFlags, DioIter, Ioend, IomapFlags, Mapping,
+    DioEndFlags, DioIter, DioReadEnd, Ioend, IomapFlags, Mapping,
 };
 use crate::rnwk::{
     bindings,
@@ -23,9 +23,10 @@ use kernel::prelude::*;
 ///
 /// Every method runs in the context of the iomap call or the I/O that reaches it:
 /// `iomap_begin` and `dio_submit_io` in the task that made the iomap call (may sleep unless
-/// the flags say nowait), `map_blocks` and `prepare_ioend` in writeback, `dio_end_io` in the
-/// task for synchronous I/O and in the super block's dio workqueue or the bio's completion
-/// context for asynchronous I/O.
+/// the flags say nowait), `map_blocks` and `prepare_ioend` in writeback, `dio_write_end_io`
+/// in the task for synchronous I/O and in the super block's dio workqueue for asynchronous
+/// I/O, `dio_read_end_io` wherever the read's last bio ended (interrupt context too: it
+/// gets a handle that offers nothing that sleeps).
 pub(crate) trait Operations: Sized + 'static {
     /// What the filesystem's direct I/O and buffered writes carry to `iomap_begin` and
     /// `dio_submit_io` (given to [`super::dio_rw`] and [`super::buffered_write`]; other
@@ -51,15 +52,14 @@ pub(crate) trait Operations: Sized + 'static {
     /// completes. Returns the status to go on with.
     fn prepare_ioend(ioend: Ioend<'_>, status: i32) -> i32;
 
-    /// A direct I/O (a `write` or a read) of `iocb` ended with `size` bytes done and
-    /// `result`; `flags` say what it covered. Returns the I/O's result.
-    fn dio_end_io(
-        iocb: Kiocb<'_>,
-        write: bool,
-        size: isize,
-        result: Result,
-        flags: DioEndFlags,
-    ) -> Result;
+    /// A direct write of `iocb` ended with `size` bytes done and `result`; `flags` say what
+    /// it covered. Task context. Returns the write's result.
+    fn dio_write_end_io(iocb: Kiocb<'_>, size: isize, result: Result, flags: DioEndFlags)
+        -> Result;
+
+    /// A direct read ended with `result`. May run in interrupt context (see [`DioReadEnd`]).
+    /// Returns the read's result.
+    fn dio_read_end_io(read: DioReadEnd<'_>, result: Result) -> Result;
 
     /// A direct I/O's bio at `file_offset`, built by iomap: the filesystem may set its
     /// flags, then submits it.
@@ -91,14 +91,14 @@ impl<T: Operations> OperationsVTable<T> {
 
     /// `iomap_dio_ops` of direct writes.
     pub(super) const DIO_WRITE_OPS: bindings::iomap_dio_ops = bindings::iomap_dio_ops {
-        end_io: Some(Self::dio_end_io_callback::<true>),
+        end_io: Some(Self::dio_write_end_io_callback),
         submit_io: Some(Self::dio_submit_io_callback),
         bio_set: core::ptr::null_mut(),
     };
 
     /// `iomap_dio_ops` of direct reads.
     pub(super) const DIO_READ_OPS: bindings::iomap_dio_ops = bindings::iomap_dio_ops {
-        end_io: Some(Self::dio_end_io_callback::<false>),
+        end_io: Some(Self::dio_read_end_io_callback),
         submit_io: Some(Self::dio_submit_io_callback),
         bio_set: core::ptr::null_mut(),
     };
@@ -188,9 +188,10 @@ impl<T: Operations> OperationsVTable<T> {
 
     /// # Safety
     ///
-    /// Called by iomap when a direct I/O run with [`Self::DIO_WRITE_OPS`] (`WRITE`) or
-    /// [`Self::DIO_READ_OPS`] ended, with its live kiocb, before the kiocb is completed.
-    unsafe extern "C" fn dio_end_io_callback<const WRITE: bool>(
+    /// Called by iomap when a direct write run with [`Self::DIO_WRITE_OPS`] ended, with its
+    /// live kiocb, before the kiocb is completed; in task context (iomap completes writes
+    /// in the task or on the super block's dio workqueue).
+    unsafe extern "C" fn dio_write_end_io_callback(
         iocb: *mut bindings::kiocb,
         size: isize,
         error: i32,
@@ -200,13 +201,30 @@ impl<T: Operations> OperationsVTable<T> {
         // completes it after this call.
         let iocb = unsafe { Kiocb::from_raw(iocb) };
         let result = kernel::error::to_result(error);
-        status(T::dio_end_io(
+        status(T::dio_write_end_io(
             iocb,
-            WRITE,
             size,
             result,
             DioEndFlags::from_bits(flags),
         ))
+    }
+
+    /// # Safety
+    ///
+    /// Called by iomap when a direct read run with [`Self::DIO_READ_OPS`] ended, with its
+    /// live kiocb, before the kiocb is completed; in any context.
+    unsafe extern "C" fn dio_read_end_io_callback(
+        iocb: *mut bindings::kiocb,
+        _size: isize,
+        error: i32,
+        _flags: u32,
+    ) -> i32 {
+        // SAFETY: per the contract: the I/O's kiocb, live (and on its open file) until iomap
+        // completes it after this call.
+        let iocb = unsafe { Kiocb::from_raw(iocb) };
+        // INVARIANT: a direct read's kiocb, in its `->end_io`.
+        let read = DioReadEnd::new(iocb);
+        status(T::dio_read_end_io(read, kernel::error::to_result(error)))
     }
 
     /// # Safety
