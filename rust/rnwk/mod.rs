@@ -3,10 +3,11 @@
 //! piece can later be swapped for the mainline one.
 //!
 //! Every `unsafe` block, every bindgen type and every line of C that rnw's modules need sits
-//! under `rust/rnwk/` (issue 15, so far: all of rnwblk but its `module_param()` table, a C
-//! table with no code; most of rnwfs is still outside). The modules' own code (the policy)
-//! is safe Rust on top of it; the layer never imports from a module's policy.
-//! Each module compiles in the parts it uses (see the `mod rnwk` in its `*_main.rs`).
+//! under `rust/rnwk/` (the modules keep only C tables with no code: rnwblk's
+//! `module_param()` table, rnwfs' constants header). The modules' own code (the policy) is
+//! safe Rust on top of it; the layer never imports from a module's policy.
+//! This file is rnwblk's view of the layer; rnwfs names the parts it uses in the `mod rnwk`
+//! of rnwfs_main.rs.
 //! Documentation/safe-layer.rst describes the types and their invariants.
 
 #[macro_use]
@@ -15,6 +16,7 @@ mod macros;
 mod bindings;
 
 pub(crate) mod block;
+pub(crate) mod c_table;
 pub(crate) mod configfs;
 pub(crate) mod debugfs;
 pub(crate) mod module_param;

@@ -9,7 +9,7 @@ use super::{
     rq_list::RqList,
     tag_set::TagSet,
 };
-use crate::rnwk::bindings;
+use crate::rnwk::{bindings, c_table};
 use core::{ffi::c_void, marker::PhantomData};
 use kernel::prelude::*;
 
@@ -248,7 +248,7 @@ impl<T: Operations> OperationsVTable<T> {
         exit_hctx: Some(Self::exit_hctx_callback),
         init_request: Some(Self::init_request_callback),
         exit_request: Some(Self::exit_request_callback),
-        // SAFETY: every other operation is optional; all-zero is "not provided".
-        ..unsafe { core::mem::zeroed() }
+        // SAFETY: an operation table; every other operation is optional (absent when zero).
+        ..unsafe { c_table::zeroed() }
     };
 }
