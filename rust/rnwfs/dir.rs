@@ -6,10 +6,10 @@
 #![deny(unsafe_code)]
 
 use crate::inode::NewBlocks;
+use crate::rnwk::errno;
 use crate::{
     buffer::Buffer,
     disk,
-    ffi::bindings,
     format::{
         dirent::{DIRENTS_PER_BLOCK, DIRENT_SIZE},
         extent_map::{self, Lookup},
@@ -201,7 +201,7 @@ pub(crate) fn iterate(file: &FileRef<'_>, mut ctx: DirContext<'_>) -> Result {
 pub(crate) fn lookup<'a>(dir: Inode<'a>, dentry: &DentryRef<'a>) -> Result<Option<OwnedInode<'a>>> {
     let name = dentry.name();
     if name.len() > crate::format::dirent::NAME_MAX {
-        return Err(Error::from_errno(-(bindings::ENAMETOOLONG as i32)));
+        return Err(errno::name_too_long());
     }
     find(dir, name)?
         .map(|(ino, _, _)| inode::iget(dir.sb(), ino))

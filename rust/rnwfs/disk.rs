@@ -2,8 +2,8 @@
 //! Reading and validating on-disk inodes and their extents (when an inode is loaded).
 #![deny(unsafe_code)]
 
+use crate::rnwk::errno;
 use crate::{
-    ffi::bindings,
     format::{
         chain::ChainWalk,
         extent::{self, EXTENTS_PER_BLOCK},
@@ -15,7 +15,7 @@ use kernel::prelude::*;
 
 /// EFSCORRUPTED (EUCLEAN), what a filesystem returns for metadata that fails validation.
 pub(crate) fn corrupted() -> Error {
-    Error::from_errno(-(bindings::EUCLEAN as i32))
+    errno::corrupted()
 }
 
 /// Reads and validates on-disk inode `ino`.

@@ -16,4 +16,3 @@ mod generated {
     include!("rnwfs_ffi_generated.rs");
 }
 pub(crate) use generated::*;
-pub(crate) use kernel::bindings;

@@ -7,6 +7,7 @@
 #![deny(unsafe_code)]
 
 use crate::rnwk::{
+    errno,
     fs::{DentryRef, FileRef, Iattr, IovIter, Kiocb, MntIdmap},
     iomap::{
         self, writethrough::InFlight, DioFlags, PreparedWritethrough, SubmitOptions, Submitted,
@@ -14,7 +15,7 @@ use crate::rnwk::{
     },
 };
 use crate::{
-    ffi::{self, bindings},
+    ffi,
     format::{BLOCK_SHIFT, BLOCK_SIZE},
     iomap_ops::{self, RnwfsIomap},
     vfs::Inode,
@@ -99,7 +100,7 @@ impl<'a> Io<'a> {
         if submitted && asynchronous {
             self.counted_at_completion.set(true);
         }
-        if submitted && ret == -(bindings::EAGAIN as isize) && self.attempt.cause().is_none() {
+        if submitted && ret == EAGAIN.to_errno() as isize && self.attempt.cause().is_none() {
             self.attempt.refuse(Cause::Device); // a synchronous dio the device refused
         }
         ret
@@ -113,7 +114,7 @@ impl<'a> Io<'a> {
         let outcome = match result {
             Ok(_) => Outcome::Done,
             // Accepted: an async writethrough write, on its way to the device.
-            Err(e) if e.to_errno() == -(bindings::EIOCBQUEUED as i32) => Outcome::Done,
+            Err(e) if *e == EIOCBQUEUED => Outcome::Done,
             Err(e) if *e == EAGAIN => Outcome::Refused(self.attempt.cause().unwrap_or(fallback)),
             Err(_) => return, // failed for another reason: not a nowait outcome
         };
@@ -291,7 +292,7 @@ fn buffered_write(io: &Io<'_>, from: &mut IovIter<'_>, writethrough: bool) -> Re
         Copied::Cached => return check(io.iocb.generic_write_sync(written)),
         Copied::Queued => {
             stats.queued();
-            return Err(Error::from_errno(-(bindings::EIOCBQUEUED as i32)));
+            return Err(EIOCBQUEUED);
         }
         Copied::InFlight(bios) => bios.wait(),
         Copied::Ended(result) => result,
@@ -350,7 +351,7 @@ fn direct_write(io: &Io<'_>, from: &mut IovIter<'_>) -> Result<isize> {
     }
     let ret = io.dio(from, dio_flags);
     drop(lock);
-    if ret == -(bindings::ENOTBLK as isize) {
+    if ret == ENOTBLK.to_errno() as isize {
         // The page cache over the range could not be invalidated: write it buffered.
         let buffered = buffered_write(io, from, false).unwrap_or_else(|e| e.to_errno() as isize);
         return check(io.iocb.direct_write_fallback(from, buffered));
@@ -455,7 +456,7 @@ pub(crate) fn fallocate(file: &FileRef<'_>, mode: u32, offset: u64, len: u64) ->
     let keep = ffi::RNWFS_FALLOC_KEEP_SIZE;
     let punch = ffi::RNWFS_FALLOC_PUNCH_HOLE;
     if mode & !(keep | punch) != 0 {
-        return Err(Error::from_errno(-(bindings::EOPNOTSUPP as i32)));
+        return Err(errno::not_supported());
     }
     let inode = Inode::of(file.inode())?;
     let _lock = inode.lock(false, false)?;

@@ -4,9 +4,9 @@
 #![deny(unsafe_code)]
 
 use crate::inode::NewBlocks;
+use crate::rnwk::errno;
 use crate::{
-    dir,
-    ffi::{self, bindings},
+    dir, ffi,
     format::{
         dirent::NAME_MAX,
         inode::{S_IFDIR, S_IFLNK},
@@ -17,14 +17,10 @@ use crate::{
 };
 use kernel::prelude::*;
 
-fn errno(e: u32) -> Error {
-    Error::from_errno(-(e as i32))
-}
-
 /// ENAMETOOLONG for a name longer than an entry holds.
 fn name_fits(name: &[u8]) -> Result<&[u8]> {
     if name.len() > NAME_MAX {
-        Err(errno(bindings::ENAMETOOLONG))
+        Err(errno::name_too_long())
     } else {
         Ok(name)
     }
@@ -90,7 +86,7 @@ pub(crate) fn symlink(
 ) -> Result {
     let name = name_fits(dentry.get().name())?;
     if target.len() >= BLOCK_SIZE {
-        return Err(errno(bindings::ENAMETOOLONG));
+        return Err(errno::name_too_long());
     }
     let new = new_inode(idmap, dir, S_IFLNK | 0o777)?;
     let link = Inode::of(new.get())?;
@@ -180,7 +176,7 @@ pub(crate) fn unlink(dir: Inode<'_>, dentry: &DentryRef<'_>) -> Result {
 pub(crate) fn rmdir(dir: Inode<'_>, dentry: &DentryRef<'_>) -> Result {
     let victim = positive(dentry)?;
     if !dir::is_empty(victim)? {
-        return Err(errno(bindings::ENOTEMPTY));
+        return Err(errno::not_empty());
     }
     check_links(dir, PARENT_MIN_LINKS, "losing a subdirectory")?;
     remove_entry(dir, dentry)?;
@@ -230,7 +226,7 @@ pub(crate) fn rename(
     }
     if let Some(target) = target {
         if target.is_dir() && !dir::is_empty(target)? {
-            return Err(errno(bindings::ENOTEMPTY));
+            return Err(errno::not_empty());
         }
         let (_, _, mut slot) = dir::find(new_dir, new_name)?.ok_or(ENOENT)?;
         let entry =

@@ -66,6 +66,21 @@ layer_imports_no_policy() {
 	return 1
 }
 
+# The modules' own code names no bindgen item of the kernel (`bindings::...`, the
+# kernel crate's or the layer's): the layer wraps what they need (errors 6.12's
+# kernel::error::code lacks are in rnwk::errno). Their `mod rnwk` lines, which compile the
+# layer's private `bindings` module in, are the layer's; rnwfs' `ffi` (its own uapi
+# header's constants and struct) is not the kernel's.
+no_kernel_bindings_in_policy() {
+	local found
+	found=$(cd "$root" && grep -rnw --include='*.rs' bindings rust/rnwblk rust/rnwfs |
+		grep -v '_generated\.rs:' | grep -vE '^[^:]+_main\.rs:[0-9]+: *mod bindings;$')
+	[ -z "$found" ] && return 0
+	echo "module code names kernel bindings:"
+	echo "$found"
+	return 1
+}
+
 # Within a crate the modules' import graph reads top-down. The modules still in a cycle
 # are listed in the baseline ("cycle CRATE MODULE"); none may join them.
 no_new_import_cycles() {
@@ -81,7 +96,7 @@ no_new_import_cycles() {
 	return $ok
 }
 
-ktap_plan 4
+ktap_plan 5
 if ! (cd "$root" && git rev-parse --is-inside-work-tree >/dev/null 2>&1); then
 	ktap_skip no_new_unsafe_outside_layer "not a git checkout (the file list comes from git)"
 	ktap_skip no_new_c_outside_layer "not a git checkout (the file list comes from git)"
@@ -90,5 +105,6 @@ else
 	ktap_result no_new_c_outside_layer no_new_c_outside_layer
 fi
 ktap_result layer_imports_no_policy layer_imports_no_policy
+ktap_result no_kernel_bindings_in_policy no_kernel_bindings_in_policy
 ktap_result no_new_import_cycles no_new_import_cycles
 ktap_exit
