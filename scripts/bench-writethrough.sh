@@ -15,6 +15,10 @@
 #   RNW_BENCH_OUT         where to keep the results (default: a new /tmp/rnw-wt-bench.* dir)
 #   RNW_BENCH_BUILD=0     use the modules already built
 #   RNW_BENCH_CLOCK       wall (default) or icount
+#   RNW_BENCH_MODES, RNW_BENCH_PATTERNS, RNW_BENCH_SIZES, RNW_BENCH_ENGINES
+#                         narrow the runs (lists; default every mode and row)
+#   RNW_BENCH_PERF=1      profile each run (perf record -a -g in the guest; a flat
+#                         profile beside each run's JSON, as .perf.txt)
 #   RNW_KCONFIG           the kernel variant (default bench: the production config,
 #                         scripts/config/rnw-bench.config; RNW_KCONFIG= boots the test kernel)
 set -euo pipefail
@@ -36,6 +40,11 @@ echo "bench: host load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs"
 status=0
 "$here/vm-run.sh" --timeout 3600 --out "$out" -- \
 	env RNW_BENCH_RUNTIME="$runtime" RNW_BENCH_REPS="$reps" RNW_BENCH_LATENCY_NS="$latency" \
+	${RNW_BENCH_MODES:+RNW_BENCH_MODES="$RNW_BENCH_MODES"} \
+	${RNW_BENCH_PATTERNS:+RNW_BENCH_PATTERNS="$RNW_BENCH_PATTERNS"} \
+	${RNW_BENCH_SIZES:+RNW_BENCH_SIZES="$RNW_BENCH_SIZES"} \
+	${RNW_BENCH_ENGINES:+RNW_BENCH_ENGINES="$RNW_BENCH_ENGINES"} \
+	${RNW_BENCH_PERF:+RNW_BENCH_PERF="$RNW_BENCH_PERF"} \
 	scripts/guest-bench-writethrough.sh || status=$?
 [ -s "$out/bench.tsv" ] || { echo "bench: no results (see $out)"; exit 1; }
 echo

@@ -7,12 +7,20 @@
 # and random writes of 4k and 64k through psync (QD1) and libaio (QD16). RNW_BENCH_REPS rounds, the modes interleaved
 # in each (host load drifts alike for all). Results: $RNW_OUT/bench.tsv (mode, pattern,
 # bs, engine, round, MiB/s), the command template in $RNW_OUT/fio-cmd.txt, fio's JSON beside.
+# RNW_BENCH_MODES, _PATTERNS, _SIZES and _ENGINES narrow the runs (space-separated lists);
+# RNW_BENCH_PERF=1 runs each fio under `perf record -a -g` and keeps `perf report`'s flat
+# profile (symbols over 0.5 % of the samples) beside its JSON, as .perf.txt.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out=${RNW_OUT:?RNW_OUT is set by scripts/vm-run.sh}
 runtime=${RNW_BENCH_RUNTIME:-5}
 latency=${RNW_BENCH_LATENCY_NS:-20000}
 reps=${RNW_BENCH_REPS:-3}
+modes=${RNW_BENCH_MODES:-writethrough wt_dsync fdatasync direct dsync buffered}
+patterns=${RNW_BENCH_PATTERNS:-write randwrite}
+sizes=${RNW_BENCH_SIZES:-4k 64k}
+engines=${RNW_BENCH_ENGINES:-psync libaio}
+profile=${RNW_BENCH_PERF:-0}
 mnt=/tmp/rnw-wt-bench
 : >"$out/bench.tsv"
 log() { echo "bench: [$(date +%T)] $*"; }
@@ -31,7 +39,7 @@ insmod rnwblk.ko irqmode=2 completion_nsec="$latency" hw_queue_depth=64 || exit 
 insmod rnwfs.ko || exit 1
 mkdir -p "$mnt"
 for rep in $(seq "$reps"); do
-for mode in writethrough wt_dsync fdatasync direct dsync buffered; do
+for mode in $modes; do
 	blkdiscard -f /dev/rnwblk0 && target/bin/mkfs.rnwfs -q /dev/rnwblk0 || exit 1
 	opts=; extra=()
 	case $mode in
@@ -45,9 +53,9 @@ for mode in writethrough wt_dsync fdatasync direct dsync buffered; do
 	# Lay the file out (written blocks: every mode overwrites, none allocates).
 	dd if=/dev/zero of="$mnt/f" bs=1M count=64 conv=fsync status=none || exit 1
 	log "round $rep: $mode"
-	for pattern in write randwrite; do
-		for bs in 4k 64k; do
-			for engine in psync libaio; do
+	for pattern in $patterns; do
+		for bs in $sizes; do
+			for engine in $engines; do
 				qd=1
 				[ $engine = libaio ] && qd=16
 				cmd=${template/PATTERN/$pattern}
@@ -55,11 +63,18 @@ for mode in writethrough wt_dsync fdatasync direct dsync buffered; do
 				cmd=${cmd/ENGINE/$engine}
 				cmd=${cmd/QD/$qd}
 				json=$out/fio-$mode-$pattern-$bs-$engine-$rep.json
-				if $cmd "${extra[@]}" >"$json" 2>"$json.err"; then
+				perf=()
+				[ "$profile" = 1 ] && perf=(perf record -a -g -F 999 -q -o "$json.perf.data" --)
+				if "${perf[@]}" $cmd "${extra[@]}" >"$json" 2>"$json.err"; then
 					printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$mode" "$pattern" "$bs" \
 						"$engine" "$rep" "$(mibs_of "$json")" >>"$out/bench.tsv"
 				else
 					log "  fio failed: $mode $pattern $bs $engine"
+				fi
+				if [ "$profile" = 1 ]; then
+					perf report -i "$json.perf.data" --stdio --no-children --sort sym \
+						--percent-limit 0.5 >"$json.perf.txt" 2>/dev/null
+					rm -f "$json.perf.data"
 				fi
 			done
 		done
