@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-//! Results as C callbacks return them.
+//! Results as C callbacks return them, and the errors 6.12's `kernel::error::code` lacks.
 
 use kernel::{ffi::c_int, prelude::*};
 
