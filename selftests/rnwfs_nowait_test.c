@@ -385,6 +385,47 @@ TEST_F(fs, uring_queued_direct_writes_on_refusing_device_succeed)
 }
 
 /*
+ * An async nowait direct read is counted once, when it completes: iomap ends reads where
+ * their last bio ended (interrupt context for an async one), and rnwfs counts it there,
+ * through the layer's DioReadEnd; read_iter, which saw the read queued, does not.
+ */
+TEST_F(fs, async_nowait_direct_reads_counted_at_completion)
+{
+	const unsigned int n = 4, len = 8192;
+	struct rnwfs_nowait_stats base, sbbase;
+	struct io_uring ring;
+	struct io_uring_cqe *cqe;
+	int fd = make_file("f", self->buf, 9);
+
+	ASSERT_GE(fd, 0);
+	close(fd);
+	fd = open(MNT "/f", O_RDONLY | O_DIRECT);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, io_uring_queue_init(8, &ring, 0));
+	STATS_BASE(fd, base, sbbase);
+	memset(self->buf, 0, n * len);
+	for (unsigned int i = 0; i < n; i++) {
+		struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+
+		ASSERT_NE(NULL, sqe);
+		io_uring_prep_read(sqe, fd, (char *)self->buf + i * len, len, i * len);
+		sqe->rw_flags = RWF_NOWAIT;
+		sqe->user_data = i;
+	}
+	EXPECT_EQ((int)n, io_uring_submit(&ring));
+	for (unsigned int i = 0; i < n; i++) {
+		ASSERT_EQ(0, io_uring_wait_cqe(&ring, &cqe));
+		EXPECT_EQ((int)len, cqe->res) TH_LOG("read %llu: %s", (unsigned long long)cqe->user_data,
+						     cqe->res < 0 ? strerror(-cqe->res) : "short");
+		io_uring_cqe_seen(&ring, cqe);
+	}
+	io_uring_queue_exit(&ring);
+	EXPECT_EQ(-1, rnw_check(self->buf, n * len, 0, 9));
+	EXPECT_STATS(fd, base, sbbase, n, RNWFS_NOWAIT_DEVICE, 0, 0, RNWFS_NOWAIT_DEVICE, 0);
+	close(fd);
+}
+
+/*
  * The statistics answer only to rnwfs' own ioctl numbers (uapi version 2): the version-1
  * numbers, 'r' 0x10-0x13, sit in FAT's registered range and get ENOTTY like any unknown one.
  */
