@@ -17,6 +17,8 @@
 #   RNW_BENCH_CLOCK       wall (default) or icount
 #   RNW_BENCH_MODES, RNW_BENCH_PATTERNS, RNW_BENCH_SIZES, RNW_BENCH_ENGINES
 #                         narrow the runs (lists; default every mode and row)
+#   RNW_BENCH_INVALIDATE=0  keep the file in the page cache from its layout on (fio's
+#                         --invalidate; by default fio drops it before each run)
 #   RNW_BENCH_PERF=1      profile each run (perf record -a -g in the guest; a flat
 #                         profile beside each run's JSON, as .perf.txt)
 #   RNW_KCONFIG           the kernel variant (default bench: the production config,
@@ -45,6 +47,7 @@ status=0
 	${RNW_BENCH_SIZES:+RNW_BENCH_SIZES="$RNW_BENCH_SIZES"} \
 	${RNW_BENCH_ENGINES:+RNW_BENCH_ENGINES="$RNW_BENCH_ENGINES"} \
 	${RNW_BENCH_PERF:+RNW_BENCH_PERF="$RNW_BENCH_PERF"} \
+	${RNW_BENCH_INVALIDATE:+RNW_BENCH_INVALIDATE="$RNW_BENCH_INVALIDATE"} \
 	scripts/guest-bench-writethrough.sh || status=$?
 [ -s "$out/bench.tsv" ] || { echo "bench: no results (see $out)"; exit 1; }
 echo

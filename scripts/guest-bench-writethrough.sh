@@ -8,6 +8,7 @@
 # in each (host load drifts alike for all). Results: $RNW_OUT/bench.tsv (mode, pattern,
 # bs, engine, round, MiB/s), the command template in $RNW_OUT/fio-cmd.txt, fio's JSON beside.
 # RNW_BENCH_MODES, _PATTERNS, _SIZES and _ENGINES narrow the runs (space-separated lists);
+# RNW_BENCH_INVALIDATE=0 keeps the file cached between runs (fio's --invalidate);
 # RNW_BENCH_PERF=1 runs each fio under `perf record -a -g` and keeps `perf report`'s flat
 # profile (symbols over 0.5 % of the samples) beside its JSON, as .perf.txt.
 set -uo pipefail
@@ -21,13 +22,16 @@ patterns=${RNW_BENCH_PATTERNS:-write randwrite}
 sizes=${RNW_BENCH_SIZES:-4k 64k}
 engines=${RNW_BENCH_ENGINES:-psync libaio}
 profile=${RNW_BENCH_PERF:-0}
+# fio drops the file's page cache before each run (its default); 0 keeps the laid-out file
+# cached, so that no write has to add a folio to the cache.
+invalidate=${RNW_BENCH_INVALIDATE:-1}
 mnt=/tmp/rnw-wt-bench
 : >"$out/bench.tsv"
 log() { echo "bench: [$(date +%T)] $*"; }
 
 template="fio --name=bench --directory=$mnt --filename=f --size=64M --rw=PATTERN --bs=BS \
 --ioengine=ENGINE --iodepth=QD --numjobs=1 --time_based --runtime=$runtime --fallocate=none \
---output-format=json"
+--invalidate=$invalidate --output-format=json"
 echo "$template" >"$out/fio-cmd.txt"
 
 # MiB/s of the write side of fio's JSON (bw is in KiB/s).
