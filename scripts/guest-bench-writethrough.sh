@@ -76,8 +76,11 @@ for mode in $modes; do
 					log "  fio failed: $mode $pattern $bs $engine"
 				fi
 				if [ "$profile" = 1 ]; then
+					# --kallsyms: the modules' Rust functions by name (without it
+					# perf 6.1 prints them as raw addresses).
 					perf report -i "$json.perf.data" --stdio --no-children --sort sym \
-						--percent-limit 0.5 >"$json.perf.txt" 2>/dev/null
+						--kallsyms=/proc/kallsyms --percent-limit 0.5 \
+						>"$json.perf.txt" 2>/dev/null
 					rm -f "$json.perf.data"
 				fi
 			done
