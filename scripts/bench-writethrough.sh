@@ -21,6 +21,9 @@
 #                         --invalidate; by default fio drops it before each run)
 #   RNW_BENCH_PERF=1      profile each run (perf record -a -g in the guest; a flat
 #                         profile beside each run's JSON, as .perf.txt)
+#   RNW_BENCH_HOST_PERF=1 what each run costs QEMU on the host (host-profile-qemu.sh):
+#                         its CPU time per write, split into host kernel, QEMU and the
+#                         translated guest code; a second table (host-profile-table.py)
 #   RNW_KCONFIG           the kernel variant (default bench: the production config,
 #                         scripts/config/rnw-bench.config; RNW_KCONFIG= boots the test kernel)
 set -euo pipefail
@@ -38,8 +41,14 @@ if [ "${RNW_BENCH_BUILD:-1}" != 0 ]; then
 	"$here/build-tools.sh"
 fi
 mkdir -p "$out"
+out=$(cd "$out" && pwd)
 echo "bench: host load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs"
 status=0
+watcher=
+if [ "${RNW_BENCH_HOST_PERF:-0}" = 1 ]; then
+	"$here/host-profile-qemu.sh" "$out" &
+	watcher=$!
+fi
 "$here/vm-run.sh" --timeout 3600 --out "$out" -- \
 	env RNW_BENCH_RUNTIME="$runtime" RNW_BENCH_REPS="$reps" RNW_BENCH_LATENCY_NS="$latency" \
 	${RNW_BENCH_MODES:+RNW_BENCH_MODES="$RNW_BENCH_MODES"} \
@@ -48,7 +57,12 @@ status=0
 	${RNW_BENCH_ENGINES:+RNW_BENCH_ENGINES="$RNW_BENCH_ENGINES"} \
 	${RNW_BENCH_PERF:+RNW_BENCH_PERF="$RNW_BENCH_PERF"} \
 	${RNW_BENCH_INVALIDATE:+RNW_BENCH_INVALIDATE="$RNW_BENCH_INVALIDATE"} \
+	${RNW_BENCH_HOST_PERF:+RNW_BENCH_HOST_PERF="$RNW_BENCH_HOST_PERF"} \
 	scripts/guest-bench-writethrough.sh || status=$?
+if [ -n "$watcher" ]; then
+	: >"$out/host-profile.stop"
+	wait "$watcher" || true
+fi
 [ -s "$out/bench.tsv" ] || { echo "bench: no results (see $out)"; exit 1; }
 echo
 echo "MiB/s written, median of $reps rounds (fio, ${runtime} s per run, 64 MiB laid-out" \
@@ -91,5 +105,9 @@ echo "fio command (MODE adds: writethrough: none, on a -o writethrough mount; wt
 	"--sync=dsync; buffered: none). wt/floor: writethrough's time per write over a" \
 	"buffered copy's plus an O_DIRECT write's; wtds/ds: wt_dsync over dsync (MiB/s)."
 echo "  $(cat "$out/fio-cmd.txt")"
+if [ -n "$watcher" ]; then
+	echo
+	"$here/host-profile-table.py" "$out"
+fi
 echo "Results and fio's JSON: $out"
 exit $status

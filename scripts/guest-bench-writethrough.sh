@@ -11,6 +11,8 @@
 # RNW_BENCH_INVALIDATE=0 keeps the file cached between runs (fio's --invalidate);
 # RNW_BENCH_PERF=1 runs each fio under `perf record -a -g` and keeps `perf report`'s flat
 # profile (symbols over 0.5 % of the samples) beside its JSON, as .perf.txt.
+# RNW_BENCH_HOST_PERF=1 marks each fio run for scripts/host-profile-qemu.sh on the host
+# (JSON.start/.end, waiting for its .started/.ended).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out=${RNW_OUT:?RNW_OUT is set by scripts/vm-run.sh}
@@ -22,12 +24,25 @@ patterns=${RNW_BENCH_PATTERNS:-write randwrite}
 sizes=${RNW_BENCH_SIZES:-4k 64k}
 engines=${RNW_BENCH_ENGINES:-psync libaio}
 profile=${RNW_BENCH_PERF:-0}
+host_profile=${RNW_BENCH_HOST_PERF:-0}
 # fio drops the file's page cache before each run (its default); 0 keeps the laid-out file
 # cached, so that no write has to add a folio to the cache.
 invalidate=${RNW_BENCH_INVALIDATE:-1}
 mnt=/tmp/rnw-wt-bench
 : >"$out/bench.tsv"
 log() { echo "bench: [$(date +%T)] $*"; }
+
+# host_mark JSON start|end: tells the host's QEMU profiler where a run starts or ends and
+# waits for it to have taken note (5 s at most: without a profiler the run goes on).
+host_mark() {
+	[ "$host_profile" = 1 ] || return 0
+	: >"$1.$2"
+	for _ in $(seq 50); do
+		[ -e "$1.${2}ed" ] && return 0
+		sleep 0.1
+	done
+	log "  no host profiler answered at the $2 of $(basename "$1")"
+}
 
 template="fio --name=bench --directory=$mnt --filename=f --size=64M --rw=PATTERN --bs=BS \
 --ioengine=ENGINE --iodepth=QD --numjobs=1 --time_based --runtime=$runtime --fallocate=none \
@@ -69,7 +84,11 @@ for mode in $modes; do
 				json=$out/fio-$mode-$pattern-$bs-$engine-$rep.json
 				perf=()
 				[ "$profile" = 1 ] && perf=(perf record -a -g -F 999 -q -o "$json.perf.data" --)
-				if "${perf[@]}" $cmd "${extra[@]}" >"$json" 2>"$json.err"; then
+				host_mark "$json" start
+				"${perf[@]}" $cmd "${extra[@]}" >"$json" 2>"$json.err"
+				fio_status=$?
+				host_mark "$json" end
+				if [ $fio_status = 0 ]; then
 					printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$mode" "$pattern" "$bs" \
 						"$engine" "$rep" "$(mibs_of "$json")" >>"$out/bench.tsv"
 				else
