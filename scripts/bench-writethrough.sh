@@ -20,7 +20,8 @@
 #   RNW_BENCH_INVALIDATE=0  keep the file in the page cache from its layout on (fio's
 #                         --invalidate; by default fio drops it before each run)
 #   RNW_BENCH_PERF=1      profile each run (perf record -a -g in the guest; a flat
-#                         profile beside each run's JSON, as .perf.txt)
+#                         profile beside each run's JSON, as .perf.txt, and one with
+#                         callees counted in their callers, as .perf-children.txt)
 #   RNW_BENCH_HOST_PERF=1 what each run costs QEMU on the host (host-profile-qemu.sh):
 #                         its CPU time per write, split into host kernel, QEMU and the
 #                         translated guest code; a second table (host-profile-table.py)

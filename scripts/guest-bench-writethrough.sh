@@ -10,9 +10,11 @@
 # RNW_BENCH_MODES, _PATTERNS, _SIZES and _ENGINES narrow the runs (space-separated lists);
 # RNW_BENCH_INVALIDATE=0 keeps the file cached between runs (fio's --invalidate);
 # RNW_BENCH_PERF=1 runs each fio under `perf record -a -g` and keeps `perf report`'s flat
-# profile (symbols over 0.5 % of the samples) beside its JSON, as .perf.txt.
+# profile (symbols over 0.5 % of the samples) beside its JSON, as .perf.txt, and the same
+# with each function's callees counted in it (--children), as .perf-children.txt.
 # RNW_BENCH_HOST_PERF=1 marks each fio run for scripts/host-profile-qemu.sh on the host
-# (JSON.start/.end, waiting for its .started/.ended).
+# (JSON.start/.end, waiting for its .started/.ended). Each run's guest-wide context switches
+# and interrupts (/proc/stat) go beside its JSON, as .events.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out=${RNW_OUT:?RNW_OUT is set by scripts/vm-run.sh}
@@ -31,6 +33,9 @@ invalidate=${RNW_BENCH_INVALIDATE:-1}
 mnt=/tmp/rnw-wt-bench
 : >"$out/bench.tsv"
 log() { echo "bench: [$(date +%T)] $*"; }
+
+# Context switches and interrupts (all CPUs, IPIs and local timer included) so far.
+events() { awk '/^ctxt / { c = $2 } /^intr / { i = $2 } END { print c, i }' /proc/stat; }
 
 # host_mark JSON start|end: tells the host's QEMU profiler where a run starts or ends and
 # waits for it to have taken note (5 s at most: without a profiler the run goes on).
@@ -85,8 +90,11 @@ for mode in $modes; do
 				perf=()
 				[ "$profile" = 1 ] && perf=(perf record -a -g -F 999 -q -o "$json.perf.data" --)
 				host_mark "$json" start
+				before=$(events)
 				"${perf[@]}" $cmd "${extra[@]}" >"$json" 2>"$json.err"
 				fio_status=$?
+				echo "$before $(events)" |
+					awk '{ print "ctxt", $3 - $1; print "intr", $4 - $2 }' >"$json.events"
 				host_mark "$json" end
 				if [ $fio_status = 0 ]; then
 					printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$mode" "$pattern" "$bs" \
@@ -100,6 +108,9 @@ for mode in $modes; do
 					perf report -i "$json.perf.data" --stdio --no-children --sort sym \
 						--kallsyms=/proc/kallsyms --percent-limit 0.5 \
 						>"$json.perf.txt" 2>/dev/null
+					perf report -i "$json.perf.data" --stdio --children --sort sym -g none \
+						--kallsyms=/proc/kallsyms --percent-limit 0.5 \
+						>"$json.perf-children.txt" 2>/dev/null
 					rm -f "$json.perf.data"
 				fi
 			done

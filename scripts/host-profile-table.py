@@ -11,7 +11,9 @@ perf split by DSO). Prints, per mode and row, the median over rounds of QEMU's C
 write in microseconds and its parts: the host kernel (QEMU's poll, eventfd and futex
 wake-ups, signals: the cost of emulating the guest's interrupts, halts and wake-ups), QEMU's
 own code (main loop, devices, softmmu helpers), the translated guest code (JIT) and the
-rest; then, per row, writethrough over the floor (a buffered write plus an O_DIRECT one).
+rest; beside them the guest's context switches and interrupts per write (the .events of
+scripts/guest-bench-writethrough.sh: the events whose emulation costs the host kernel
+time); then, per row, writethrough over the floor (a buffered write plus an O_DIRECT one).
 The window of each run includes fio's start (the same for every mode).
 """
 import json
@@ -22,6 +24,7 @@ from collections import defaultdict
 from pathlib import Path
 
 PARTS = ("kernel", "qemu", "jit", "other")
+EVENTS = ("ctxt", "intr")
 
 
 def part_of(dso):
@@ -71,17 +74,25 @@ def main():
         cells[key]["total"].append(total)
         for p in PARTS:
             cells[key][p].append(total * split[p] / 100)
+        events = host.with_suffix(".events")
+        if events.exists():
+            for line in events.read_text().splitlines():
+                f = line.split()
+                if len(f) == 2 and f[0] in EVENTS:
+                    cells[key][f[0]].append(int(f[1]) / writes)
     if not cells:
         print("host profile: no runs recorded")
         return
     med = {k: {p: statistics.median(v) for p, v in c.items()} for k, c in cells.items()}
     print("QEMU's host CPU time per write (us, median of rounds): total = host kernel +"
           " QEMU + translated guest code (JIT) + other")
+    print("and the guest's context switches (ctxt) and interrupts (intr) per write")
     print(f"{'mode':<13}{'pattern':<10}{'bs':>4} {'engine':<7}{'total':>8}"
-          + "".join(f"{p:>8}" for p in PARTS))
+          + "".join(f"{p:>8}" for p in PARTS + EVENTS))
     for (mode, pattern, bs, engine), c in sorted(med.items()):
         print(f"{mode:<13}{pattern:<10}{bs:>4} {engine:<7}{c['total']:8.1f}"
-              + "".join(f"{c[p]:8.1f}" for p in PARTS))
+              + "".join(f"{c[p]:8.1f}" for p in PARTS)
+              + "".join(f"{c[e]:8.2f}" if e in c else f"{'-':>8}" for e in EVENTS))
     print()
     print("writethrough over the floor (buffered + direct), in QEMU's host CPU time per write:")
     rows = sorted({k[1:] for k in med})
