@@ -63,9 +63,9 @@ def main():
         split = defaultdict(float)
         for line in host.read_text().splitlines():
             f = line.split()
-            if f[0] == "ticks" and len(f) == 3:
+            if len(f) == 3 and f[0] == "ticks":
                 ticks, hz = int(f[1]), int(f[2])
-            elif f[0] == "split" and len(f) == 3:
+            elif len(f) == 3 and f[0] == "split":
                 split[part_of(f[1])] += float(f[2])
         if not writes or not hz:
             continue
